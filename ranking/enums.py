@@ -1,0 +1,49 @@
+"""Fixed vocabularies of the evaluation: subjects, phases, scoring methods, statuses."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Subject(models.TextChoices):
+    CCHC = "CCHC", _("Administrative reform (CCHC)")
+    VTLT = "VTLT", _("Records and archives (VTLT)")
+
+
+class Phase(models.TextChoices):
+    SETUP = "setup", _("Set-up")
+    SELF_ASSESSMENT = "self_assessment", _("Self-assessment")
+    APPRAISAL = "appraisal", _("Appraisal")
+    EXPLANATION = "explanation", _("Explanation")
+    FINALIZATION = "finalization", _("Finalization")
+    PUBLISHED = "published", _("Published")
+
+
+class Method(models.TextChoices):
+    NUMBER = "number", _("Number")
+    CHOICE = "choice", _("Choice")
+    YESNO = "yesno", _("Yes/no")
+    DEDUCTION = "deduction", _("Deduction")
+    BONUS = "bonus", _("Bonus")
+    SURVEY = "survey", _("Survey")
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for correction")
+    IN_REVIEW = "in_review", _("Under appraisal")
+    REVIEWED = "reviewed", _("Appraised")
+    APPROVED = "approved", _("Appraisal approved")
+    EXPLAINED = "explained", _("Explanation submitted")
+    FINALIZED = "finalized", _("Finalized")
+
+
+class Decision(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    PARTIAL = "partial", _("Accepted in part")
+    REJECTED = "rejected", _("Rejected")
+
+
+class AwardStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")

@@ -1,0 +1,475 @@
+"""The evaluation: periods, criteria trees, tier schemes, assessments, scores and results.
+
+Models hold data and small derived facts only; every write with rules behind it goes
+through `ranking.services`, every non-trivial read through `ranking.selectors`.
+"""
+
+import uuid
+from decimal import Decimal
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Agency, AgencyGroup
+
+from .enums import AssessmentStatus, Decision, Method, Phase, Subject
+
+SCORE = {"max_digits": 10, "decimal_places": 4}
+
+
+class TieBreaker(models.TextChoices):
+    TOTAL_WITHOUT_SURVEY = "total_without_survey", _("Higher total without survey leaves")
+    FIELDS = "fields", _("Higher score of field 1, then field 2, …")
+
+
+def default_tie_breakers() -> list[str]:
+    return [TieBreaker.TOTAL_WITHOUT_SURVEY.value, TieBreaker.FIELDS.value]
+
+
+class Period(models.Model):
+    """One year × one subject (kỳ đánh giá), e.g. CCHC-2017."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    subject = models.CharField(_("subject"), max_length=8, choices=Subject.choices)
+    name = models.CharField(_("name"), max_length=255)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_periods",
+        verbose_name=_("previous period"),
+        help_text=_("The period whose ranks the change column compares with."),
+    )
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, default=Phase.SETUP)
+    self_assessment_deadline = models.DateField(_("self-assessment deadline"), null=True, blank=True)
+    appraisal_deadline = models.DateField(_("appraisal deadline"), null=True, blank=True)
+    explanation_deadline = models.DateField(_("explanation deadline"), null=True, blank=True)
+
+    tie_breakers = models.JSONField(
+        _("tie-breakers"),
+        default=default_tie_breakers,
+        help_text=_("Ordered: total_without_survey, fields."),
+    )
+    award_from_tier = models.CharField(
+        _("certificates from tier"),
+        max_length=64,
+        blank=True,
+        help_text=_("The lowest tier label proposed for a certificate of merit."),
+    )
+    award_max_per_group = models.PositiveIntegerField(
+        _("at most certificates per group"), null=True, blank=True
+    )
+    award_exclude_demoted = models.BooleanField(_("demoted agencies get no certificate"), default=True)
+
+    results_computed_at = models.DateTimeField(_("results computed at"), null=True, blank=True)
+    awards_approved_at = models.DateTimeField(_("award list approved at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("results version"), default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "subject"]
+        verbose_name = _("evaluation period")
+        verbose_name_plural = _("evaluation periods")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "subject"], name="one_period_per_year_subject")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.code
+
+
+class Tier(models.Model):
+    """One tier of a period's scheme; `order` 1 is the highest."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="tiers", verbose_name=_("period")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), validators=[MinValueValidator(1)])
+    label = models.CharField(_("tier"), max_length=64)
+    min_index = models.DecimalField(
+        _("lowest index (%)"), max_digits=7, decimal_places=4, validators=[MinValueValidator(0)]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period", "order"]
+        verbose_name = _("tier")
+        verbose_name_plural = _("tiers")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "order"], name="tier_order_unique"),
+            models.UniqueConstraint(fields=["period", "label"], name="tier_label_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def criterion_sort_key(code: str) -> str:
+    """`1.10.2` sorts after `1.9`: pad every part of the code."""
+    return ".".join(part.zfill(4) for part in code.split("."))
+
+
+class Criterion(models.Model):
+    """A node of a period's criteria tree; leaves are scored, parents sum their children."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("period")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    code = models.CharField(_("code"), max_length=32)
+    sort_key = models.CharField(max_length=160, editable=False, db_index=True)
+    title = models.TextField(_("content"))
+    max_points = models.DecimalField(
+        _("maximum points"),
+        **SCORE,
+        null=True,
+        blank=True,
+        help_text=_("For a deduction leaf, the floor as a positive number."),
+    )
+    method = models.CharField(
+        _("scoring method"), max_length=16, choices=Method.choices, default=Method.NUMBER
+    )
+    step = models.DecimalField(
+        _("step"), **SCORE, null=True, blank=True, help_text=_("For number leaves: 0.25, 0.5, 1 …")
+    )
+    options = models.JSONField(
+        _("options"),
+        default=list,
+        blank=True,
+        help_text=_('For choice leaves: [["label", "points"], …]'),
+    )
+    groups = models.ManyToManyField(
+        AgencyGroup,
+        blank=True,
+        related_name="+",
+        verbose_name=_("applies to groups"),
+        help_text=_("Empty: every group."),
+    )
+    allow_not_arising = models.BooleanField(_("may not arise"), default=False)
+    evidence_required = models.BooleanField(_("evidence required"), default=False)
+    guidance = models.TextField(_("scoring guidance"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["sort_key"])
+
+    class Meta:
+        ordering = ["period", "sort_key"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "code"], name="criterion_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.sort_key = criterion_sort_key(self.code)
+        super().save(*args, **kwargs)
+
+    @property
+    def field_code(self) -> str:
+        return self.code.split(".")[0]
+
+    @property
+    def depth(self) -> int:
+        return self.code.count(".")
+
+    @property
+    def parent_code(self) -> str:
+        return self.code.rpartition(".")[0]
+
+    @property
+    def option_values(self) -> list[tuple[str, Decimal]]:
+        return [(label, Decimal(points)) for label, points in self.options]
+
+
+class Assessment(models.Model):
+    """One agency's assessment in one period: its scores, status and reviewer."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("period")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("agency")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_assessments",
+        verbose_name=_("assigned reviewer"),
+        limit_choices_to={"role__in": ["reviewer", "council"]},
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    review_opened_at = models.DateTimeField(_("appraisal opened at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period", "agency__group__order", "agency__code"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "agency"], name="one_assessment_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} — {self.period}"
+
+
+class Score(models.Model):
+    """The score of one leaf for one agency, from self-assessment to final."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="scores", verbose_name=_("assessment")
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="scores", verbose_name=_("criterion")
+    )
+    self_score = models.DecimalField(_("self-score"), **SCORE, null=True, blank=True)
+    not_arising = models.BooleanField(_("does not arise"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    no_evidence_reason = models.TextField(_("reason for missing evidence"), blank=True)
+    reviewed_score = models.DecimalField(_("reviewed score"), **SCORE, null=True, blank=True)
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    explanation = models.TextField(_("explanation"), blank=True)
+    proposed_score = models.DecimalField(_("proposed score"), **SCORE, null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    final_score = models.DecimalField(_("final score"), **SCORE, null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["assessment", "criterion__sort_key"]
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "criterion"], name="one_score_per_leaf"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} — {self.criterion.code}"
+
+
+def evidence_upload_to(instance: "Evidence", filename: str) -> str:
+    # The stored name never comes from the user: only the extension is kept.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{instance.score.assessment.period_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """A file supporting a score (tài liệu kiểm chứng)."""
+
+    class Purpose(models.TextChoices):
+        SELF_ASSESSMENT = "self", _("Self-assessment")
+        EXPLANATION = "explanation", _("Explanation")
+
+    score = models.ForeignKey(
+        Score, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("score")
+    )
+    purpose = models.CharField(
+        _("for"), max_length=16, choices=Purpose.choices, default=Purpose.SELF_ASSESSMENT
+    )
+    file = models.FileField(_("file"), upload_to=evidence_upload_to)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Demotion(models.Model):
+    """The council lowers an agency's tier (hạ bậc) by steps, or caps it at a tier."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="demotions", verbose_name=_("period")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="demotions", verbose_name=_("agency")
+    )
+    steps = models.PositiveSmallIntegerField(
+        _("tiers down"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    cap_tier = models.ForeignKey(
+        Tier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("at most tier"),
+    )
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period", "agency__code"]
+        verbose_name = _("demotion")
+        verbose_name_plural = _("demotions")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "agency"], name="one_demotion_per_agency"),
+            models.CheckConstraint(
+                condition=models.Q(steps__isnull=False) | models.Q(cap_tier__isnull=False),
+                name="demotion_has_steps_or_cap",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} — {self.period}"
+
+
+class Result(models.Model):
+    """An agency's computed result in a period; rebuilt by `results_compute`."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="results", verbose_name=_("period")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="results", verbose_name=_("agency")
+    )
+    group = models.ForeignKey(
+        AgencyGroup, on_delete=models.PROTECT, related_name="+", verbose_name=_("group")
+    )
+    total = models.DecimalField(_("total"), **SCORE)
+    total_without_survey = models.DecimalField(_("total without survey"), **SCORE)
+    maximum = models.DecimalField(_("maximum"), **SCORE)
+    index = models.DecimalField(
+        _("index (%)"), max_digits=16, decimal_places=10, help_text=_("Shown with 2 decimals.")
+    )
+    field_scores = models.JSONField(_("score per field"), default=dict)
+    tier_before_demotion = models.ForeignKey(
+        Tier, on_delete=models.PROTECT, related_name="+", verbose_name=_("tier before demotion")
+    )
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+", verbose_name=_("tier"))
+    demoted = models.BooleanField(_("demoted"), default=False)
+    rank = models.PositiveIntegerField(_("rank"))
+    previous_rank = models.PositiveIntegerField(_("previous rank"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        ordering = ["period", "group__order", "rank", "agency__code"]
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "agency"], name="one_result_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} — {self.period}: {self.rank}"
+
+    @property
+    def change(self) -> int | None:
+        """Places moved up since the previous period (negative: moved down)."""
+        if self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+
+class HistoricalResult(models.Model):
+    """A published result of a past year, imported for the change column (sheet KetQua)."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="historical_results", verbose_name=_("period")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="historical_results", verbose_name=_("agency")
+    )
+    total = models.DecimalField(_("total"), **SCORE, null=True, blank=True)
+    index = models.DecimalField(_("index (%)"), max_digits=16, decimal_places=10, null=True, blank=True)
+    tier_label = models.CharField(_("tier"), max_length=64, blank=True)
+    rank = models.PositiveIntegerField(_("rank"))
+
+    class Meta:
+        ordering = ["period", "rank", "agency__code"]
+        verbose_name = _("past result")
+        verbose_name_plural = _("past results")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "agency"], name="one_past_result_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} — {self.period}: {self.rank}"
+
+
+class AwardEntry(models.Model):
+    """An agency on a period's certificate-of-merit list (Bằng khen).
+
+    `proposed` says the award rule put it there; `included` is the council's decision,
+    with a reason wherever it differs from the proposal.
+    """
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="awards", verbose_name=_("period")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="awards", verbose_name=_("agency")
+    )
+    proposed = models.BooleanField(_("proposed by the rule"), default=True)
+    included = models.BooleanField(_("on the list"), default=True)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period", "agency__group__order", "agency__code"]
+        verbose_name = _("certificate of merit")
+        verbose_name_plural = _("certificates of merit")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "agency"], name="one_award_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} — {self.period}"

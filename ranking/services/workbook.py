@@ -1,0 +1,149 @@
+"""Importing the year workbook: every sheet in order, in one transaction, all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import openpyxl
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ranking.resources import SHEET_RESOURCES, SheetResource
+
+
+@dataclass(frozen=True)
+class SheetCounts:
+    sheet: str
+    new: int
+    updated: int
+    unchanged: int
+
+
+@dataclass
+class ImportReport:
+    sheets: list[SheetCounts] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class Sheet:
+    """A sheet's rows as a tablib Dataset, with the Excel row number of every data row."""
+
+    name: str
+    dataset: tablib.Dataset
+    row_numbers: list[int]
+
+
+def problem_line(sheet: str, row: int, column: str, message: str) -> str:
+    return f"{sheet}!{row} {column}: {message}"
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def workbook_read(file: str | BinaryIO) -> tuple[dict[str, Sheet], list[str]]:
+    """Read the sheets `import_workbook` knows; other sheets and unnamed columns are ignored."""
+    try:
+        book = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        return {}, [_("The file cannot be read as an Excel workbook (.xlsx): %(error)s") % {"error": error}]
+    known = {resource.sheet for resource in SHEET_RESOURCES}
+    sheets: dict[str, Sheet] = {}
+    try:
+        for worksheet in book.worksheets:
+            name = worksheet.title.strip()
+            if name not in known:
+                continue
+            rows = worksheet.iter_rows(values_only=True)
+            header = next(rows, ())
+            columns: dict[str, int] = {}
+            for position, title in enumerate(header):
+                title = str(title).strip() if title is not None else ""
+                if title and title not in columns:
+                    columns[title] = position
+            dataset = tablib.Dataset(headers=list(columns))
+            numbers = []
+            for number, values in enumerate(rows, start=2):
+                picked = [values[i] if i < len(values) else None for i in columns.values()]
+                if all(is_blank(v) for v in picked):
+                    continue
+                dataset.append(picked)
+                numbers.append(number)
+            sheets[name] = Sheet(name=name, dataset=dataset, row_numbers=numbers)
+    finally:
+        book.close()
+    return sheets, []
+
+
+def sheet_import(resource: SheetResource, sheet: Sheet, report: ImportReport) -> None:
+    headers = set(sheet.dataset.headers or ())
+    missing = [column for column in resource.required_columns if column not in headers]
+    if missing:
+        report.problems.extend(
+            problem_line(sheet.name, 1, column, _("The column “%(column)s” is missing.") % {"column": column})
+            for column in missing
+        )
+        return
+    result = resource.import_data(
+        sheet.dataset,
+        dry_run=False,
+        use_transactions=True,
+        raise_errors=False,
+        rollback_on_validation_errors=False,
+    )
+    order = {column: i for i, column in enumerate(sheet.dataset.headers)}
+    found: list[tuple[int, int, str]] = []
+    for invalid in result.invalid_rows:
+        row = sheet.row_numbers[invalid.number - 1]
+        for column, messages in invalid.error_dict.items():
+            column = resource.key_columns[0] if column == NON_FIELD_ERRORS else column
+            found.extend(
+                (row, order.get(column, 0), problem_line(sheet.name, row, column, m)) for m in messages
+            )
+    for number, errors in result.row_errors():
+        row = sheet.row_numbers[number - 1]
+        for error in errors:
+            message = _("Unexpected error: %(error)s") % {"error": error.error}
+            found.append((row, 0, problem_line(sheet.name, row, resource.key_columns[0], message)))
+    found.sort()
+    report.problems.extend(line for _row, _col, line in found)
+    report.problems.extend(
+        f"{sheet.name}: " + _("Unexpected error: %(error)s") % {"error": error.error}
+        for error in result.base_errors
+    )
+    report.sheets.append(
+        SheetCounts(
+            sheet=sheet.name,
+            new=result.totals["new"],
+            updated=result.totals["update"],
+            unchanged=result.totals["skip"],
+        )
+    )
+
+
+def workbook_import(*, file: str | BinaryIO, dry_run: bool = False) -> ImportReport:
+    """Import every sheet of the year workbook in WORKBOOK.md's order.
+
+    One transaction for the whole file: on any problem, or in a dry run, nothing is kept.
+    Every problem is reported as `SHEET!ROW COLUMN: message`.
+    """
+    sheets, problems = workbook_read(file)
+    report = ImportReport(problems=problems)
+    if problems:
+        return report
+    with transaction.atomic():
+        for resource_class in SHEET_RESOURCES:
+            sheet = sheets.get(resource_class.sheet)
+            if sheet is not None:
+                sheet_import(resource_class(), sheet, report)
+        if dry_run or not report.ok:
+            transaction.set_rollback(True)
+    return report

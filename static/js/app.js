@@ -1,0 +1,24 @@
+// Behaviour that would otherwise need inline handlers, which the Content Security Policy forbids.
+(function () {
+  "use strict";
+
+  // <form data-confirm="..."> or <button data-confirm="...">: ask before submitting.
+  document.addEventListener("submit", function (event) {
+    const submitter = event.submitter;
+    const message =
+      (submitter && submitter.dataset.confirm) || event.target.dataset.confirm;
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  });
+
+  // Government networks drop often: say so when an htmx request fails instead of doing nothing.
+  const errorBox = document.getElementById("htmx-error");
+  if (errorBox) {
+    const show = function () { errorBox.classList.remove("d-none"); };
+    const hide = function () { errorBox.classList.add("d-none"); };
+    document.body.addEventListener("htmx:sendError", show);
+    document.body.addEventListener("htmx:responseError", show);
+    document.body.addEventListener("htmx:beforeRequest", hide);
+  }
+})();
