@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from ranking.resources import AgencyResource, GroupResource
+
+from .models import Agency, AgencyGroup, User
+
+
+@admin.register(AgencyGroup)
+class AgencyGroupAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [GroupResource]
+    list_display = ["code", "name", "order"]
+    list_editable = ["order"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [AgencyResource]
+    list_display = ["code", "name", "group", "is_active"]
+    list_filter = ["group", "is_active"]
+    search_fields = ["code", "name"]
+    list_select_related = ["group"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "full_name", "role", "agency", "is_active"]
+    list_filter = ["role", "is_active", "agency__group"]
+    search_fields = ["username", "first_name", "last_name", "email", "agency__name"]
+    list_select_related = ["agency"]
+    autocomplete_fields = ["agency"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Role in the evaluation"), {"fields": ("role", "agency", "position")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Role in the evaluation"), {"fields": ("first_name", "last_name", "email", "role", "agency")}),
+    )
+
+    @admin.display(description=_("full name"), ordering="last_name")
+    def full_name(self, user: User) -> str:
+        return user.get_full_name()

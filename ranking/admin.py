@@ -1,0 +1,235 @@
+from django.contrib import admin, messages
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ExportMixin, ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Assessment,
+    AwardEntry,
+    Criterion,
+    Demotion,
+    Evidence,
+    HistoricalResult,
+    Period,
+    Result,
+    Score,
+    Tier,
+)
+from .resources import (
+    CriterionResource,
+    DemotionResource,
+    HistoricalResultResource,
+    PeriodResource,
+    ScoreResource,
+    TierResource,
+)
+from .services import ServiceError
+from .services.periods import period_copy
+from .services.results import results_compute
+
+
+class TierInline(admin.TabularInline):
+    model = Tier
+    extra = 0
+
+
+@admin.register(Period)
+class PeriodAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [PeriodResource]
+    list_display = [
+        "code",
+        "name",
+        "year_shown",
+        "subject",
+        "phase",
+        "self_assessment_deadline",
+        "published_at",
+    ]
+    list_filter = ["subject", "phase"]
+    search_fields = ["code", "name"]
+    inlines = [TierInline]
+    actions = ["copy_to_next_year", "compute"]
+    readonly_fields = ["results_computed_at", "awards_approved_at", "published_at", "version"]
+    fieldsets = (
+        (None, {"fields": ("code", "name", "year", "subject", "previous", "phase")}),
+        (
+            _("Deadlines"),
+            {"fields": ("self_assessment_deadline", "appraisal_deadline", "explanation_deadline")},
+        ),
+        (
+            _("Ranking and awards"),
+            {"fields": ("tie_breakers", "award_from_tier", "award_max_per_group", "award_exclude_demoted")},
+        ),
+        (_("State"), {"fields": ("results_computed_at", "awards_approved_at", "published_at", "version")}),
+    )
+
+    @admin.display(description=_("year"), ordering="year")
+    def year_shown(self, period: Period) -> str:
+        # A year is a label, not a quantity: no thousands separator.
+        return str(period.year)
+
+    @admin.action(description=_("Copy the criteria set into the next year"))
+    def copy_to_next_year(self, request, queryset):
+        for period in queryset:
+            try:
+                copy = period_copy(source=period, year=period.year + 1)
+            except ServiceError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, _("Created %(period)s.") % {"period": copy.code}, messages.SUCCESS)
+
+    @admin.action(description=_("Compute results"))
+    def compute(self, request, queryset):
+        for period in queryset:
+            try:
+                summary = results_compute(period=period)
+            except ServiceError as error:
+                for line in error.messages:
+                    self.message_user(request, line, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(period)s: %(count)d agency ranked.",
+                        "%(period)s: %(count)d agencies ranked.",
+                        summary.agencies,
+                    )
+                    % {"period": period.code, "count": summary.agencies},
+                    messages.SUCCESS,
+                )
+
+
+@admin.register(Tier)
+class TierAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [TierResource]
+    list_display = ["period", "order", "label", "min_index"]
+    list_filter = ["period"]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [CriterionResource]
+    list_display = [
+        "code",
+        "short_title",
+        "period",
+        "max_points",
+        "method",
+        "allow_not_arising",
+        "evidence_required",
+    ]
+    list_filter = ["period", "method", "evidence_required", "allow_not_arising"]
+    search_fields = ["code", "title"]
+    list_select_related = ["period"]
+    autocomplete_fields = ["parent"]
+    filter_horizontal = ["groups"]
+
+    @admin.display(description=_("content"))
+    def short_title(self, criterion: Criterion) -> str:
+        return criterion.title if len(criterion.title) <= 80 else criterion.title[:79] + "…"
+
+
+class ScoreInline(admin.TabularInline):
+    model = Score
+    extra = 0
+    fields = ["criterion", "self_score", "not_arising", "reviewed_score", "final_score", "review_comment"]
+    raw_id_fields = ["criterion"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["agency", "period", "status", "reviewer", "submitted_at"]
+    list_filter = ["period", "status", "agency__group"]
+    search_fields = ["agency__code", "agency__name"]
+    list_select_related = ["agency", "period", "reviewer"]
+    autocomplete_fields = ["agency", "reviewer"]
+    inlines = [ScoreInline]
+
+
+@admin.register(Score)
+class ScoreAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [ScoreResource]
+    list_display = [
+        "assessment",
+        "criterion_code",
+        "self_score",
+        "reviewed_score",
+        "final_score",
+        "not_arising",
+    ]
+    list_filter = ["assessment__period", "assessment__agency__group"]
+    search_fields = ["assessment__agency__code", "assessment__agency__name", "criterion__code"]
+    list_select_related = ["assessment__agency", "assessment__period", "criterion"]
+    raw_id_fields = ["assessment", "criterion"]
+
+    @admin.display(description=_("criterion"), ordering="criterion__sort_key")
+    def criterion_code(self, score: Score) -> str:
+        return score.criterion.code
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    list_display = ["original_name", "score", "purpose", "size", "uploaded_by", "uploaded_at"]
+    list_select_related = [
+        "score__assessment__agency",
+        "score__assessment__period",
+        "score__criterion",
+        "uploaded_by",
+    ]
+    raw_id_fields = ["score"]
+    readonly_fields = ["file", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(Demotion)
+class DemotionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [DemotionResource]
+    list_display = ["agency", "period", "steps", "cap_tier", "reason"]
+    list_filter = ["period"]
+    autocomplete_fields = ["agency"]
+
+
+@admin.register(Result)
+class ResultAdmin(ExportMixin, admin.ModelAdmin):
+    list_display = [
+        "period",
+        "group",
+        "rank",
+        "agency",
+        "total",
+        "maximum",
+        "index_shown",
+        "tier",
+        "previous_rank",
+    ]
+    list_filter = ["period", "group", "tier__label"]
+    search_fields = ["agency__code", "agency__name"]
+    list_select_related = ["period", "group", "agency", "tier"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Results are computed, never typed in.
+        return False
+
+    @admin.display(description=_("index (%)"), ordering="index")
+    def index_shown(self, result: Result) -> str:
+        return number_format(result.index, 2)
+
+
+@admin.register(HistoricalResult)
+class HistoricalResultAdmin(ImportExportModelAdmin):
+    resource_classes = [HistoricalResultResource]
+    list_display = ["period", "agency", "rank", "tier_label", "index", "total"]
+    list_filter = ["period"]
+    search_fields = ["agency__code", "agency__name"]
+    list_select_related = ["period", "agency"]
+
+
+@admin.register(AwardEntry)
+class AwardEntryAdmin(SimpleHistoryAdmin):
+    list_display = ["agency", "period", "proposed", "included", "reason"]
+    list_filter = ["period", "proposed", "included"]
+    list_select_related = ["agency", "period"]
