@@ -32,3 +32,6 @@ test: messages
 
 lint: install
 	$(BIN)/ruff check .
+
+bench: migrate
+	$(BIN)/python bench/year.py $(BENCH_ARGS)
