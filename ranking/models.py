@@ -230,6 +230,13 @@ class Assessment(models.Model):
         verbose_name=_("submitted by"),
     )
     review_opened_at = models.DateTimeField(_("appraisal opened at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("appraised at"), null=True, blank=True)
+    explanation_submitted_at = models.DateTimeField(_("explanation submitted at"), null=True, blank=True)
+    reopened = models.BooleanField(
+        _("reopened by the council"),
+        default=False,
+        help_text=_("The agency may edit after the deadline until it submits again."),
+    )
 
     history = HistoricalRecords()
 
@@ -473,3 +480,38 @@ class AwardEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} — {self.period}"
+
+
+class Publication(models.Model):
+    """One published version of a period's results, frozen as it was announced.
+
+    A correction after publication reopens the period with a reason; publishing again
+    makes the next version, so every announced ranking stays traceable.
+    """
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="publications", verbose_name=_("period")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    results = models.JSONField(_("results as published"), default=list)
+    awards = models.JSONField(_("certificates as published"), default=list)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+
+    class Meta:
+        ordering = ["period", "-version"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "version"], name="one_publication_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} v{self.version}"

@@ -4,12 +4,15 @@ Every selector runs a fixed number of queries, however many agencies a period ha
 """
 
 from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count
 
 from accounts.models import AgencyGroup
 
-from .models import AwardEntry, Criterion, Period, Result
+from . import scoring
+from .models import Assessment, AwardEntry, Criterion, Evidence, Period, Result, Score
 
 # The group a result was computed in is a snapshot (`Result.group`): an agency that has
 # moved since is still listed where it was ranked.
@@ -79,3 +82,191 @@ def award_list(*, period: Period) -> list[AwardEntry]:
         return (entry.group.order, entry.group.code, rank, entry.agency.code)
 
     return sorted(entries, key=position)
+
+
+# --- one assessment as a sheet ----------------------------------------------------------
+
+
+@dataclass
+class SheetRow:
+    """One node of the criteria tree as an agency sees it, with its score and subtotals."""
+
+    criterion: Criterion
+    is_leaf: bool
+    max_points: Decimal
+    score: Score | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    explanation_evidence: list[Evidence] = field(default_factory=list)
+    self_subtotal: Decimal = Decimal(0)
+    reviewed_subtotal: Decimal = Decimal(0)
+    final_subtotal: Decimal = Decimal(0)
+
+    @property
+    def depth(self) -> int:
+        return self.criterion.depth
+
+    @property
+    def is_field(self) -> bool:
+        return self.criterion.parent_id is None
+
+    @property
+    def required(self) -> bool:
+        """A leaf the agency must score before submitting."""
+        return self.is_leaf and self.criterion.method not in scoring.OUTSIDE_BASE + (scoring.SURVEY,)
+
+    @property
+    def scored(self) -> bool:
+        return self.score is not None and (self.score.self_score is not None or self.score.not_arising)
+
+    @property
+    def missing_evidence(self) -> bool:
+        s = self.score
+        return (
+            self.is_leaf
+            and self.criterion.evidence_required
+            and s is not None
+            and s.self_score is not None
+            and not s.not_arising
+            and not self.evidence
+            and not s.no_evidence_reason.strip()
+        )
+
+    @property
+    def differs(self) -> bool:
+        s = self.score
+        return bool(s and s.reviewed_score is not None and s.reviewed_score != s.self_score)
+
+
+@dataclass
+class AssessmentSheet:
+    assessment: Assessment
+    rows: list[SheetRow]
+    self_totals: scoring.Totals
+    reviewed_totals: scoring.Totals
+    final_totals: scoring.Totals
+
+    @property
+    def leaves(self) -> list[SheetRow]:
+        return [row for row in self.rows if row.is_leaf]
+
+    @property
+    def required_count(self) -> int:
+        return sum(1 for row in self.leaves if row.required)
+
+    @property
+    def scored_count(self) -> int:
+        return sum(1 for row in self.leaves if row.required and row.scored)
+
+    @property
+    def unscored(self) -> list[SheetRow]:
+        return [row for row in self.leaves if row.required and not row.scored]
+
+    @property
+    def missing_evidence(self) -> list[SheetRow]:
+        return [row for row in self.leaves if row.missing_evidence]
+
+    @property
+    def unreviewed(self) -> list[SheetRow]:
+        """Leaves still without a reviewed score (survey leaves are imported, not reviewed)."""
+        return [
+            row
+            for row in self.leaves
+            if row.criterion.method != scoring.SURVEY
+            and not (row.score and (row.score.reviewed_score is not None or row.score.not_arising))
+            and row.criterion.method not in scoring.OUTSIDE_BASE
+        ]
+
+    @property
+    def uncommented(self) -> list[SheetRow]:
+        return [row for row in self.leaves if row.differs and not row.score.review_comment.strip()]
+
+    def row(self, criterion_id: int) -> SheetRow | None:
+        return next((r for r in self.rows if r.criterion.id == criterion_id), None)
+
+
+def applicable_criteria(*, period: Period, group_id: int) -> tuple[list[Criterion], set[int]]:
+    """The period's criteria that apply to a group, in tree order, and the ids of the leaves.
+
+    A parent is kept when at least one of its leaves applies. Two queries.
+    """
+    criteria = list(Criterion.objects.filter(period=period).prefetch_related("groups").order_by("sort_key"))
+    parent_ids = {c.parent_id for c in criteria if c.parent_id}
+    leaves = {
+        c.id
+        for c in criteria
+        if c.id not in parent_ids and (not c.groups.all() or any(g.id == group_id for g in c.groups.all()))
+    }
+    by_id = {c.id: c for c in criteria}
+    kept = set(leaves)
+    for leaf_id in leaves:
+        parent_id = by_id[leaf_id].parent_id
+        while parent_id and parent_id not in kept:
+            kept.add(parent_id)
+            parent_id = by_id[parent_id].parent_id
+    return [c for c in criteria if c.id in kept], leaves
+
+
+def assessment_sheet(*, assessment: Assessment) -> AssessmentSheet:
+    """The whole assessment as a tree with scores, evidence, subtotals and totals.
+
+    Four queries, however many leaves the criteria set has.
+    """
+    criteria, leaf_ids = applicable_criteria(period=assessment.period, group_id=assessment.agency.group_id)
+    scores = {s.criterion_id: s for s in Score.objects.filter(assessment=assessment)}
+    evidence: dict[int, list[Evidence]] = defaultdict(list)
+    for item in Evidence.objects.filter(score__assessment=assessment).order_by("uploaded_at", "pk"):
+        evidence[item.score_id].append(item)
+    rows = []
+    by_id: dict[int, SheetRow] = {}
+    for criterion in criteria:
+        is_leaf = criterion.id in leaf_ids
+        score = scores.get(criterion.id)
+        files = evidence.get(score.id, []) if score else []
+        row = SheetRow(
+            criterion=criterion,
+            is_leaf=is_leaf,
+            max_points=Decimal(0),
+            score=score,
+            evidence=[f for f in files if f.purpose == Evidence.Purpose.SELF_ASSESSMENT],
+            explanation_evidence=[f for f in files if f.purpose == Evidence.Purpose.EXPLANATION],
+        )
+        rows.append(row)
+        by_id[criterion.id] = row
+    self_scores, reviewed_scores, final_scores = [], [], []
+    for row in rows:
+        if not row.is_leaf:
+            continue
+        c = row.criterion
+        leaf = scoring.Leaf(
+            code=c.code, method=c.method, max_points=c.max_points or Decimal(0), field=c.field_code
+        )
+        s = row.score
+        not_arising = bool(s and s.not_arising)
+        row.max_points = leaf.max_points
+        values = (
+            (s.self_score if s else None),
+            (s.reviewed_score if s else None),
+            (s.final_score if s else None),
+        )
+        self_scores.append(scoring.LeafScore(leaf, values[0], not_arising))
+        reviewed_scores.append(scoring.LeafScore(leaf, values[1], not_arising))
+        final_scores.append(scoring.LeafScore(leaf, values[2], not_arising))
+        points = [
+            scoring.contribution(leaf, v) if v is not None and not not_arising else Decimal(0) for v in values
+        ]
+        parent_id = c.parent_id
+        while parent_id:
+            parent = by_id[parent_id]
+            if c.method not in scoring.OUTSIDE_BASE:
+                parent.max_points += leaf.max_points
+            parent.self_subtotal += points[0]
+            parent.reviewed_subtotal += points[1]
+            parent.final_subtotal += points[2]
+            parent_id = parent.criterion.parent_id
+    return AssessmentSheet(
+        assessment=assessment,
+        rows=rows,
+        self_totals=scoring.agency_totals(self_scores),
+        reviewed_totals=scoring.agency_totals(reviewed_scores),
+        final_totals=scoring.agency_totals(final_scores),
+    )

@@ -1,8 +1,14 @@
-from django.urls import path
+"""URLs by audience: agencies, reviewers, the council, and the public (no sign-in)."""
 
-from .views import home, workbook_template
+from django.urls import include, path
+
+from .views import home
 
 urlpatterns = [
-    path("", home, name="home"),
-    path("mau-so-lieu.xlsx", workbook_template, name="workbook_template"),
+    path("", home.home, name="home"),
+    path("mau-so-lieu.xlsx", home.workbook_template, name="workbook_template"),
+    path("danh-gia/", include("ranking.urls_agency")),
+    path("tham-dinh/", include("ranking.urls_review")),
+    path("hoi-dong/", include("ranking.urls_council")),
+    path("ket-qua/", include("ranking.urls_public")),
 ]

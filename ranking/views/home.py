@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .workbook import template_workbook_bytes
+from ranking.workbook import template_workbook_bytes
 
 
 @login_required

@@ -1,0 +1,177 @@
+"""Who may do what, when: every permission of the evaluation as a django-rules predicate.
+
+Views and services both ask `user.has_perm("ranking.<action>", obj)`; a button hidden in a
+template is a courtesy, the check here is the rule.
+"""
+
+import datetime
+
+import rules
+from django.utils import timezone
+
+from accounts.rules import (
+    is_administrator,
+    is_agency_member,
+    is_council,
+    is_head,
+    is_reviewer,
+)
+
+from .enums import AssessmentStatus as S
+from .enums import Phase
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def deadline_passed(deadline: datetime.date | None) -> bool:
+    """A deadline is the last day on which work is accepted."""
+    return deadline is not None and today() > deadline
+
+
+# --- who, relative to an assessment -----------------------------------------------------
+
+
+@rules.predicate
+def is_own_agency(user, assessment) -> bool:
+    return assessment is not None and user.agency_id is not None and user.agency_id == assessment.agency_id
+
+
+@rules.predicate
+def is_assigned_reviewer(user, assessment) -> bool:
+    return assessment is not None and assessment.reviewer_id == user.id
+
+
+# --- when, for an assessment ------------------------------------------------------------
+
+
+@rules.predicate
+def self_assessment_open(user, assessment) -> bool:
+    """The agency may edit: a draft before the deadline, a returned or reopened one."""
+    if assessment is None:
+        return False
+    period = assessment.period
+    if assessment.status == S.RETURNED or (assessment.status == S.DRAFT and assessment.reopened):
+        return period.phase in (Phase.SELF_ASSESSMENT, Phase.APPRAISAL)
+    return (
+        assessment.status == S.DRAFT
+        and period.phase == Phase.SELF_ASSESSMENT
+        and not deadline_passed(period.self_assessment_deadline)
+    )
+
+
+@rules.predicate
+def withdrawable(user, assessment) -> bool:
+    period = assessment.period
+    return (
+        assessment.status == S.SUBMITTED
+        and assessment.review_opened_at is None
+        and period.phase == Phase.SELF_ASSESSMENT
+        and not deadline_passed(period.self_assessment_deadline)
+    )
+
+
+@rules.predicate
+def reopenable(user, assessment) -> bool:
+    return assessment.period.phase in (Phase.SELF_ASSESSMENT, Phase.APPRAISAL) and assessment.status in (
+        S.DRAFT,
+        S.SUBMITTED,
+        S.IN_REVIEW,
+        S.REVIEWED,
+    )
+
+
+@rules.predicate
+def appraisal_open(user, assessment) -> bool:
+    """Reviewers may appraise a submission as soon as it arrives, until the appraisal ends."""
+    return assessment is not None and (
+        assessment.status in (S.SUBMITTED, S.IN_REVIEW)
+        and assessment.period.phase in (Phase.SELF_ASSESSMENT, Phase.APPRAISAL)
+    )
+
+
+@rules.predicate
+def awaiting_approval(user, assessment) -> bool:
+    return assessment.status == S.REVIEWED and assessment.period.phase in (Phase.APPRAISAL, Phase.EXPLANATION)
+
+
+@rules.predicate
+def explanation_open(user, assessment) -> bool:
+    period = assessment.period
+    return (
+        assessment.status == S.APPROVED
+        and period.phase == Phase.EXPLANATION
+        and not deadline_passed(period.explanation_deadline)
+    )
+
+
+@rules.predicate
+def explanation_awaiting_decision(user, assessment) -> bool:
+    return assessment.status == S.EXPLAINED and assessment.period.phase in (
+        Phase.EXPLANATION,
+        Phase.FINALIZATION,
+    )
+
+
+@rules.predicate
+def appraisal_visible_to_agency(user, assessment) -> bool:
+    """Reviewed scores and comments reach the agency once the council approved them."""
+    return assessment.status in (S.APPROVED, S.EXPLAINED, S.FINALIZED)
+
+
+# --- when, for a period -----------------------------------------------------------------
+
+
+@rules.predicate
+def in_finalization(user, period) -> bool:
+    return period.phase == Phase.FINALIZATION
+
+
+@rules.predicate
+def publishable(user, period) -> bool:
+    return (
+        period.phase == Phase.FINALIZATION
+        and period.results_computed_at is not None
+        and period.awards_approved_at is not None
+    )
+
+
+@rules.predicate
+def is_published(user, period) -> bool:
+    return period is not None and period.phase == Phase.PUBLISHED
+
+
+@rules.predicate
+def not_published(user, period) -> bool:
+    return period.phase != Phase.PUBLISHED
+
+
+is_reviewer_of = is_reviewer & is_assigned_reviewer
+appraiser = is_reviewer_of | is_council
+own_member = is_agency_member & is_own_agency
+
+# Assessments
+rules.add_perm("ranking.view_assessment", own_member | is_reviewer_of | is_council | is_administrator)
+rules.add_perm("ranking.fill_assessment", own_member & self_assessment_open)
+rules.add_perm("ranking.submit_assessment", is_head & is_own_agency & self_assessment_open)
+rules.add_perm("ranking.withdraw_assessment", is_head & is_own_agency & withdrawable)
+rules.add_perm("ranking.reopen_assessment", is_council & reopenable)
+rules.add_perm("ranking.review_assessment", appraiser & appraisal_open)
+rules.add_perm("ranking.approve_appraisal", is_council & awaiting_approval)
+rules.add_perm(
+    "ranking.view_appraisal", (own_member & appraisal_visible_to_agency) | appraiser | is_administrator
+)
+rules.add_perm("ranking.explain_assessment", own_member & explanation_open)
+rules.add_perm("ranking.submit_explanation", is_head & is_own_agency & explanation_open)
+rules.add_perm("ranking.decide_explanation", appraiser & explanation_awaiting_decision)
+rules.add_perm("ranking.view_history", own_member | is_reviewer_of | is_council | is_administrator)
+
+# Periods
+rules.add_perm("ranking.view_progress", is_council | is_administrator)
+rules.add_perm("ranking.review_queue", is_reviewer | is_council)
+rules.add_perm("ranking.set_phase", (is_council | is_administrator) & not_published)
+rules.add_perm("ranking.finalize_period", is_council & in_finalization)
+rules.add_perm("ranking.publish_period", is_council & publishable)
+rules.add_perm("ranking.reopen_period", is_council & is_published)
+rules.add_perm("ranking.view_public_results", is_published)

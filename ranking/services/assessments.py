@@ -1,0 +1,227 @@
+"""Self-assessment: an agency fills its scores, notes and evidence; the head submits."""
+
+from decimal import Decimal
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from ranking import scoring
+from ranking.enums import AssessmentStatus, Method
+from ranking.evidence import EvidenceRefused, evidence_check
+from ranking.models import Assessment, Criterion, Evidence, Score
+from ranking.resources import score_problem
+from ranking.selectors import applicable_criteria, assessment_sheet
+
+from . import ScoreConflict, ServiceError, require
+from .notifications import notify
+
+
+def leaf_of(*, assessment: Assessment, criterion_id: int) -> Criterion:
+    """The leaf `criterion_id` of the assessment's period that applies to its agency."""
+    criteria, leaf_ids = applicable_criteria(period=assessment.period, group_id=assessment.agency.group_id)
+    if criterion_id not in leaf_ids:
+        raise ServiceError(_("This criterion is not scored by this agency."))
+    return next(c for c in criteria if c.id == criterion_id)
+
+
+def score_for_update(*, assessment: Assessment, criterion: Criterion) -> Score:
+    """The score row of a leaf, created on first use and locked for this transaction."""
+    try:
+        with transaction.atomic():
+            score, _created = Score.objects.get_or_create(assessment=assessment, criterion=criterion)
+    except IntegrityError:
+        # Another request created it a moment ago; lock the row it made.
+        pass
+    return Score.objects.select_for_update().get(assessment=assessment, criterion=criterion)
+
+
+def check_version(score: Score, version: int | None) -> None:
+    if version is not None and version != score.version:
+        raise ScoreConflict(score)
+
+
+def save_score(score: Score, *, user: User, reason: str) -> None:
+    score.version += 1
+    score._history_user = user
+    score._change_reason = reason
+    score.save()
+
+
+def value_checked(criterion: Criterion, value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    problem = score_problem(criterion, value)
+    if problem:
+        raise ServiceError(problem)
+    return value
+
+
+@transaction.atomic
+def score_self_set(
+    *,
+    user: User,
+    assessment: Assessment,
+    criterion_id: int,
+    value: Decimal | None,
+    not_arising: bool = False,
+    note: str = "",
+    no_evidence_reason: str = "",
+    version: int | None = None,
+) -> Score:
+    """Save one self-score with its note; `version` is the one the user's page showed."""
+    require(user, "ranking.fill_assessment", assessment)
+    criterion = leaf_of(assessment=assessment, criterion_id=criterion_id)
+    if criterion.method == Method.SURVEY:
+        raise ServiceError(_("Survey criteria are scored from the survey results, not by the agency."))
+    if not_arising and not criterion.allow_not_arising:
+        raise ServiceError(_("This criterion does not allow “does not arise”."))
+    value = None if not_arising else value_checked(criterion, value)
+    score = score_for_update(assessment=assessment, criterion=criterion)
+    check_version(score, version)
+    changed = (score.self_score, score.not_arising, score.note, score.no_evidence_reason) != (
+        value,
+        not_arising,
+        note,
+        no_evidence_reason,
+    )
+    if changed:
+        score.self_score, score.not_arising = value, not_arising
+        score.note, score.no_evidence_reason = note, no_evidence_reason
+        save_score(score, user=user, reason=_("Self-assessment"))
+    return score
+
+
+@transaction.atomic
+def evidence_add(
+    *, user: User, assessment: Assessment, criterion_id: int, upload: UploadedFile, purpose: str
+) -> Evidence:
+    """Attach a file to a leaf, for the self-assessment or for an explanation."""
+    permission = (
+        "ranking.explain_assessment" if purpose == Evidence.Purpose.EXPLANATION else "ranking.fill_assessment"
+    )
+    require(user, permission, assessment)
+    criterion = leaf_of(assessment=assessment, criterion_id=criterion_id)
+    try:
+        checked = evidence_check(upload)
+    except EvidenceRefused as error:
+        raise ServiceError(str(error)) from error
+    score = score_for_update(assessment=assessment, criterion=criterion)
+    evidence = Evidence(
+        score=score,
+        purpose=purpose,
+        original_name=upload.name[-255:],
+        content_type=checked.content_type,
+        size=upload.size,
+        uploaded_by=user,
+    )
+    evidence.file.save(f"evidence{checked.extension}", upload, save=False)
+    evidence._history_user = user
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, user: User, evidence: Evidence) -> None:
+    assessment = evidence.score.assessment
+    permission = (
+        "ranking.explain_assessment"
+        if evidence.purpose == Evidence.Purpose.EXPLANATION
+        else "ranking.fill_assessment"
+    )
+    require(user, permission, assessment)
+    evidence._history_user = user
+    stored = evidence.file.name
+    storage = evidence.file.storage
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+def assessment_set_status(assessment: Assessment, status: str, *, user: User, reason: str, **fields) -> None:
+    """The one place an assessment changes status: saved with who, when and why."""
+    assessment.status = status
+    for name, value in fields.items():
+        setattr(assessment, name, value)
+    assessment._history_user = user
+    assessment._change_reason = reason
+    assessment.save()
+
+
+def submission_problems(*, assessment: Assessment) -> list[str]:
+    """What still keeps the assessment from being submitted, one line per leaf."""
+    sheet = assessment_sheet(assessment=assessment)
+    problems = [_("%(code)s has no score.") % {"code": row.criterion.code} for row in sheet.unscored]
+    problems += [
+        _("%(code)s needs evidence, or a written reason why there is none.") % {"code": row.criterion.code}
+        for row in sheet.missing_evidence
+    ]
+    return problems
+
+
+@transaction.atomic
+def assessment_submit(*, user: User, assessment: Assessment) -> None:
+    """The head signs off the self-assessment; it becomes read-only for the agency."""
+    assessment = (
+        Assessment.objects.select_for_update().select_related("period", "agency").get(pk=assessment.pk)
+    )
+    require(user, "ranking.submit_assessment", assessment)
+    problems = submission_problems(assessment=assessment)
+    if problems:
+        raise ServiceError(_("The assessment cannot be submitted yet:"), *problems)
+    assessment_set_status(
+        assessment,
+        AssessmentStatus.SUBMITTED,
+        user=user,
+        reason=_("Submitted"),
+        submitted_at=timezone.now(),
+        submitted_by=user,
+        reopened=False,
+    )
+    notify("submitted", assessment=assessment, actor=user)
+
+
+@transaction.atomic
+def assessment_withdraw(*, user: User, assessment: Assessment) -> None:
+    """The head takes a submission back to edit it, while no reviewer has opened it."""
+    assessment = (
+        Assessment.objects.select_for_update().select_related("period", "agency").get(pk=assessment.pk)
+    )
+    require(user, "ranking.withdraw_assessment", assessment)
+    assessment_set_status(
+        assessment, AssessmentStatus.DRAFT, user=user, reason=_("Withdrawn by the head"), submitted_at=None
+    )
+
+
+@transaction.atomic
+def assessment_reopen(*, user: User, assessment: Assessment, reason: str) -> None:
+    """The council lets an agency edit again, after the deadline or after submission."""
+    assessment = (
+        Assessment.objects.select_for_update().select_related("period", "agency").get(pk=assessment.pk)
+    )
+    require(user, "ranking.reopen_assessment", assessment)
+    if not reason.strip():
+        raise ServiceError(_("Write the reason for reopening."))
+    assessment_set_status(
+        assessment,
+        AssessmentStatus.DRAFT,
+        user=user,
+        reason=_("Reopened: %(reason)s") % {"reason": reason.strip()},
+        reopened=True,
+        review_opened_at=None,
+    )
+    notify("reopened", assessment=assessment, actor=user, reason=reason.strip())
+
+
+def progress(sheet) -> dict:
+    """The figures of the progress line: scored leaves, missing evidence, live total and index."""
+    totals: scoring.Totals = sheet.self_totals
+    return {
+        "scored": sheet.scored_count,
+        "required": sheet.required_count,
+        "missing_evidence": len(sheet.missing_evidence),
+        "total": totals.total,
+        "maximum": totals.maximum,
+        "index": totals.index,
+    }

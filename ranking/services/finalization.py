@@ -1,0 +1,224 @@
+"""The council's year end: phases, survey scores, demotions, results, awards, publication."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import AGENCY_ROLES, Agency, Role, User
+from ranking.enums import AssessmentStatus, Method, Phase
+from ranking.models import Assessment, AwardEntry, Demotion, Period, Publication, Tier
+from ranking.selectors import award_list, period_results
+
+from . import ServiceError, require
+from .assessments import leaf_of, save_score, score_for_update, value_checked
+from .notifications import notify_period
+from .results import ComputeSummary, results_compute
+
+PHASE_ORDER = list(Phase.values)
+
+
+def period_locked(period: Period) -> Period:
+    return Period.objects.select_for_update().get(pk=period.pk)
+
+
+def period_save(period: Period, *, user: User, reason: str, fields: list[str]) -> None:
+    period._history_user = user
+    period._change_reason = reason
+    period.save(update_fields=fields)
+
+
+@transaction.atomic
+def period_phase_set(*, user: User, period: Period, phase: str, reason: str = "") -> None:
+    """Move a period to another phase (publication has its own service)."""
+    period = period_locked(period)
+    require(user, "ranking.set_phase", period)
+    if phase not in PHASE_ORDER or phase == Phase.PUBLISHED:
+        raise ServiceError(_("Publish the results with the publication step."))
+    going_back = PHASE_ORDER.index(phase) < PHASE_ORDER.index(period.phase)
+    if going_back and not reason.strip():
+        raise ServiceError(_("Write the reason for going back to an earlier phase."))
+    if phase == Phase.FINALIZATION:
+        # Agencies that wrote no explanation accept the reviewed scores.
+        for assessment in Assessment.objects.filter(period=period, status=AssessmentStatus.APPROVED):
+            assessment.status = AssessmentStatus.FINALIZED
+            assessment._history_user = user
+            assessment._change_reason = _("No explanation before finalization")
+            assessment.save(update_fields=["status"])
+    period.phase = phase
+    label = Phase(phase).label
+    period_save(
+        period,
+        user=user,
+        reason=(_("Phase: %(phase)s") % {"phase": label})
+        + (f" — {reason.strip()}" if reason.strip() else ""),
+        fields=["phase"],
+    )
+
+
+@transaction.atomic
+def survey_score_set(*, user: User, assessment: Assessment, criterion_id: int, value: Decimal | None):
+    """The council enters a survey result; it is the leaf's final score."""
+    require(user, "ranking.finalize_period", assessment.period)
+    criterion = leaf_of(assessment=assessment, criterion_id=criterion_id)
+    if criterion.method != Method.SURVEY:
+        raise ServiceError(_("Only survey criteria are entered here."))
+    value = value_checked(criterion, value)
+    score = score_for_update(assessment=assessment, criterion=criterion)
+    if score.final_score != value:
+        score.self_score = score.reviewed_score = score.final_score = value
+        save_score(score, user=user, reason=_("Survey result"))
+    return score
+
+
+@transaction.atomic
+def demotion_set(
+    *,
+    user: User,
+    period: Period,
+    agency: Agency,
+    reason: str,
+    steps: int | None = None,
+    cap_tier: Tier | None = None,
+) -> Demotion:
+    """Lower an agency by tiers or cap it at a tier, with the reason recorded."""
+    require(user, "ranking.finalize_period", period)
+    if not reason.strip():
+        raise ServiceError(_("Write the reason for the demotion."))
+    if not steps and cap_tier is None:
+        raise ServiceError(_("Give the number of tiers, or the highest tier allowed."))
+    if steps is not None and steps < 1:
+        raise ServiceError(_("Demote by at least one tier."))
+    if cap_tier is not None and cap_tier.period_id != period.id:
+        raise ServiceError(_("That tier belongs to another period."))
+    demotion = Demotion.objects.filter(period=period, agency=agency).first() or Demotion(
+        period=period, agency=agency, created_by=user
+    )
+    demotion.steps, demotion.cap_tier, demotion.reason = steps or None, cap_tier, reason.strip()
+    demotion._history_user = user
+    demotion.save()
+    return demotion
+
+
+@transaction.atomic
+def demotion_remove(*, user: User, demotion: Demotion, reason: str) -> None:
+    require(user, "ranking.finalize_period", demotion.period)
+    if not reason.strip():
+        raise ServiceError(_("Write the reason for lifting the demotion."))
+    demotion._history_user = user
+    demotion._change_reason = reason.strip()
+    demotion.delete()
+
+
+@transaction.atomic
+def results_compute_by(*, user: User, period: Period) -> ComputeSummary:
+    require(user, "ranking.finalize_period", period)
+    return results_compute(period=period)
+
+
+@transaction.atomic
+def award_change(*, user: User, period: Period, agency: Agency, included: bool, reason: str) -> AwardEntry:
+    """The council adds an agency to the certificate list or removes one, with a reason."""
+    require(user, "ranking.finalize_period", period)
+    if period.results_computed_at is None:
+        raise ServiceError(_("Compute the results first."))
+    if not reason.strip():
+        raise ServiceError(_("Write the reason for changing the list."))
+    entry = AwardEntry.objects.filter(period=period, agency=agency).first() or AwardEntry(
+        period=period, agency=agency, proposed=False
+    )
+    entry.included, entry.reason, entry.changed_by = included, reason.strip(), user
+    entry._history_user = user
+    entry.save()
+    if period.awards_approved_at:
+        period = period_locked(period)
+        period.awards_approved_at = None
+        period_save(period, user=user, reason=_("Award list changed"), fields=["awards_approved_at"])
+    return entry
+
+
+@transaction.atomic
+def results_approve(*, user: User, period: Period) -> None:
+    """The council approves the computed results and the award list as they stand."""
+    period = period_locked(period)
+    require(user, "ranking.finalize_period", period)
+    if period.results_computed_at is None:
+        raise ServiceError(_("Compute the results first."))
+    period.awards_approved_at = timezone.now()
+    period_save(period, user=user, reason=_("Results and award list approved"), fields=["awards_approved_at"])
+
+
+def snapshot(period: Period) -> tuple[list[dict], list[dict]]:
+    results = [
+        {
+            "group": r.group.name,
+            "rank": r.rank,
+            "agency": r.agency.code,
+            "name": r.agency.name,
+            "total": str(r.total),
+            "maximum": str(r.maximum),
+            "index": str(r.index),
+            "tier": r.tier.label,
+            "previous_rank": r.previous_rank,
+        }
+        for r in period_results(period=period)
+    ]
+    awards = [
+        {"agency": e.agency.code, "name": e.agency.name, "group": e.group.name}
+        for e in award_list(period=period)
+    ]
+    return results, awards
+
+
+@transaction.atomic
+def period_publish(*, user: User, period: Period) -> Publication:
+    """Publish and freeze the results; each publication is a numbered, kept version."""
+    period = period_locked(period)
+    require(user, "ranking.publish_period", period)
+    results, awards = snapshot(period)
+    now = timezone.now()
+    publication = Publication.objects.create(
+        period=period,
+        version=period.version,
+        published_at=now,
+        published_by=user,
+        results=results,
+        awards=awards,
+    )
+    period.phase, period.published_at = Phase.PUBLISHED, now
+    period_save(
+        period,
+        user=user,
+        reason=_("Published (version %(version)d)") % {"version": period.version},
+        fields=["phase", "published_at"],
+    )
+    notify_period(
+        period=period,
+        subject=_("The results of %(period)s are published") % {"period": period.name},
+        sentence=_("The results and the certificate-of-merit list of %(period)s have been published.")
+        % {"period": period.name},
+        users=User.objects.filter(is_active=True, role__in=[*AGENCY_ROLES, Role.REVIEWER, Role.COUNCIL]),
+    )
+    return publication
+
+
+@transaction.atomic
+def period_reopen(*, user: User, period: Period, reason: str) -> None:
+    """Reopen published results for a correction; the next publication is a new version."""
+    period = period_locked(period)
+    require(user, "ranking.reopen_period", period)
+    if not reason.strip():
+        raise ServiceError(_("Write the reason for the correction."))
+    Publication.objects.filter(period=period, version=period.version).update(
+        reopened_at=timezone.now(), reopened_by=user, reopen_reason=reason.strip()
+    )
+    period.phase = Phase.FINALIZATION
+    period.version += 1
+    period.awards_approved_at = None
+    period_save(
+        period,
+        user=user,
+        reason=_("Reopened for correction: %(reason)s") % {"reason": reason.strip()},
+        fields=["phase", "version", "awards_approved_at"],
+    )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from .views import public
+
+urlpatterns = [
+    path("", public.public_index, name="public_index"),
+    path("<str:code>/", public.public_results, name="public_results"),
+    path("<str:code>/hoi-nghi.xlsx", public.public_workbook, name="public_workbook"),
+]

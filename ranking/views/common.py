@@ -1,0 +1,43 @@
+"""What every view of the evaluation shares: loading objects, refusing, answering htmx."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from ranking.models import Assessment, Period
+from ranking.resources import parse_decimal
+from ranking.services import PERMISSION_MESSAGES, ServiceError
+
+
+def assessment_or_404(pk: int) -> Assessment:
+    return get_object_or_404(
+        Assessment.objects.select_related("period", "agency__group", "reviewer", "submitted_by"), pk=pk
+    )
+
+
+def period_or_404(code: str) -> Period:
+    return get_object_or_404(Period, code=code)
+
+
+def allow(request: HttpRequest, permission: str, obj=None) -> None:
+    """Refuse with 403 unless the user holds `permission` on `obj` (checked on the server)."""
+    if not request.user.has_perm(permission, obj):
+        raise PermissionDenied(PERMISSION_MESSAGES.get(permission, ""))
+
+
+def decimal_or_error(text: str | None) -> tuple[object, str | None]:
+    """A number typed in a form (7,5 or 7.5), None when blank, or an error message."""
+    if text is None or not str(text).strip():
+        return None, None
+    value = parse_decimal(text)
+    if value is None:
+        return None, _("“%(value)s” is not a number.") % {"value": text}
+    return value, None
+
+
+def service_error_response(request: HttpRequest, error: ServiceError, *, status: int = 422) -> HttpResponse:
+    """A refusal as a fragment htmx can show in place, or as a page."""
+    html = render_to_string("ranking/_errors.html", {"messages_list": error.messages}, request=request)
+    return HttpResponse(html, status=status)
