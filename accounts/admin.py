@@ -1,16 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from ranking.admin_import import WorkbookSheetAdmin
 from ranking.resources import AgencyResource, GroupResource
 
 from .models import Agency, AgencyGroup, User
 
 
 @admin.register(AgencyGroup)
-class AgencyGroupAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class AgencyGroupAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
     resource_classes = [GroupResource]
     list_display = ["code", "name", "order"]
     list_editable = ["order"]
@@ -18,7 +18,7 @@ class AgencyGroupAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class AgencyAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
     resource_classes = [AgencyResource]
     list_display = ["code", "name", "group", "is_active"]
     list_filter = ["group", "is_active"]

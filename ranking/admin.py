@@ -2,9 +2,10 @@ from django.contrib import admin, messages
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ExportMixin, ImportExportModelAdmin
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_import import WorkbookSheetAdmin
 from .models import (
     Assessment,
     AwardEntry,
@@ -36,7 +37,7 @@ class TierInline(admin.TabularInline):
 
 
 @admin.register(Period)
-class PeriodAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class PeriodAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
     resource_classes = [PeriodResource]
     list_display = [
         "code",
@@ -102,14 +103,14 @@ class PeriodAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Tier)
-class TierAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class TierAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
     resource_classes = [TierResource]
     list_display = ["period", "order", "label", "min_index"]
     list_filter = ["period"]
 
 
 @admin.register(Criterion)
-class CriterionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class CriterionAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
     resource_classes = [CriterionResource]
     list_display = [
         "code",
@@ -149,7 +150,7 @@ class AssessmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Score)
-class ScoreAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class ScoreAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
     resource_classes = [ScoreResource]
     list_display = [
         "assessment",
@@ -183,7 +184,7 @@ class EvidenceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Demotion)
-class DemotionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class DemotionAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
     resource_classes = [DemotionResource]
     list_display = ["agency", "period", "steps", "cap_tier", "reason"]
     list_filter = ["period"]
@@ -220,7 +221,7 @@ class ResultAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(HistoricalResult)
-class HistoricalResultAdmin(ImportExportModelAdmin):
+class HistoricalResultAdmin(WorkbookSheetAdmin):
     resource_classes = [HistoricalResultResource]
     list_display = ["period", "agency", "rank", "tier_label", "index", "total"]
     list_filter = ["period"]

@@ -22,7 +22,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.models import Agency, AgencyGroup
 
 from . import scoring
-from .enums import Method, Subject
+from .enums import Method, Phase, Subject
 from .models import Assessment, Criterion, Demotion, HistoricalResult, Period, Score, Tier
 
 FLAG_TRUE = {"x", "có", "co", "1", "true", "yes"}
@@ -89,7 +89,7 @@ class Cells:
             return None
         if minimum is not None and number < minimum:
             self.errors.setdefault(
-                column, _("%(value)s is below %(minimum)s.") % {"value": shown(number), "minimum": minimum}
+                column, _("%(value)s is below %(minimum)s.") % {"value": plain(number), "minimum": minimum}
             )
             return None
         return int(number)
@@ -162,6 +162,7 @@ class SheetResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         self.rows = [dict(zip(dataset.headers, values, strict=False)) for values in dataset]
         self.existing = self.load_existing(self.rows)
+        self.seen: dict[tuple, int] = {}
 
     def get_instance(self, instance_loader, row):
         return self.existing.get(self.key(row))
@@ -169,7 +170,15 @@ class SheetResource(resources.ModelResource):
     def import_instance(self, instance, row, **kwargs):
         errors: dict[str, str] = {}
         instance._import_changed = instance.pk is None
-        self.fill(instance, Cells(row, errors), row_number=kwargs.get("row_number"))
+        number = kwargs.get("row_number")
+        key = self.key(row)
+        if all(key) and key in self.seen:
+            errors[self.key_columns[-1]] = _("Row %(row)d already has these codes.") % {
+                "row": self.excel_row(self.seen[key])
+            }
+        elif all(key):
+            self.seen[key] = number
+        self.fill(instance, Cells(row, errors), row_number=number)
         if errors:
             raise ValidationError({column: [message] for column, message in errors.items()})
 
@@ -183,6 +192,18 @@ class SheetResource(resources.ModelResource):
         return None
 
     # --- helpers for subclasses -------------------------------------------------------
+
+    def excel_row(self, number: int) -> int:
+        """The spreadsheet row of data row `number` (`excel_rows` is set by the workbook
+        import, which skips blank rows; otherwise the header is row 1)."""
+        rows = getattr(self, "excel_rows", None)
+        return rows[number - 1] if rows else number + 1
+
+    def refuse_if_published(self, period: Period | None, cells: Cells) -> None:
+        if period is not None and period.phase == Phase.PUBLISHED:
+            cells.errors["Mã kỳ"] = _(
+                "Period %(code)s is published and frozen: reopen it for a correction first."
+            ) % {"code": period.code}
 
     def key(self, row: dict) -> tuple:
         return tuple(Cells(row, {}).text(column) for column in self.key_columns)
@@ -300,7 +321,12 @@ class PeriodResource(SheetResource):
 
     def load_existing(self, rows):
         periods = {p.code: p for p in Period.objects.select_related("previous")}
-        self.known_codes = set(periods) | self.column_values("Mã kỳ")
+        self.known = {code: (p.year, p.subject) for code, p in periods.items()}
+        for row in rows:
+            cells = Cells(row, {})
+            year = parse_decimal(row.get("Năm")) if row.get("Năm") is not None else None
+            self.known[cells.text("Mã kỳ")] = (year, cells.text("Lĩnh vực").upper())
+        self.known_codes = set(self.known) - {""}
         self.year_subject = {(p.year, p.subject): p.code for p in periods.values()}
         self.pending_previous: list[tuple[Period, str]] = []
         return {(code,): p for code, p in periods.items()}
@@ -323,8 +349,14 @@ class PeriodResource(SheetResource):
         previous = cells.text("Kỳ trước")
         if previous and previous not in self.known_codes:
             cells.errors["Kỳ trước"] = _("Unknown period code “%(code)s”.") % {"code": previous}
-        elif previous and previous == code:
+        elif previous == code:
             cells.errors["Kỳ trước"] = _("A period cannot follow itself.")
+        elif previous:
+            before_year, before_subject = self.known[previous]
+            if before_subject != subject:
+                cells.errors["Kỳ trước"] = _("%(code)s is a period of another subject.") % {"code": previous}
+            elif year is not None and before_year is not None and before_year >= year:
+                cells.errors["Kỳ trước"] = _("The previous period must be of an earlier year.")
         award_max = cells.integer("Khen thưởng tối đa mỗi khối", minimum=0)
         self.assign(
             instance,
@@ -377,28 +409,58 @@ class TierResource(SheetResource):
 
     def load_existing(self, rows):
         self.periods = {p.code: p for p in Period.objects.all()}
-        self.row_numbers: dict[int, int] = {}
-        return {(t.period.code, t.order): t for t in Tier.objects.select_related("period")}
+        self.row_numbers: dict[tuple[int, int], int] = {}
+        tiers = list(Tier.objects.select_related("period"))
+        # The scheme as it will stand after this sheet: labels must stay unique per period.
+        labels: dict[tuple[int, int], str] = {(t.period_id, t.order): t.label for t in tiers}
+        # Where each tier's label comes from: its data row in this sheet, or 0 if only in the database.
+        sources: dict[tuple[int, int], int] = dict.fromkeys(labels, 0)
+        for position, row in enumerate(rows, start=1):
+            period = self.periods.get(Cells(row, {}).text("Mã kỳ"))
+            _code, order = self.key(row)
+            if period is not None and order is not None:
+                labels[(period.id, order)] = Cells(row, {}).text("Xếp loại")
+                sources[(period.id, order)] = position
+        self.label_sources = sources
+        self.final_labels = labels
+        return {(t.period.code, t.order): t for t in tiers}
 
     def fill(self, instance, cells, *, row_number):
         period_code = cells.text("Mã kỳ", required=True)
         period = self.periods.get(period_code)
         if period_code and period is None:
             cells.errors["Mã kỳ"] = _("Unknown period code “%(code)s”.") % {"code": period_code}
+        self.refuse_if_published(period, cells)
         order = cells.integer("Thứ tự", required=True, minimum=1)
         label = cells.text("Xếp loại", required=True)
         bound = cells.decimal("Chỉ số tối thiểu", required=True)
         if bound is not None and not Decimal(0) <= bound <= Decimal(100):
             cells.errors["Chỉ số tối thiểu"] = _("The lowest index must be between 0 and 100.")
+        if period is not None and order is not None:
+            self.row_numbers[(period.id, order)] = row_number
+            # A repeated label is reported once, on the later of the two rows.
+            twins = [
+                other
+                for (period_id, other), text in self.final_labels.items()
+                if period_id == period.id
+                and other != order
+                and text == label
+                and self.label_sources[(period_id, other)] < self.label_sources[(period_id, order)]
+            ]
+            if label and twins:
+                cells.errors["Xếp loại"] = _("Tier %(order)d of this period is also named “%(label)s”.") % {
+                    "order": min(twins),
+                    "label": label,
+                }
         if period is not None:
             self.assign(instance, period_id=period.id)
         self.assign(instance, order=order, label=label, min_index=bound)
 
-    def after_save_instance(self, instance, row, **kwargs):
-        self.row_numbers[instance.pk] = kwargs.get("row_number")
-
     def after_import(self, dataset, result, **kwargs):
         """A scheme reads top-down: each tier's bound below the one above, the last one 0."""
+        if result.has_validation_errors() or result.has_errors():
+            # Rows refused above are not in the database: the scheme cannot be judged yet.
+            return
         touched = [self.periods[code].id for code in self.column_values("Mã kỳ") if code in self.periods]
         by_period = defaultdict(list)
         for tier in Tier.objects.filter(period_id__in=touched).order_by("period_id", "order"):
@@ -416,7 +478,7 @@ class TierResource(SheetResource):
                 self.report(result, tiers[-1], _("The last tier's lowest index must be 0."))
 
     def report(self, result, tier, message):
-        number = self.row_numbers.get(tier.pk)
+        number = self.row_numbers.get((tier.period_id, tier.order))
         if number is not None:
             result.append_invalid_row(number, {}, ValidationError({"Chỉ số tối thiểu": [message]}))
 
@@ -505,6 +567,7 @@ class CriterionResource(SheetResource):
         period = self.periods.get(period_code)
         if period_code and period is None:
             cells.errors["Mã kỳ"] = _("Unknown period code “%(code)s”.") % {"code": period_code}
+        self.refuse_if_published(period, cells)
         code = cells.text("Mã tiêu chí", required=True)
         parts = code.split(".")
         if code and not all(part.isdigit() for part in parts):
@@ -644,6 +707,8 @@ SCORE_PROBLEMS = {
 
 def score_problem(criterion: Criterion, value: Decimal) -> str | None:
     """Why a value is not allowed for a leaf, in the user's language, or None."""
+    if criterion.max_points is None:
+        return _("Criterion %(code)s has no maximum: set it before scoring.") % {"code": criterion.code}
     problem = scoring.value_problem(
         method=criterion.method,
         max_points=criterion.max_points or Decimal(0),
@@ -713,6 +778,7 @@ class ScoreResource(SheetResource):
         period = self.periods.get(period_code)
         if period_code and period is None:
             cells.errors["Mã kỳ"] = _("Unknown period code “%(code)s”.") % {"code": period_code}
+        self.refuse_if_published(period, cells)
         agency_code = cells.text("Mã đơn vị", required=True)
         agency = self.agencies.get(agency_code)
         if agency_code and agency is None:
@@ -822,6 +888,7 @@ class DemotionResource(SheetResource):
 
     def fill(self, instance, cells, *, row_number):
         period, agency = period_and_agency(self, cells)
+        self.refuse_if_published(period, cells)
         steps = cells.integer("Số bậc hạ", required=True, minimum=1)
         reason = cells.text("Lý do", required=True)
         if period is not None:

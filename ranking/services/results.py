@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import AgencyGroup
 from ranking import scoring
@@ -215,20 +216,24 @@ def results_compute(*, period: Period) -> ComputeSummary:
 
 
 def awards_propose(*, period: Period, agency_ids: set[int]) -> None:
-    """Bring the award list in line with the rule's proposal.
+    """Bring the award list in line with the rule's proposal, in a fixed number of queries.
 
     An entry the council decided on (it carries a reason) keeps its decision; every other
-    entry follows the proposal.
+    entry follows the proposal. Entries are kept, not deleted, so their history stays whole.
     """
     existing = {e.agency_id: e for e in AwardEntry.objects.filter(period=period)}
+    changed = []
     for agency_id, entry in existing.items():
         proposed = agency_id in agency_ids
-        if not proposed and not entry.reason:
-            entry.delete()
-            continue
         included = entry.included if entry.reason else proposed
         if (entry.proposed, entry.included) != (proposed, included):
             entry.proposed, entry.included = proposed, included
-            entry.save(update_fields=["proposed", "included"])
-    for agency_id in agency_ids - existing.keys():
-        AwardEntry.objects.create(period=period, agency_id=agency_id, proposed=True, included=True)
+            changed.append(entry)
+    if changed:
+        bulk_update_with_history(changed, AwardEntry, ["proposed", "included"])
+    new = [
+        AwardEntry(period=period, agency_id=agency_id, proposed=True, included=True)
+        for agency_id in sorted(agency_ids - existing.keys())
+    ]
+    if new:
+        bulk_create_with_history(new, AwardEntry)

@@ -45,6 +45,10 @@ def problem_line(sheet: str, row: int, column: str, message: str) -> str:
     return f"{sheet}!{row} {column}: {message}"
 
 
+def first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else error.__class__.__name__
+
+
 def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -92,6 +96,7 @@ def sheet_import(resource: SheetResource, sheet: Sheet, report: ImportReport) ->
             for column in missing
         )
         return
+    resource.excel_rows = sheet.row_numbers
     result = resource.import_data(
         sheet.dataset,
         dry_run=False,
@@ -111,12 +116,12 @@ def sheet_import(resource: SheetResource, sheet: Sheet, report: ImportReport) ->
     for number, errors in result.row_errors():
         row = sheet.row_numbers[number - 1]
         for error in errors:
-            message = _("Unexpected error: %(error)s") % {"error": error.error}
+            message = _("Unexpected error: %(error)s") % {"error": first_line(error.error)}
             found.append((row, 0, problem_line(sheet.name, row, resource.key_columns[0], message)))
     found.sort()
     report.problems.extend(line for _row, _col, line in found)
     report.problems.extend(
-        f"{sheet.name}: " + _("Unexpected error: %(error)s") % {"error": error.error}
+        f"{sheet.name}: " + _("Unexpected error: %(error)s") % {"error": first_line(error.error)}
         for error in result.base_errors
     )
     report.sheets.append(

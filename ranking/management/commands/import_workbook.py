@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ranking.services.workbook import workbook_import
 
@@ -16,8 +17,14 @@ class Command(BaseCommand):
         if not report.ok:
             for line in report.problems:
                 self.stderr.write(line)
+            count = len(report.problems)
             raise CommandError(
-                _("%(count)d problems found; nothing was imported.") % {"count": len(report.problems)}
+                ngettext(
+                    "%(count)d problem found; nothing was imported.",
+                    "%(count)d problems found; nothing was imported.",
+                    count,
+                )
+                % {"count": count}
             )
         for counts in report.sheets:
             self.stdout.write(

@@ -1,0 +1,71 @@
+"""Browser tests: Playwright for Python driving Debian's chromium against a live server."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# in between are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium, installed on first use where the machine allows it."""
+    if os.path.exists(CHROMIUM):
+        return CHROMIUM
+    if shutil.which("apt-get") is None:
+        return None
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-qq", "chromium"]
+    # The package lists of a fresh machine may be stale: refresh them once if the first try fails.
+    for attempt in ([install], [["apt-get", "update", "-qq"], install]):
+        for command in attempt:
+            try:
+                subprocess.run(command, check=False, timeout=1200, env=env, capture_output=True)
+            except (OSError, subprocess.TimeoutExpired):
+                return None
+        if os.path.exists(CHROMIUM):
+            return CHROMIUM
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        message = (
+            "\n" + "!" * 78 + "\nBROWSER TESTS SKIPPED: Debian's chromium is missing and "
+            "'apt-get install -y chromium' failed here.\n" + "!" * 78
+        )
+        print(message, file=sys.stderr)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshots() -> Path:
+    """The folder the browser tests save their screenshots to."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
