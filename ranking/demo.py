@@ -436,12 +436,12 @@ class DemoBuilder:
     def build_criteria(self, period: Period) -> None:
         nodes = data.CRITERIA[period.subject]
         leaf_max = {n.code: Decimal(n.max_points) for n in nodes if n.max_points is not None}
+        sums = scoring.parent_maxima(
+            (n.code, n.method, Decimal(n.max_points)) for n in nodes if n.max_points is not None
+        )
 
         def maximum(code: str) -> Decimal:
-            if code in leaf_max:
-                return leaf_max[code]
-            children = [n.code for n in nodes if n.code.rpartition(".")[0] == code]
-            return sum((maximum(child) for child in children), Decimal(0))
+            return leaf_max[code] if code in leaf_max else sums.get(code, Decimal(0))
 
         created: dict[str, Criterion] = {}
         for node in nodes:

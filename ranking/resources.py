@@ -178,7 +178,13 @@ class SheetResource(resources.ModelResource):
             }
         elif all(key):
             self.seen[key] = number
-        self.fill(instance, Cells(row, errors), row_number=number)
+        cells = Cells(row, errors)
+        self.fill(instance, cells, row_number=number)
+        frozen = getattr(cells, "frozen_period", None)
+        if frozen is not None and instance._import_changed:
+            errors["Mã kỳ"] = _(
+                "Period %(code)s is published and frozen: reopen it for a correction first."
+            ) % {"code": frozen.code}
         if errors:
             raise ValidationError({column: [message] for column, message in errors.items()})
 
@@ -200,10 +206,8 @@ class SheetResource(resources.ModelResource):
         return rows[number - 1] if rows else number + 1
 
     def refuse_if_published(self, period: Period | None, cells: Cells) -> None:
-        if period is not None and period.phase == Phase.PUBLISHED:
-            cells.errors["Mã kỳ"] = _(
-                "Period %(code)s is published and frozen: reopen it for a correction first."
-            ) % {"code": period.code}
+        """Rows of a published period may be read again unchanged, never change it."""
+        cells.frozen_period = period if period is not None and period.phase == Phase.PUBLISHED else None
 
     def key(self, row: dict) -> tuple:
         return tuple(Cells(row, {}).text(column) for column in self.key_columns)
@@ -236,7 +240,9 @@ class GroupResource(SheetResource):
 
     code = fields.Field(attribute="code", column_name="Mã khối")
     name = fields.Field(attribute="name", column_name="Tên khối")
-    order = fields.Field(attribute="order", column_name="Thứ tự", widget=widgets.IntegerWidget())
+    order = fields.Field(
+        attribute="order", column_name="Thứ tự", widget=widgets.IntegerWidget(coerce_to_string=False)
+    )
 
     class Meta(SheetResource.Meta):
         model = AgencyGroup
@@ -300,7 +306,9 @@ class PeriodResource(SheetResource):
     required_columns = ("Mã kỳ", "Năm", "Lĩnh vực")
 
     code = fields.Field(attribute="code", column_name="Mã kỳ")
-    year = fields.Field(attribute="year", column_name="Năm", widget=widgets.IntegerWidget())
+    year = fields.Field(
+        attribute="year", column_name="Năm", widget=widgets.IntegerWidget(coerce_to_string=False)
+    )
     subject = fields.Field(attribute="subject", column_name="Lĩnh vực")
     name = fields.Field(attribute="name", column_name="Tên kỳ")
     previous = fields.Field(attribute="previous__code", column_name="Kỳ trước")
@@ -308,7 +316,7 @@ class PeriodResource(SheetResource):
     award_max_per_group = fields.Field(
         attribute="award_max_per_group",
         column_name="Khen thưởng tối đa mỗi khối",
-        widget=widgets.IntegerWidget(),
+        widget=widgets.IntegerWidget(coerce_to_string=False),
     )
 
     class Meta(SheetResource.Meta):
@@ -390,7 +398,9 @@ class TierResource(SheetResource):
     required_columns = ("Mã kỳ", "Thứ tự", "Xếp loại", "Chỉ số tối thiểu")
 
     period = fields.Field(attribute="period__code", column_name="Mã kỳ")
-    order = fields.Field(attribute="order", column_name="Thứ tự", widget=widgets.IntegerWidget())
+    order = fields.Field(
+        attribute="order", column_name="Thứ tự", widget=widgets.IntegerWidget(coerce_to_string=False)
+    )
     label = fields.Field(attribute="label", column_name="Xếp loại")
     min_index = fields.Field(attribute="min_index", column_name="Chỉ số tối thiểu", widget=NumberWidget())
 
@@ -588,7 +598,7 @@ class CriterionResource(SheetResource):
                 "value": method,
                 "methods": ", ".join(Method.values),
             }
-        if max_points is not None and max_points <= 0:
+        if is_leaf and max_points is not None and max_points <= 0:
             cells.errors["Điểm tối đa"] = _("The maximum must be above 0.")
         group_codes = [c.strip() for c in cells.text("Áp dụng cho khối").split(",") if c.strip()]
         unknown = [c for c in group_codes if c not in self.groups]
@@ -641,24 +651,18 @@ class CriterionResource(SheetResource):
             if criterion.parent_id != (parent.id if parent else None):
                 criterion.parent = parent
                 Criterion.objects.filter(pk=criterion.pk).update(parent=parent)
-        children = defaultdict(list)
-        for criterion in criteria:
-            if criterion.parent_id:
-                children[criterion.parent_id].append(criterion)
-
-        def summed(node: Criterion) -> Decimal:
-            if not children[node.id]:
-                return node.max_points or Decimal(0)
-            # Bonus and deduction leaves lie outside the base: they add nothing to a maximum.
-            return sum(
-                (summed(child) for child in children[node.id] if child.method not in scoring.OUTSIDE_BASE),
-                Decimal(0),
+        parent_ids = {c.parent_id for c in criteria if c.parent_id}
+        sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        for period_id in {c.period_id for c in criteria}:
+            sums[period_id] = scoring.parent_maxima(
+                (c.code, c.method, c.max_points or Decimal(0))
+                for c in criteria
+                if c.period_id == period_id and c.id not in parent_ids
             )
-
         for criterion in criteria:
-            if not children[criterion.id]:
+            if criterion.id not in parent_ids:
                 continue
-            total = summed(criterion)
+            total = sums[criterion.period_id].get(criterion.code, Decimal(0))
             number = self.row_numbers.get((criterion.period.code, criterion.code))
             given = parse_decimal(self.rows[number - 1].get("Điểm tối đa") or "") if number else None
             if given is not None and given != total:
@@ -744,6 +748,10 @@ class ScoreResource(SheetResource):
 
     UPDATED_FIELDS = ("self_score", "reviewed_score", "final_score", "not_arising", "note")
 
+    def dehydrate_reviewed_score(self, score: Score):
+        # "An imported Điểm thẩm định counts as the final score": export the final one.
+        return score.final_score if score.decision else score.reviewed_score
+
     def get_queryset(self):
         return Score.objects.select_related("assessment__period", "assessment__agency", "criterion")
 
@@ -823,6 +831,10 @@ class ScoreResource(SheetResource):
         if criterion.method == Method.SURVEY and final is None:
             # A survey result is the agency's score as measured: either column carries it.
             final = self_score
+        if instance.decision and reviewed is not None and reviewed == instance.final_score:
+            # The column carries the final score; where an explanation changed it, the
+            # reviewed score before the explanation stays as it was.
+            reviewed = instance.reviewed_score
         self.assign(
             instance,
             self_score=self_score,
@@ -870,7 +882,9 @@ class DemotionResource(SheetResource):
 
     period = fields.Field(attribute="period__code", column_name="Mã kỳ")
     agency = fields.Field(attribute="agency__code", column_name="Mã đơn vị")
-    steps = fields.Field(attribute="steps", column_name="Số bậc hạ", widget=widgets.IntegerWidget())
+    steps = fields.Field(
+        attribute="steps", column_name="Số bậc hạ", widget=widgets.IntegerWidget(coerce_to_string=False)
+    )
     reason = fields.Field(attribute="reason", column_name="Lý do")
 
     class Meta(SheetResource.Meta):
@@ -923,7 +937,9 @@ class HistoricalResultResource(SheetResource):
     total = fields.Field(attribute="total", column_name="Tổng điểm", widget=NumberWidget())
     index = fields.Field(attribute="index", column_name="Chỉ số", widget=NumberWidget())
     tier_label = fields.Field(attribute="tier_label", column_name="Xếp loại")
-    rank = fields.Field(attribute="rank", column_name="Xếp hạng", widget=widgets.IntegerWidget())
+    rank = fields.Field(
+        attribute="rank", column_name="Xếp hạng", widget=widgets.IntegerWidget(coerce_to_string=False)
+    )
 
     class Meta(SheetResource.Meta):
         model = HistoricalResult

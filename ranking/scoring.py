@@ -121,6 +121,21 @@ def contribution(leaf: Leaf, score: Decimal) -> Decimal:
     return score
 
 
+def parent_maxima(leaves: Iterable[tuple[str, str, Decimal]]) -> dict[str, Decimal]:
+    """The maximum of every parent code, from its leaves' (code, method, maximum).
+
+    A parent's maximum is the sum of the maxima of the base leaves below it: bonus and
+    deduction leaves add nothing, so a field made only of them has a maximum of 0.
+    """
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for code, method, max_points in leaves:
+        parts = code.split(".")
+        points = ZERO if method in OUTSIDE_BASE else max_points
+        for depth in range(1, len(parts)):
+            totals[".".join(parts[:depth])] += points
+    return dict(totals)
+
+
 def unscored(scores: Iterable[LeafScore]) -> list[str]:
     """Codes of applying leaves that arose but have no score (bonus/deduction may stay empty)."""
     return [

@@ -10,6 +10,7 @@ import tablib
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
 
 from ranking.resources import SHEET_RESOURCES, SheetResource
 
@@ -152,3 +153,20 @@ def workbook_import(*, file: str | BinaryIO, dry_run: bool = False) -> ImportRep
         if dry_run or not report.ok:
             transaction.set_rollback(True)
     return report
+
+
+def workbook_export() -> Workbook:
+    """Everything the year workbook can carry, as one file `workbook_import` reads back.
+
+    Scores are exported for every period; results of computed periods go to `KetQua`, so
+    another installation can use them as the previous year's ranks.
+    """
+    book = Workbook(write_only=True)
+    for resource_class in SHEET_RESOURCES:
+        resource = resource_class()
+        dataset = resource.export()
+        sheet = book.create_sheet(resource_class.sheet)
+        sheet.append(list(dataset.headers))
+        for row in dataset:
+            sheet.append([cell if cell != "" else None for cell in row])
+    return book

@@ -193,9 +193,12 @@ def test_criteria_sets(output):
     ]
     assert by_code["9.2"].title == "Điểm trừ: báo cáo trễ hạn"
     assert all(c.guidance for c in cchc)
-    # Parents sum their children.
+    # Parents sum their children, bonus and deduction leaves aside (they lie outside the base).
     for parent in Criterion.objects.filter(children__isnull=False).distinct():
-        assert parent.max_points == sum(child.max_points for child in parent.children.all())
+        assert parent.max_points == sum(
+            child.max_points for child in parent.children.all() if child.method not in ("bonus", "deduction")
+        )
+    assert Criterion.objects.get(period__code="CCHC-2026", code="9").max_points == 0
     # The base leaves of every group add up to exactly 100 points.
     for code in ("CCHC-2026", "VTLT-2026"):
         leaves = leaves_of(code)
