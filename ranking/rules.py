@@ -120,6 +120,12 @@ def appraisal_visible_to_agency(user, assessment) -> bool:
     return assessment.status in (S.APPROVED, S.EXPLAINED, S.FINALIZED)
 
 
+@rules.predicate
+def submitted_once(user, assessment) -> bool:
+    """Reviewers see an assessment once the agency has handed it in, not its drafts."""
+    return assessment.status != S.DRAFT or assessment.submitted_at is not None
+
+
 # --- when, for a period -----------------------------------------------------------------
 
 

@@ -1,6 +1,10 @@
 """Every write of the evaluation: one function per action, atomic and audited."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 
 
@@ -25,33 +29,51 @@ class ScoreConflict(ServiceError):
         )
 
 
+def recorded(message: str, params: dict | None = None) -> str:
+    """A history reason, written in the site's language whoever made the change.
+
+    `message` is an English msgid marked with gettext_noop at the call, so makemessages
+    finds it; the audit trail then reads the same for everyone.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        text = gettext(message)
+        if not params:
+            return text
+        # Lazy labels (a phase's name) are rendered here, in the site's language too.
+        return text % {key: str(v) if isinstance(v, Promise) else v for key, v in params.items()}
+
+
 def require(user, permission: str, obj=None) -> None:
     """Refuse with a clear message unless `user` holds `permission` on `obj` right now."""
     if not user.has_perm(permission, obj):
-        raise PermissionDenied(PERMISSION_MESSAGES.get(permission, _("You may not do this now.")))
+        raise PermissionDenied(str(PERMISSION_MESSAGES.get(permission, _("You may not do this now."))))
 
 
 PERMISSION_MESSAGES = {
-    "ranking.fill_assessment": _(
+    "ranking.fill_assessment": gettext_lazy(
         "This assessment cannot be edited now: it has been submitted, or the self-assessment "
         "deadline has passed."
     ),
-    "ranking.submit_assessment": _("Only the agency head may submit, while the self-assessment is open."),
-    "ranking.withdraw_assessment": _(
+    "ranking.submit_assessment": gettext_lazy(
+        "Only the agency head may submit, while the self-assessment is open."
+    ),
+    "ranking.withdraw_assessment": gettext_lazy(
         "The submission can no longer be withdrawn: a reviewer has opened it or the deadline has passed."
     ),
-    "ranking.reopen_assessment": _("Only the appraisal council may reopen an assessment."),
-    "ranking.review_assessment": _("This assessment is not open for your appraisal."),
-    "ranking.approve_appraisal": _("Only the appraisal council may approve an appraisal."),
-    "ranking.explain_assessment": _("Explanations are not open for this assessment."),
-    "ranking.submit_explanation": _("Only the agency head may submit the explanation, while it is open."),
-    "ranking.decide_explanation": _("This explanation is not awaiting your decision."),
-    "ranking.finalize_period": _("Only the appraisal council may do this, during finalization."),
-    "ranking.publish_period": _(
+    "ranking.reopen_assessment": gettext_lazy("Only the appraisal council may reopen an assessment."),
+    "ranking.review_assessment": gettext_lazy("This assessment is not open for your appraisal."),
+    "ranking.approve_appraisal": gettext_lazy("Only the appraisal council may approve an appraisal."),
+    "ranking.explain_assessment": gettext_lazy("Explanations are not open for this assessment."),
+    "ranking.submit_explanation": gettext_lazy(
+        "Only the agency head may submit the explanation, while it is open."
+    ),
+    "ranking.decide_explanation": gettext_lazy("This explanation is not awaiting your decision."),
+    "ranking.finalize_period": gettext_lazy("Only the appraisal council may do this, during finalization."),
+    "ranking.publish_period": gettext_lazy(
         "Results can be published by the council once computed and with an approved award list."
     ),
-    "ranking.reopen_period": _("Only the appraisal council may reopen published results."),
-    "ranking.set_phase": _(
+    "ranking.reopen_period": gettext_lazy("Only the appraisal council may reopen published results."),
+    "ranking.set_phase": gettext_lazy(
         "Only the council or an administrator may change the phase of an unpublished period."
     ),
 }

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from ranking import scoring
@@ -15,7 +16,7 @@ from ranking.models import Assessment, Criterion, Evidence, Score
 from ranking.resources import score_problem
 from ranking.selectors import applicable_criteria, assessment_sheet
 
-from . import ScoreConflict, ServiceError, require
+from . import ScoreConflict, ServiceError, recorded, require
 from .notifications import notify
 
 
@@ -90,7 +91,7 @@ def score_self_set(
     if changed:
         score.self_score, score.not_arising = value, not_arising
         score.note, score.no_evidence_reason = note, no_evidence_reason
-        save_score(score, user=user, reason=_("Self-assessment"))
+        save_score(score, user=user, reason=recorded(gettext_noop("Self-assessment")))
     return score
 
 
@@ -174,7 +175,7 @@ def assessment_submit(*, user: User, assessment: Assessment) -> None:
         assessment,
         AssessmentStatus.SUBMITTED,
         user=user,
-        reason=_("Submitted"),
+        reason=recorded(gettext_noop("Submitted")),
         submitted_at=timezone.now(),
         submitted_by=user,
         reopened=False,
@@ -190,7 +191,11 @@ def assessment_withdraw(*, user: User, assessment: Assessment) -> None:
     )
     require(user, "ranking.withdraw_assessment", assessment)
     assessment_set_status(
-        assessment, AssessmentStatus.DRAFT, user=user, reason=_("Withdrawn by the head"), submitted_at=None
+        assessment,
+        AssessmentStatus.DRAFT,
+        user=user,
+        reason=recorded(gettext_noop("Withdrawn by the head")),
+        submitted_at=None,
     )
 
 
@@ -207,7 +212,7 @@ def assessment_reopen(*, user: User, assessment: Assessment, reason: str) -> Non
         assessment,
         AssessmentStatus.DRAFT,
         user=user,
-        reason=_("Reopened: %(reason)s") % {"reason": reason.strip()},
+        reason=recorded(gettext_noop("Reopened: %(reason)s"), {"reason": reason.strip()}),
         reopened=True,
         review_opened_at=None,
     )

@@ -5,13 +5,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import AGENCY_ROLES, Agency, Role, User
 from ranking.enums import AssessmentStatus, Method, Phase
 from ranking.models import Assessment, AwardEntry, Demotion, Period, Publication, Tier
 from ranking.selectors import award_list, period_results
 
-from . import ServiceError, require
+from . import ServiceError, recorded, require
 from .assessments import leaf_of, save_score, score_for_update, value_checked
 from .notifications import notify_period
 from .results import ComputeSummary, results_compute
@@ -44,14 +45,14 @@ def period_phase_set(*, user: User, period: Period, phase: str, reason: str = ""
         for assessment in Assessment.objects.filter(period=period, status=AssessmentStatus.APPROVED):
             assessment.status = AssessmentStatus.FINALIZED
             assessment._history_user = user
-            assessment._change_reason = _("No explanation before finalization")
+            assessment._change_reason = recorded(gettext_noop("No explanation before finalization"))
             assessment.save(update_fields=["status"])
     period.phase = phase
     label = Phase(phase).label
     period_save(
         period,
         user=user,
-        reason=(_("Phase: %(phase)s") % {"phase": label})
+        reason=recorded(gettext_noop("Phase: %(phase)s"), {"phase": label})
         + (f" — {reason.strip()}" if reason.strip() else ""),
         fields=["phase"],
     )
@@ -68,7 +69,7 @@ def survey_score_set(*, user: User, assessment: Assessment, criterion_id: int, v
     score = score_for_update(assessment=assessment, criterion=criterion)
     if score.final_score != value:
         score.self_score = score.reviewed_score = score.final_score = value
-        save_score(score, user=user, reason=_("Survey result"))
+        save_score(score, user=user, reason=recorded(gettext_noop("Survey result")))
     return score
 
 
@@ -134,7 +135,12 @@ def award_change(*, user: User, period: Period, agency: Agency, included: bool, 
     if period.awards_approved_at:
         period = period_locked(period)
         period.awards_approved_at = None
-        period_save(period, user=user, reason=_("Award list changed"), fields=["awards_approved_at"])
+        period_save(
+            period,
+            user=user,
+            reason=recorded(gettext_noop("Award list changed")),
+            fields=["awards_approved_at"],
+        )
     return entry
 
 
@@ -146,7 +152,12 @@ def results_approve(*, user: User, period: Period) -> None:
     if period.results_computed_at is None:
         raise ServiceError(_("Compute the results first."))
     period.awards_approved_at = timezone.now()
-    period_save(period, user=user, reason=_("Results and award list approved"), fields=["awards_approved_at"])
+    period_save(
+        period,
+        user=user,
+        reason=recorded(gettext_noop("Results and award list approved")),
+        fields=["awards_approved_at"],
+    )
 
 
 def snapshot(period: Period) -> tuple[list[dict], list[dict]]:
@@ -190,7 +201,7 @@ def period_publish(*, user: User, period: Period) -> Publication:
     period_save(
         period,
         user=user,
-        reason=_("Published (version %(version)d)") % {"version": period.version},
+        reason=recorded(gettext_noop("Published (version %(version)d)"), {"version": period.version}),
         fields=["phase", "published_at"],
     )
     notify_period(
@@ -219,6 +230,6 @@ def period_reopen(*, user: User, period: Period, reason: str) -> None:
     period_save(
         period,
         user=user,
-        reason=_("Reopened for correction: %(reason)s") % {"reason": reason.strip()},
+        reason=recorded(gettext_noop("Reopened for correction: %(reason)s"), {"reason": reason.strip()}),
         fields=["phase", "version", "awards_approved_at"],
     )

@@ -5,13 +5,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from ranking.enums import AssessmentStatus, Decision, Method
 from ranking.models import Assessment, Score
 from ranking.selectors import assessment_sheet
 
-from . import ServiceError, require
+from . import ServiceError, recorded, require
 from .assessments import (
     assessment_set_status,
     check_version,
@@ -38,7 +39,7 @@ def review_open(*, user: User, assessment: Assessment) -> None:
         assessment,
         AssessmentStatus.IN_REVIEW if assessment.status == AssessmentStatus.SUBMITTED else assessment.status,
         user=user,
-        reason=_("Appraisal opened"),
+        reason=recorded(gettext_noop("Appraisal opened")),
         **fields,
     )
 
@@ -69,7 +70,7 @@ def score_review_set(
         raise ServiceError(_("Write a comment: the reviewed score differs from the self-score."))
     if (score.reviewed_score, score.review_comment) != (value, comment):
         score.reviewed_score, score.review_comment, score.final_score = value, comment, value
-        save_score(score, user=user, reason=_("Appraisal"))
+        save_score(score, user=user, reason=recorded(gettext_noop("Appraisal")))
     if assessment.status == AssessmentStatus.SUBMITTED:
         review_open(user=user, assessment=assessment)
     return score
@@ -90,7 +91,9 @@ def field_accept_self(*, user: User, assessment: Assessment, field_code: str) ->
         score.reviewed_score = score.final_score = score.self_score
         score.review_comment = ""
         save_score(
-            score, user=user, reason=_("Self-scores of field %(field)s accepted") % {"field": field_code}
+            score,
+            user=user,
+            reason=recorded(gettext_noop("Self-scores of field %(field)s accepted"), {"field": field_code}),
         )
         changed += 1
     if assessment.status == AssessmentStatus.SUBMITTED:
@@ -109,7 +112,7 @@ def assessment_return(*, user: User, assessment: Assessment, reason: str) -> Non
         assessment,
         AssessmentStatus.RETURNED,
         user=user,
-        reason=_("Returned for correction: %(reason)s") % {"reason": reason.strip()},
+        reason=recorded(gettext_noop("Returned for correction: %(reason)s"), {"reason": reason.strip()}),
         review_opened_at=None,
     )
     notify("returned", assessment=assessment, actor=user, reason=reason.strip())
@@ -132,7 +135,7 @@ def assessment_mark_reviewed(*, user: User, assessment: Assessment) -> None:
         assessment,
         AssessmentStatus.REVIEWED,
         user=user,
-        reason=_("Appraisal complete"),
+        reason=recorded(gettext_noop("Appraisal complete")),
         reviewed_at=timezone.now(),
     )
     notify("reviewed", assessment=assessment, actor=user)
@@ -143,7 +146,9 @@ def appraisal_approve(*, user: User, assessment: Assessment) -> None:
     """The council approves an appraisal; the agency then sees the reviewed scores."""
     assessment = locked(assessment)
     require(user, "ranking.approve_appraisal", assessment)
-    assessment_set_status(assessment, AssessmentStatus.APPROVED, user=user, reason=_("Appraisal approved"))
+    assessment_set_status(
+        assessment, AssessmentStatus.APPROVED, user=user, reason=recorded(gettext_noop("Appraisal approved"))
+    )
     notify("approved", assessment=assessment, actor=user)
 
 
@@ -168,7 +173,7 @@ def explanation_set(
     check_version(score, version)
     if (score.explanation, score.proposed_score) != (explanation, proposed_score):
         score.explanation, score.proposed_score = explanation, proposed_score
-        save_score(score, user=user, reason=_("Explanation"))
+        save_score(score, user=user, reason=recorded(gettext_noop("Explanation")))
     return score
 
 
@@ -183,7 +188,7 @@ def explanation_submit(*, user: User, assessment: Assessment) -> None:
             assessment,
             AssessmentStatus.EXPLAINED,
             user=user,
-            reason=_("Explanation submitted"),
+            reason=recorded(gettext_noop("Explanation submitted")),
             explanation_submitted_at=timezone.now(),
         )
         notify("explained", assessment=assessment, actor=user)
@@ -192,7 +197,7 @@ def explanation_submit(*, user: User, assessment: Assessment) -> None:
             assessment,
             AssessmentStatus.FINALIZED,
             user=user,
-            reason=_("Reviewed scores accepted by the agency"),
+            reason=recorded(gettext_noop("Reviewed scores accepted by the agency")),
         )
 
 
@@ -229,12 +234,15 @@ def explanation_decide(
     else:
         final = score.reviewed_score
     score.decision, score.decision_reason, score.final_score = decision, reason.strip(), final
-    save_score(score, user=user, reason=_("Explanation decided"))
+    save_score(score, user=user, reason=recorded(gettext_noop("Explanation decided")))
     undecided = Score.objects.filter(assessment=assessment, decision="").exclude(explanation="").exists()
     if not undecided:
         current = locked(assessment)
         assessment_set_status(
-            current, AssessmentStatus.FINALIZED, user=user, reason=_("Explanations decided")
+            current,
+            AssessmentStatus.FINALIZED,
+            user=user,
+            reason=recorded(gettext_noop("Explanations decided")),
         )
         notify("answered", assessment=current, actor=user)
     return score

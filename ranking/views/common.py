@@ -24,7 +24,7 @@ def period_or_404(code: str) -> Period:
 def allow(request: HttpRequest, permission: str, obj=None) -> None:
     """Refuse with 403 unless the user holds `permission` on `obj` (checked on the server)."""
     if not request.user.has_perm(permission, obj):
-        raise PermissionDenied(PERMISSION_MESSAGES.get(permission, ""))
+        raise PermissionDenied(str(PERMISSION_MESSAGES.get(permission, "")))
 
 
 def decimal_or_error(text: str | None) -> tuple[object, str | None]:

@@ -1,55 +1,459 @@
-"""Scaffolding: replaced by the real views."""
+"""The appraisal council's pages: a period's progress, phases, survey scores, demotions,
+results, the award list and publication.
 
-from django.http import Http404
+GET pages check the permission here; every POST goes through a service, which checks the
+permission and the phase itself (PermissionDenied → 403) and refuses with a ServiceError
+what the user can put right (shown as messages).
+"""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-def appraisal_approve_view(request, **kwargs):
-    raise Http404
+from accounts.models import Agency
+from ranking import selectors_overview as overview
+from ranking.enums import Phase
+from ranking.models import Demotion, Period, Tier
+from ranking.selectors import period_fields, period_results, tier_counts
+from ranking.services import ServiceError
+from ranking.services.assessments import assessment_reopen
+from ranking.services.finalization import (
+    award_change,
+    demotion_remove,
+    demotion_set,
+    period_phase_set,
+    period_publish,
+    period_reopen,
+    results_approve,
+    results_compute_by,
+    survey_score_set,
+)
+from ranking.services.review import appraisal_approve
 
-
-def assessment_reopen_view(request, **kwargs):
-    raise Http404
-
-
-def award_change_view(request, **kwargs):
-    raise Http404
-
-
-def demotion_remove_view(request, **kwargs):
-    raise Http404
-
-
-def demotions(request, **kwargs):
-    raise Http404
-
-
-def period_dashboard(request, **kwargs):
-    raise Http404
-
-
-def period_phase_view(request, **kwargs):
-    raise Http404
-
-
-def period_publish_view(request, **kwargs):
-    raise Http404
-
-
-def period_reopen_view(request, **kwargs):
-    raise Http404
-
-
-def provisional_results(request, **kwargs):
-    raise Http404
+from .common import allow, assessment_or_404, decimal_or_error, period_or_404
 
 
-def results_approve_view(request, **kwargs):
-    raise Http404
+def refused(request: HttpRequest, error: ServiceError) -> None:
+    """A service's refusal as error messages on the next page."""
+    for line in error.messages:
+        messages.error(request, line)
 
 
-def results_compute_view(request, **kwargs):
-    raise Http404
+def period_actions(request: HttpRequest, period: Period) -> dict[str, bool]:
+    """Which of the council's steps the user may take on the period now."""
+    user = request.user
+    return {
+        "set_phase": user.has_perm("ranking.set_phase", period),
+        "finalize": user.has_perm("ranking.finalize_period", period),
+        "publish": user.has_perm("ranking.publish_period", period),
+        "reopen": user.has_perm("ranking.reopen_period", period),
+        "public": user.has_perm("ranking.view_public_results", period),
+    }
 
 
-def survey_scores(request, **kwargs):
-    raise Http404
+# --- the period's dashboard -------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def period_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    allow(request, "ranking.view_progress", period)
+    assessments = overview.period_assessments(period=period)
+    user = request.user
+    # The council works on the reviewer's page of an assessment; an administrator reads the agency's.
+    detail = "review_detail" if user.has_perm("ranking.review_queue") else "assessment_detail"
+    for assessment in assessments:
+        assessment.can_approve = user.has_perm("ranking.approve_appraisal", assessment)
+        assessment.can_reopen = user.has_perm("ranking.reopen_assessment", assessment)
+        assessment.detail_url = reverse(detail, args=[assessment.pk])
+    (progress,) = overview.periods_progress(periods=[period])
+    return render(
+        request,
+        "ranking/council/dashboard.html",
+        {
+            "period": period,
+            "progress": progress,
+            "statuses": [(s.value, s.label) for s in overview.STATUS_ORDER],
+            "assessments": assessments,
+            "actions": period_actions(request, period),
+            "phases": [(value, label) for value, label in Phase.choices if value != Phase.PUBLISHED],
+            "deadline": overview.phase_deadline(period),
+        },
+    )
+
+
+@login_required
+@require_POST
+def period_phase_view(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    phase = request.POST.get("phase", "")
+    try:
+        period_phase_set(user=request.user, period=period, phase=phase, reason=request.POST.get("reason", ""))
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(period)s is now in the phase “%(phase)s”.")
+            % {"period": period.name, "phase": Phase(phase).label},
+        )
+    return redirect("period_dashboard", code=period.code)
+
+
+@login_required
+@require_POST
+def appraisal_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_or_404(pk)
+    try:
+        appraisal_approve(user=request.user, assessment=assessment)
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        messages.success(
+            request, _("The appraisal of %(agency)s is approved.") % {"agency": assessment.agency.name}
+        )
+    return redirect("period_dashboard", code=assessment.period.code)
+
+
+@login_required
+@require_POST
+def assessment_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_or_404(pk)
+    try:
+        assessment_reopen(user=request.user, assessment=assessment, reason=request.POST.get("reason", ""))
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        messages.success(
+            request,
+            _("The self-assessment of %(agency)s is open again for the agency.")
+            % {"agency": assessment.agency.name},
+        )
+    return redirect("period_dashboard", code=assessment.period.code)
+
+
+# --- survey scores ----------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """Leaves the survey transaction so that none of its cells is saved."""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_scores(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    allow(request, "ranking.view_progress", period)
+    leaves, rows = overview.survey_grid(period=period)
+    problems: list[str] = []
+    if request.method == "POST":
+        allow(request, "ranking.finalize_period", period)
+        saved, problems = survey_save(request, rows)
+        if not problems:
+            if saved:
+                messages.success(
+                    request,
+                    ngettext("%(count)d survey score saved.", "%(count)d survey scores saved.", saved)
+                    % {"count": saved},
+                )
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("survey_scores", code=period.code)
+    return render(
+        request,
+        "ranking/council/survey.html",
+        {
+            "period": period,
+            "leaves": leaves,
+            "rows": rows,
+            "problems": problems,
+            "editable": request.user.has_perm("ranking.finalize_period", period),
+            "actions": period_actions(request, period),
+        },
+    )
+
+
+def survey_save(request: HttpRequest, rows: list[overview.SurveyRow]) -> tuple[int, list[str]]:
+    """Save every changed cell in one transaction; with one refusal, none is saved.
+
+    Returns the number of cells saved and one line per refused cell naming agency and leaf;
+    the refused cells keep what was typed and carry their error.
+    """
+    changed = []
+    problems: list[str] = []
+    for row in rows:
+        for cell in row.cells:
+            name = f"s-{row.assessment.pk}-{cell.criterion.pk}"
+            if not cell.applies or name not in request.POST:
+                continue
+            typed = request.POST[name].strip()
+            value, error = decimal_or_error(typed)
+            if error:
+                cell.typed, cell.error = typed, error
+            elif value != cell.value:
+                cell.typed = typed
+                changed.append((row, cell, value))
+    try:
+        with transaction.atomic():
+            for row, cell, value in changed:
+                try:
+                    survey_score_set(
+                        user=request.user,
+                        assessment=row.assessment,
+                        criterion_id=cell.criterion.pk,
+                        value=value,
+                    )
+                except ServiceError as error:
+                    cell.error = " ".join(error.messages)
+            problems = [
+                _("%(agency)s, criterion %(code)s: %(error)s")
+                % {"agency": row.assessment.agency.name, "code": cell.criterion.code, "error": cell.error}
+                for row in rows
+                for cell in row.cells
+                if cell.error
+            ]
+            if problems:
+                raise _Refused
+    except _Refused:
+        return 0, problems
+    return len(changed), []
+
+
+# --- demotions --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demotions(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    allow(request, "ranking.view_progress", period)
+    tiers = list(Tier.objects.filter(period=period).order_by("order"))
+    form = {"agency": "", "steps": "", "cap_tier": "", "reason": ""}
+    problems: list[str] = []
+    if request.method == "POST":
+        allow(request, "ranking.finalize_period", period)
+        form = {key: request.POST.get(key, "").strip() for key in form}
+        agency = (
+            Agency.objects.filter(pk=form["agency"], assessments__period=period).first()
+            if form["agency"].isdigit()
+            else None
+        )
+        cap_tier = next((t for t in tiers if str(t.pk) == form["cap_tier"]), None)
+        steps = int(form["steps"]) if form["steps"].isdigit() else None
+        if agency is None:
+            problems.append(_("Choose the agency to demote."))
+        if form["steps"] and steps is None:
+            problems.append(_("The number of tiers must be a whole number."))
+        if not problems:
+            try:
+                demotion_set(
+                    user=request.user,
+                    period=period,
+                    agency=agency,
+                    reason=form["reason"],
+                    steps=steps,
+                    cap_tier=cap_tier,
+                )
+            except ServiceError as error:
+                problems = error.messages
+            else:
+                messages.success(request, _("%(agency)s is demoted.") % {"agency": agency.name})
+                return redirect("demotions", code=period.code)
+    return render(
+        request,
+        "ranking/council/demotions.html",
+        {
+            "period": period,
+            "demotions": list(
+                Demotion.objects.filter(period=period)
+                .select_related("agency__group", "cap_tier", "created_by")
+                .order_by("agency__group__order", "agency__code")
+            ),
+            "agencies": [a.agency for a in overview.period_assessments(period=period)],
+            "tiers": tiers,
+            "form": form,
+            "problems": problems,
+            "editable": request.user.has_perm("ranking.finalize_period", period),
+            "actions": period_actions(request, period),
+        },
+    )
+
+
+@login_required
+@require_POST
+def demotion_remove_view(request: HttpRequest, code: str, demotion_id: int) -> HttpResponse:
+    period = period_or_404(code)
+    demotion = get_object_or_404(
+        Demotion.objects.select_related("agency", "period"), pk=demotion_id, period=period
+    )
+    try:
+        demotion_remove(user=request.user, demotion=demotion, reason=request.POST.get("reason", ""))
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        messages.success(
+            request, _("The demotion of %(agency)s is lifted.") % {"agency": demotion.agency.name}
+        )
+    return redirect("demotions", code=period.code)
+
+
+# --- results, awards and publication ----------------------------------------------------
+
+
+@login_required
+@require_POST
+def results_compute_view(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    try:
+        summary = results_compute_by(user=request.user, period=period)
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Results computed: %(count)d agency ranked.",
+                "Results computed: %(count)d agencies ranked.",
+                summary.agencies,
+            )
+            % {"count": summary.agencies},
+        )
+    return redirect("provisional_results", code=period.code)
+
+
+@login_required
+@require_GET
+def provisional_results(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    allow(request, "ranking.view_progress", period)
+    results = period_results(period=period)
+    fields = period_fields(period=period)
+    field_codes = [f.code for f in fields]
+    tier_labels = dict(Tier.objects.filter(period=period).values_list("pk", "label"))
+    for result in results:
+        result.fields = [result.field_scores.get(c) for c in field_codes]
+        result.tier_before_label = tier_labels.get(result.tier_before_demotion_id, "")
+    groups: list[dict] = []
+    for result in results:
+        if not groups or groups[-1]["group"].pk != result.group_id:
+            groups.append({"group": result.group, "results": []})
+        groups[-1]["results"].append(result)
+    counts = dict((group.pk, per_tier) for group, per_tier in tier_counts(period=period))
+    for entry in groups:
+        entry["tier_counts"] = [(label, n) for label, n in counts.get(entry["group"].pk, {}).items() if n]
+    by_agency = {r.agency_id: r for r in results}
+    entries = overview.award_entries(period=period)
+    for entry in entries:
+        entry.result = by_agency.get(entry.agency_id)
+        entry.group = entry.result.group if entry.result else entry.agency.group
+    decided = {e.agency_id for e in entries}
+    entries.sort(
+        key=lambda e: (
+            e.group.order,
+            e.group.code,
+            e.result.rank if e.result else float("inf"),
+            e.agency.code,
+        )
+    )
+    return render(
+        request,
+        "ranking/council/results.html",
+        {
+            "period": period,
+            "fields": fields,
+            "groups": groups,
+            "awards": entries,
+            "award_count": sum(1 for e in entries if e.included),
+            # Agencies the list has not decided on yet; removed ones are put back from their row.
+            "candidates": [r for r in results if r.agency_id not in decided],
+            "actions": period_actions(request, period),
+        },
+    )
+
+
+@login_required
+@require_POST
+def award_change_view(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    agency_id = request.POST.get("agency", "")
+    agency = (
+        Agency.objects.filter(pk=agency_id, results__period=period).first() if agency_id.isdigit() else None
+    )
+    included = request.POST.get("included") == "1"
+    if agency is None:
+        # Checked first: a refusal by role or phase still answers 403.
+        allow(request, "ranking.finalize_period", period)
+        messages.error(request, _("Choose an agency ranked in this period."))
+        return redirect("provisional_results", code=period.code)
+    try:
+        award_change(
+            user=request.user,
+            period=period,
+            agency=agency,
+            included=included,
+            reason=request.POST.get("reason", ""),
+        )
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        message = (
+            _("%(agency)s is added to the certificate-of-merit list.")
+            if included
+            else _("%(agency)s is removed from the certificate-of-merit list.")
+        )
+        messages.success(request, message % {"agency": agency.name})
+    return HttpResponseRedirect(reverse("provisional_results", args=[period.code]) + "#awards")
+
+
+@login_required
+@require_POST
+def results_approve_view(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    try:
+        results_approve(user=request.user, period=period)
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        messages.success(request, _("The results and the certificate-of-merit list are approved."))
+    return redirect("provisional_results", code=period.code)
+
+
+@login_required
+@require_POST
+def period_publish_view(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    try:
+        publication = period_publish(user=request.user, period=period)
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        messages.success(
+            request,
+            _("The results of %(period)s are published (version %(version)d).")
+            % {"period": period.name, "version": publication.version},
+        )
+    return redirect("period_dashboard", code=period.code)
+
+
+@login_required
+@require_POST
+def period_reopen_view(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    try:
+        period_reopen(user=request.user, period=period, reason=request.POST.get("reason", ""))
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(period)s is reopened for correction; publishing again makes a new version.")
+            % {"period": period.name},
+        )
+    return redirect("period_dashboard", code=period.code)

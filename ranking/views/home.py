@@ -1,14 +1,42 @@
+"""The home page: each role lands on what it has to do now."""
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accounts.models import Role
+from ranking import selectors_overview as overview
 from ranking.workbook import template_workbook_bytes
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "ranking/home.html")
+    user = request.user
+    context: dict = {"statuses": status_columns(), "view": user.role}
+    if user.role in (Role.OFFICER, Role.HEAD) and user.agency_id:
+        context["view"] = "agency"
+        context["agency_assessments"] = overview.agency_assessments(agency=user.agency)
+        context["agency_results"] = overview.agency_published_results(agency=user.agency)
+    elif user.role == Role.REVIEWER:
+        context["reviewer_counts"] = [
+            (period, list(zip(context["statuses"], counts, strict=True)), sum(counts))
+            for period, counts in overview.reviewer_counts(user=user, periods=overview.unpublished_periods())
+        ]
+    elif user.role in (Role.COUNCIL, Role.ADMIN):
+        periods = overview.unpublished_periods()
+        context["progress"] = overview.periods_progress(periods=periods)
+        if user.role == Role.ADMIN:
+            context["tasks"] = overview.setup_tasks(periods=periods)
+    else:
+        context["view"] = "viewer"
+        context["published"] = overview.published_periods()
+    return render(request, "ranking/home.html", context)
+
+
+def status_columns() -> list[tuple[str, str]]:
+    """(value, label) of every status, in the order the year goes through them."""
+    return [(status.value, status.label) for status in overview.STATUS_ORDER]
 
 
 @staff_member_required

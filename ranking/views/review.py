@@ -1,31 +1,546 @@
-"""Scaffolding: replaced by the real views."""
+"""The reviewer's pages: the queue, the side-by-side appraisal and the explanation decisions.
 
-from django.http import Http404
+Every write goes through `ranking.services.review`; these views only parse the form, call the
+service and show its answer. Reads are bounded: the queue is one query whatever its length,
+the appraisal page reads the sheet with `assessment_sheet` (a fixed number of queries).
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
+
+from accounts.models import AGENCY_ROLES, AgencyGroup, User
+from accounts.rules import is_council
+from ranking import scoring
+from ranking.enums import AssessmentStatus, Decision, Method, Phase
+from ranking.models import Assessment, Criterion, Period, Score
+from ranking.selectors import AssessmentSheet, SheetRow, assessment_sheet
+from ranking.services import ScoreConflict, ServiceError
+from ranking.services.review import (
+    assessment_mark_reviewed,
+    assessment_return,
+    explanation_decide,
+    field_accept_self,
+    review_open,
+    score_review_set,
+)
+
+from .common import allow, assessment_or_404, decimal_or_error, service_error_response
+
+S = AssessmentStatus
+
+# What a reviewer has to act on comes first in the queue, what is settled last.
+QUEUE_ORDER = (
+    S.SUBMITTED,
+    S.IN_REVIEW,
+    S.EXPLAINED,
+    S.RETURNED,
+    S.REVIEWED,
+    S.APPROVED,
+    S.FINALIZED,
+    S.DRAFT,
+)
+
+# Leaves a reviewer must score before closing the appraisal (as `AssessmentSheet.unreviewed`).
+NOT_REVIEWED_METHODS = (scoring.SURVEY, *scoring.OUTSIDE_BASE)
 
 
-def assessment_return_view(request, **kwargs):
-    raise Http404
+# --- the queue ----------------------------------------------------------------------------
 
 
-def assessment_reviewed_view(request, **kwargs):
-    raise Http404
+class QueueFilter(forms.Form):
+    period = forms.ModelChoiceField(
+        label=gettext_lazy("Period"),
+        queryset=Period.objects.order_by("-year", "subject"),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("Periods not yet published"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    group = forms.ModelChoiceField(
+        label=gettext_lazy("Group"),
+        queryset=AgencyGroup.objects.order_by("order", "code"),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("All groups"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("All statuses")), *AssessmentStatus.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
 
-def explanation_decide_view(request, **kwargs):
-    raise Http404
+def queue_assessments(
+    *, user: User, period: Period | None = None, group: AgencyGroup | None = None, status: str = ""
+) -> QuerySet[Assessment]:
+    """The assessments in a user's queue, with counts of reviewed leaves. One query.
+
+    A reviewer sees the assessments assigned to them, the council every one. Without a
+    period, only periods not yet published are listed.
+    """
+    leaves = (
+        Criterion.objects.filter(period=OuterRef("period"), children__isnull=True)
+        .exclude(method__in=NOT_REVIEWED_METHODS)
+        .filter(Q(groups__isnull=True) | Q(groups=OuterRef("agency__group")))
+        .order_by()
+        .values("period")
+        .annotate(n=Count("pk", distinct=True))
+        .values("n")
+    )
+    reviewed = (
+        Score.objects.filter(assessment=OuterRef("pk"))
+        .filter(Q(reviewed_score__isnull=False) | Q(not_arising=True))
+        .exclude(criterion__method__in=NOT_REVIEWED_METHODS)
+        .order_by()
+        .values("assessment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    assessments = Assessment.objects.select_related("period", "agency__group", "reviewer").annotate(
+        leaf_count=Coalesce(Subquery(leaves, output_field=IntegerField()), Value(0)),
+        reviewed_count=Coalesce(Subquery(reviewed, output_field=IntegerField()), Value(0)),
+        queue_position=Case(
+            *(When(status=s, then=Value(i)) for i, s in enumerate(QUEUE_ORDER)),
+            default=Value(len(QUEUE_ORDER)),
+            output_field=IntegerField(),
+        ),
+    )
+    if not is_council(user):
+        assessments = assessments.filter(reviewer=user)
+    if period is not None:
+        assessments = assessments.filter(period=period)
+    else:
+        assessments = assessments.exclude(period__phase=Phase.PUBLISHED)
+    if group is not None:
+        assessments = assessments.filter(agency__group=group)
+    if status:
+        assessments = assessments.filter(status=status)
+    return assessments.order_by(
+        "queue_position", "-period__year", "period__subject", "agency__group__order", "agency__code"
+    )
 
 
-def field_accept(request, **kwargs):
-    raise Http404
+@login_required
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    allow(request, "ranking.review_queue")
+    form = QueueFilter(request.GET or None)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    assessments = list(
+        queue_assessments(
+            user=request.user,
+            period=chosen.get("period"),
+            group=chosen.get("group"),
+            status=chosen.get("status", ""),
+        )
+    )
+    return render(
+        request,
+        "ranking/review/queue.html",
+        {
+            "form": form,
+            "assessments": assessments,
+            "filtered": bool(chosen and any(chosen.values())),
+            "sees_all": is_council(request.user),
+        },
+    )
 
 
-def review_detail(request, **kwargs):
-    raise Http404
+# --- the appraisal page -------------------------------------------------------------------
 
 
-def review_queue(request, **kwargs):
-    raise Http404
+def plain_number(value: Decimal | None) -> str:
+    """A score as typed in a form field: exact, no trailing zeros, the language's decimal mark."""
+    if value is None:
+        return ""
+    number = value.to_integral_value() if value == value.to_integral_value() else value.normalize()
+    return format(number, "f").replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
-def score_review_save(request, **kwargs):
-    raise Http404
+@dataclass
+class Leaf:
+    """A leaf of the sheet with what the appraisal page shows and asks for it."""
+
+    row: SheetRow
+    unreviewed: bool
+    uncommented: bool
+    options: list[tuple[str, str]] = field(default_factory=list)
+    self_label: str = ""
+    reviewed_label: str = ""
+    proposed_label: str = ""
+    decision_errors: list[str] = field(default_factory=list)
+    decision_form: dict = field(default_factory=dict)
+
+    @property
+    def criterion(self) -> Criterion:
+        return self.row.criterion
+
+    @property
+    def score(self) -> Score | None:
+        return self.row.score
+
+    @property
+    def reviewed_input(self) -> str:
+        return plain_number(self.score.reviewed_score) if self.score else ""
+
+    @property
+    def version(self) -> str:
+        return str(self.score.version) if self.score else ""
+
+    @property
+    def is_survey(self) -> bool:
+        return self.criterion.method == Method.SURVEY
+
+    @property
+    def not_arising(self) -> bool:
+        return bool(self.score and self.score.not_arising)
+
+    @property
+    def explained(self) -> bool:
+        return bool(self.score and self.score.explanation)
+
+    @property
+    def awaiting_decision(self) -> bool:
+        return self.explained and not self.score.decision
+
+    @property
+    def range_hint(self) -> str:
+        c = self.criterion
+        top = plain_number(c.max_points or Decimal(0))
+        if c.method == Method.DEDUCTION:
+            return _("from −%(floor)s to 0") % {"floor": top}
+        if c.method == Method.BONUS:
+            return _("bonus, 0 to %(max)s") % {"max": top}
+        if c.method == Method.NUMBER and c.step:
+            return _("0 to %(max)s, in steps of %(step)s") % {"max": top, "step": plain_number(c.step)}
+        return _("0 to %(max)s") % {"max": top}
+
+
+def option_labels(criterion: Criterion) -> list[tuple[Decimal, str]]:
+    """The values a choice or yes/no leaf offers, with their labels."""
+    if criterion.method == Method.CHOICE:
+        return [(points, label) for label, points in criterion.option_values]
+    if criterion.method == Method.YESNO:
+        return [(criterion.max_points or Decimal(0), _("Done")), (Decimal(0), _("Not done"))]
+    return []
+
+
+def label_of(choices: list[tuple[Decimal, str]], value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return next((label for points, label in choices if points == value), "")
+
+
+def leaf_of_row(row: SheetRow, unreviewed: set[int], uncommented: set[int]) -> Leaf:
+    choices = option_labels(row.criterion)
+    score = row.score
+    leaf = Leaf(
+        row=row, unreviewed=row.criterion.id in unreviewed, uncommented=row.criterion.id in uncommented
+    )
+    leaf.options = [(plain_number(points), f"{label} ({plain_number(points)})") for points, label in choices]
+    if score:
+        leaf.self_label = label_of(choices, score.self_score)
+        leaf.reviewed_label = label_of(choices, score.reviewed_score)
+        leaf.proposed_label = label_of(choices, score.proposed_score)
+    return leaf
+
+
+@dataclass
+class Block:
+    """A field of the criteria tree: its own row and the rows below it, leaves decorated."""
+
+    row: SheetRow
+    items: list = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.row.criterion.code
+
+
+def sheet_blocks(sheet: AssessmentSheet) -> tuple[list[Block], dict[int, Leaf]]:
+    unreviewed = {r.criterion.id for r in sheet.unreviewed}
+    uncommented = {r.criterion.id for r in sheet.uncommented}
+    blocks: list[Block] = []
+    leaves: dict[int, Leaf] = {}
+    for row in sheet.rows:
+        if row.is_leaf:
+            item = leaves[row.criterion.id] = leaf_of_row(row, unreviewed, uncommented)
+        else:
+            item = row
+        if row.is_field:
+            blocks.append(Block(row=row))
+            if not row.is_leaf:
+                continue
+        blocks[-1].items.append(item)
+    return blocks, leaves
+
+
+def ancestors(sheet: AssessmentSheet, criterion_id: int) -> list[SheetRow]:
+    by_id = {row.criterion.id: row for row in sheet.rows}
+    found = []
+    parent_id = by_id[criterion_id].criterion.parent_id if criterion_id in by_id else None
+    while parent_id:
+        found.append(by_id[parent_id])
+        parent_id = by_id[parent_id].criterion.parent_id
+    return found
+
+
+def totals_context(sheet: AssessmentSheet) -> dict:
+    to_review = sum(1 for row in sheet.leaves if row.criterion.method not in NOT_REVIEWED_METHODS)
+    return {
+        "sheet": sheet,
+        "reviewed_count": to_review - len(sheet.unreviewed),
+        "review_count": to_review,
+        "differences": sum(1 for row in sheet.leaves if row.differs),
+        "uncommented_count": len(sheet.uncommented),
+        "show_final": sheet.assessment.status in (S.APPROVED, S.EXPLAINED, S.FINALIZED),
+    }
+
+
+def allow_appraisal(request: HttpRequest, assessment: Assessment) -> None:
+    """The appraisal page is the reviewers', the council's and the administrators': agencies
+    read their appraisal on their own assessment page."""
+    user = request.user
+    if user.role in AGENCY_ROLES or not user.has_perm("ranking.view_appraisal", assessment):
+        raise PermissionDenied(
+            _("Only the assigned reviewer, the appraisal council and administrators may open this appraisal.")
+        )
+
+
+def detail_context(request: HttpRequest, assessment: Assessment, **extra) -> dict:
+    user = request.user
+    sheet = assessment_sheet(assessment=assessment)
+    blocks, leaves = sheet_blocks(sheet)
+    for criterion_id, errors in extra.pop("decision_errors", {}).items():
+        if criterion_id in leaves:
+            leaves[criterion_id].decision_errors = errors
+            leaves[criterion_id].decision_form = extra.get("decision_form", {})
+    return {
+        "assessment": assessment,
+        "blocks": blocks,
+        "can_review": user.has_perm("ranking.review_assessment", assessment),
+        "can_decide": user.has_perm("ranking.decide_explanation", assessment),
+        "awaiting": [leaf for leaf in leaves.values() if leaf.awaiting_decision],
+        **totals_context(sheet),
+        **extra,
+    }
+
+
+def detail_url(assessment: Assessment, anchor: str = "") -> str:
+    url = reverse("review_detail", args=[assessment.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+@login_required
+@require_GET
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_or_404(pk)
+    allow_appraisal(request, assessment)
+    if assessment.review_opened_at is None and request.user.has_perm("ranking.review_assessment", assessment):
+        review_open(user=request.user, assessment=assessment)
+        assessment = assessment_or_404(pk)
+    return render(request, "ranking/review/detail.html", detail_context(request, assessment))
+
+
+def refused_page(request: HttpRequest, assessment: Assessment, **errors) -> HttpResponse:
+    """The appraisal page again, with what the service refused, as 422."""
+    return render(
+        request, "ranking/review/detail.html", detail_context(request, assessment, **errors), status=422
+    )
+
+
+def version_of(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def leaf_response(
+    request: HttpRequest, assessment: Assessment, criterion_id: int, *, status: int = 200, **extra
+) -> HttpResponse:
+    """The leaf row again, with the totals and the subtotals above it updated out of band."""
+    sheet = assessment_sheet(assessment=assessment)
+    _blocks, leaves = sheet_blocks(sheet)
+    html = render_to_string(
+        "ranking/review/_leaf_response.html",
+        {
+            "assessment": assessment,
+            "leaf": leaves[criterion_id],
+            "ancestors": ancestors(sheet, criterion_id),
+            "can_review": request.user.has_perm("ranking.review_assessment", assessment),
+            "can_decide": request.user.has_perm("ranking.decide_explanation", assessment),
+            **totals_context(sheet),
+            **extra,
+        },
+        request=request,
+    )
+    return HttpResponse(html, status=status)
+
+
+@login_required
+@require_POST
+def score_review_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpResponse:
+    assessment = assessment_or_404(pk)
+    allow(request, "ranking.review_assessment", assessment)
+    value, problem = decimal_or_error(request.POST.get("reviewed_score"))
+    try:
+        if problem:
+            raise ServiceError(problem)
+        score_review_set(
+            user=request.user,
+            assessment=assessment,
+            criterion_id=criterion_id,
+            value=value,
+            comment=request.POST.get("review_comment", ""),
+            version=version_of(request.POST.get("version")),
+        )
+    except ScoreConflict as conflict:
+        if not request.htmx:
+            messages.warning(request, conflict.messages[0])
+            return redirect(detail_url(assessment, f"leaf-{criterion_id}"))
+        return leaf_response(request, assessment, criterion_id, status=409, conflict=conflict.messages)
+    except ServiceError as error:
+        if not request.htmx:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(detail_url(assessment, f"leaf-{criterion_id}"))
+        response = service_error_response(request, error)
+        retarget(response, f"#leaf-msg-{criterion_id}")
+        reswap(response, "innerHTML")
+        return response
+    if not request.htmx:
+        messages.success(request, _("The reviewed score was saved."))
+        return redirect(detail_url(assessment, f"leaf-{criterion_id}"))
+    return leaf_response(request, assessment, criterion_id, saved=True)
+
+
+@login_required
+@require_POST
+def field_accept(request: HttpRequest, pk: int, field_code: str) -> HttpResponse:
+    assessment = assessment_or_404(pk)
+    allow(request, "ranking.review_assessment", assessment)
+    try:
+        count = field_accept_self(user=request.user, assessment=assessment, field_code=field_code)
+    except ServiceError as error:
+        if request.htmx:
+            return service_error_response(request, error)
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(detail_url(assessment, f"field-{field_code}"))
+    accepted = ngettext(
+        "Field %(field)s: %(count)d leaf accepted at its self-score.",
+        "Field %(field)s: %(count)d leaves accepted at their self-scores.",
+        count,
+    ) % {"field": field_code, "count": count}
+    if not request.htmx:
+        messages.success(request, accepted)
+        return redirect(detail_url(assessment, f"field-{field_code}"))
+    return field_response(request, assessment, field_code, accepted_message=accepted)
+
+
+def field_response(request: HttpRequest, assessment: Assessment, field_code: str, **extra) -> HttpResponse:
+    """The field's section again, with the totals updated out of band."""
+    sheet = assessment_sheet(assessment=assessment)
+    blocks, _leaves = sheet_blocks(sheet)
+    block = next((b for b in blocks if b.code == field_code), None)
+    if block is None:
+        raise Http404
+    html = render_to_string(
+        "ranking/review/_field_response.html",
+        {
+            "assessment": assessment,
+            "block": block,
+            "can_review": request.user.has_perm("ranking.review_assessment", assessment),
+            "can_decide": request.user.has_perm("ranking.decide_explanation", assessment),
+            **totals_context(sheet),
+            **extra,
+        },
+        request=request,
+    )
+    return HttpResponse(html)
+
+
+@login_required
+@require_POST
+def assessment_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_or_404(pk)
+    allow(request, "ranking.review_assessment", assessment)
+    reason = request.POST.get("reason", "")
+    try:
+        assessment_return(user=request.user, assessment=assessment, reason=reason)
+    except ServiceError as error:
+        return refused_page(request, assessment, return_errors=error.messages, return_reason=reason)
+    messages.success(
+        request,
+        _("The assessment of %(agency)s was returned for correction; the agency has been notified.")
+        % {"agency": assessment.agency.name},
+    )
+    return redirect(detail_url(assessment))
+
+
+@login_required
+@require_POST
+def assessment_reviewed_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_or_404(pk)
+    allow(request, "ranking.review_assessment", assessment)
+    try:
+        assessment_mark_reviewed(user=request.user, assessment=assessment)
+    except ServiceError as error:
+        return refused_page(request, assessment, reviewed_errors=error.messages)
+    messages.success(
+        request,
+        _("The appraisal of %(agency)s is complete; it awaits the council's approval.")
+        % {"agency": assessment.agency.name},
+    )
+    return redirect(detail_url(assessment))
+
+
+@login_required
+@require_POST
+def explanation_decide_view(request: HttpRequest, pk: int, criterion_id: int) -> HttpResponse:
+    assessment = assessment_or_404(pk)
+    allow(request, "ranking.decide_explanation", assessment)
+    decision = request.POST.get("decision", "")
+    reason = request.POST.get("reason", "")
+    value, problem = decimal_or_error(request.POST.get("score"))
+    try:
+        if problem and decision == Decision.PARTIAL:
+            raise ServiceError(problem)
+        explanation_decide(
+            user=request.user,
+            assessment=assessment,
+            criterion_id=criterion_id,
+            decision=decision,
+            reason=reason,
+            score_value=value if decision == Decision.PARTIAL else None,
+        )
+    except ServiceError as error:
+        return refused_page(
+            request,
+            assessment,
+            decision_errors={criterion_id: error.messages},
+            decision_form={"decision": decision, "reason": reason, "score": request.POST.get("score", "")},
+        )
+    assessment = assessment_or_404(pk)
+    if assessment.status == S.FINALIZED:
+        messages.success(request, _("Every explanation has been decided: the assessment is finalized."))
+        return redirect(detail_url(assessment))
+    messages.success(request, _("The decision was saved."))
+    return redirect(detail_url(assessment, f"leaf-{criterion_id}"))
