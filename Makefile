@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install messages migrate demo run test lint bench
+.PHONY: install messages migrate demo run test lint bench serve backup restore
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,3 +35,21 @@ lint: install
 
 bench: migrate
 	$(BIN)/python bench/year.py $(BENCH_ARGS)
+
+# Production-like serving on this machine: gunicorn, whitenoise, production settings.
+WORKERS ?= 2
+PROD := DJANGO_SETTINGS_MODULE=config.settings_production SECRET_KEY="$$(cat var/secret_key)" \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0}
+
+var/secret_key:
+	mkdir -p var && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@ && chmod 600 $@
+
+serve: migrate var/secret_key
+	$(PROD) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(PROD) $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
+
+backup: migrate
+	$(BIN)/python manage.py backup $(FILE)
+
+restore: migrate
+	$(BIN)/python manage.py restore $(FILE)

@@ -25,6 +25,17 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+def object_predicate(function):
+    """A predicate about an assessment or a period: asked without one, the answer is no."""
+
+    def predicate(user, obj) -> bool:
+        return obj is not None and function(user, obj)
+
+    predicate.__name__ = function.__name__
+    predicate.__doc__ = function.__doc__
+    return rules.predicate(predicate)
+
+
 def deadline_passed(deadline: datetime.date | None) -> bool:
     """A deadline is the last day on which work is accepted."""
     return deadline is not None and today() > deadline
@@ -33,24 +44,22 @@ def deadline_passed(deadline: datetime.date | None) -> bool:
 # --- who, relative to an assessment -----------------------------------------------------
 
 
-@rules.predicate
+@object_predicate
 def is_own_agency(user, assessment) -> bool:
-    return assessment is not None and user.agency_id is not None and user.agency_id == assessment.agency_id
+    return user.agency_id is not None and user.agency_id == assessment.agency_id
 
 
-@rules.predicate
+@object_predicate
 def is_assigned_reviewer(user, assessment) -> bool:
-    return assessment is not None and assessment.reviewer_id == user.id
+    return assessment.reviewer_id == user.id
 
 
 # --- when, for an assessment ------------------------------------------------------------
 
 
-@rules.predicate
+@object_predicate
 def self_assessment_open(user, assessment) -> bool:
     """The agency may edit: a draft before the deadline, a returned or reopened one."""
-    if assessment is None:
-        return False
     period = assessment.period
     if assessment.status == S.RETURNED or (assessment.status == S.DRAFT and assessment.reopened):
         return period.phase in (Phase.SELF_ASSESSMENT, Phase.APPRAISAL)
@@ -61,7 +70,7 @@ def self_assessment_open(user, assessment) -> bool:
     )
 
 
-@rules.predicate
+@object_predicate
 def withdrawable(user, assessment) -> bool:
     period = assessment.period
     return (
@@ -72,7 +81,7 @@ def withdrawable(user, assessment) -> bool:
     )
 
 
-@rules.predicate
+@object_predicate
 def reopenable(user, assessment) -> bool:
     return assessment.period.phase in (Phase.SELF_ASSESSMENT, Phase.APPRAISAL) and assessment.status in (
         S.DRAFT,
@@ -82,21 +91,21 @@ def reopenable(user, assessment) -> bool:
     )
 
 
-@rules.predicate
+@object_predicate
 def appraisal_open(user, assessment) -> bool:
     """Reviewers may appraise a submission as soon as it arrives, until the appraisal ends."""
-    return assessment is not None and (
-        assessment.status in (S.SUBMITTED, S.IN_REVIEW)
-        and assessment.period.phase in (Phase.SELF_ASSESSMENT, Phase.APPRAISAL)
+    return assessment.status in (S.SUBMITTED, S.IN_REVIEW) and assessment.period.phase in (
+        Phase.SELF_ASSESSMENT,
+        Phase.APPRAISAL,
     )
 
 
-@rules.predicate
+@object_predicate
 def awaiting_approval(user, assessment) -> bool:
     return assessment.status == S.REVIEWED and assessment.period.phase in (Phase.APPRAISAL, Phase.EXPLANATION)
 
 
-@rules.predicate
+@object_predicate
 def explanation_open(user, assessment) -> bool:
     period = assessment.period
     return (
@@ -106,7 +115,7 @@ def explanation_open(user, assessment) -> bool:
     )
 
 
-@rules.predicate
+@object_predicate
 def explanation_awaiting_decision(user, assessment) -> bool:
     return assessment.status == S.EXPLAINED and assessment.period.phase in (
         Phase.EXPLANATION,
@@ -114,13 +123,13 @@ def explanation_awaiting_decision(user, assessment) -> bool:
     )
 
 
-@rules.predicate
+@object_predicate
 def appraisal_visible_to_agency(user, assessment) -> bool:
     """Reviewed scores and comments reach the agency once the council approved them."""
     return assessment.status in (S.APPROVED, S.EXPLAINED, S.FINALIZED)
 
 
-@rules.predicate
+@object_predicate
 def submitted_once(user, assessment) -> bool:
     """Reviewers see an assessment once the agency has handed it in, not its drafts."""
     return assessment.status != S.DRAFT or assessment.submitted_at is not None
@@ -129,12 +138,12 @@ def submitted_once(user, assessment) -> bool:
 # --- when, for a period -----------------------------------------------------------------
 
 
-@rules.predicate
+@object_predicate
 def in_finalization(user, period) -> bool:
     return period.phase == Phase.FINALIZATION
 
 
-@rules.predicate
+@object_predicate
 def publishable(user, period) -> bool:
     return (
         period.phase == Phase.FINALIZATION
@@ -143,12 +152,12 @@ def publishable(user, period) -> bool:
     )
 
 
-@rules.predicate
+@object_predicate
 def is_published(user, period) -> bool:
-    return period is not None and period.phase == Phase.PUBLISHED
+    return period.phase == Phase.PUBLISHED
 
 
-@rules.predicate
+@object_predicate
 def not_published(user, period) -> bool:
     return period.phase != Phase.PUBLISHED
 

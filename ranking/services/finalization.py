@@ -24,6 +24,20 @@ def period_locked(period: Period) -> Period:
     return Period.objects.select_for_update().get(pk=period.pk)
 
 
+def results_outdated(period: Period, *, user: User) -> None:
+    """An input of the results changed: they must be computed and approved again."""
+    period = period_locked(period)
+    if period.results_computed_at is None and period.awards_approved_at is None:
+        return
+    period.results_computed_at = period.awards_approved_at = None
+    period_save(
+        period,
+        user=user,
+        reason=recorded(gettext_noop("Results to compute again: an input changed")),
+        fields=["results_computed_at", "awards_approved_at"],
+    )
+
+
 def period_save(period: Period, *, user: User, reason: str, fields: list[str]) -> None:
     period._history_user = user
     period._change_reason = reason
@@ -70,6 +84,7 @@ def survey_score_set(*, user: User, assessment: Assessment, criterion_id: int, v
     if score.final_score != value:
         score.self_score = score.reviewed_score = score.final_score = value
         save_score(score, user=user, reason=recorded(gettext_noop("Survey result")))
+        results_outdated(assessment.period, user=user)
     return score
 
 
@@ -99,6 +114,7 @@ def demotion_set(
     demotion.steps, demotion.cap_tier, demotion.reason = steps or None, cap_tier, reason.strip()
     demotion._history_user = user
     demotion.save()
+    results_outdated(period, user=user)
     return demotion
 
 
@@ -110,6 +126,7 @@ def demotion_remove(*, user: User, demotion: Demotion, reason: str) -> None:
     demotion._history_user = user
     demotion._change_reason = reason.strip()
     demotion.delete()
+    results_outdated(demotion.period, user=user)
 
 
 @transaction.atomic
@@ -187,6 +204,16 @@ def period_publish(*, user: User, period: Period) -> Publication:
     """Publish and freeze the results; each publication is a numbered, kept version."""
     period = period_locked(period)
     require(user, "ranking.publish_period", period)
+    waiting = list(
+        Assessment.objects.filter(period=period, status=AssessmentStatus.EXPLAINED)
+        .order_by("agency__code")
+        .values_list("agency__name", flat=True)
+    )
+    if waiting:
+        raise ServiceError(
+            _("Explanations still await a decision; results cannot be published before they are answered:"),
+            *waiting,
+        )
     results, awards = snapshot(period)
     now = timezone.now()
     publication = Publication.objects.create(
@@ -205,10 +232,8 @@ def period_publish(*, user: User, period: Period) -> Publication:
         fields=["phase", "published_at"],
     )
     notify_period(
+        "published",
         period=period,
-        subject=_("The results of %(period)s are published") % {"period": period.name},
-        sentence=_("The results and the certificate-of-merit list of %(period)s have been published.")
-        % {"period": period.name},
         users=User.objects.filter(is_active=True, role__in=[*AGENCY_ROLES, Role.REVIEWER, Role.COUNCIL]),
     )
     return publication

@@ -108,20 +108,34 @@ def notify(event: str, *, assessment, actor: User | None = None, **context) -> i
     return len(messages)
 
 
-def notify_period(*, period, subject: str, sentence: str, users) -> int:
-    """One e-mail to each of `users` about a period (publication and the like)."""
+PERIOD_EVENTS = {
+    "published": (
+        _("The results of %(period)s are published"),
+        _("The results and the certificate-of-merit list of %(period)s have been published."),
+    ),
+}
+
+
+def notify_period(event: str, *, period, users) -> int:
+    """One e-mail to each of `users` about a period (publication), in the site's language."""
     people = [user for user in users if user.email]
     if not people:
         return 0
+    subject, sentence = PERIOD_EVENTS[event]
     link = settings.SITE_URL.rstrip("/") + reverse("public_results", args=[period.code])
-    messages = [
-        (
-            subject,
-            render_to_string("emails/notification.txt", {"user": user, "sentence": sentence, "link": link}),
-            settings.DEFAULT_FROM_EMAIL,
-            [user.email],
-        )
-        for user in people
-    ]
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {"period": period.name}
+        messages = [
+            (
+                str(subject) % values,
+                render_to_string(
+                    "emails/notification.txt",
+                    {"user": user, "sentence": str(sentence) % values, "link": link},
+                ),
+                settings.DEFAULT_FROM_EMAIL,
+                [user.email],
+            )
+            for user in people
+        ]
     transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
     return len(messages)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from ranking.enums import AssessmentStatus, Decision, Method
+from ranking.enums import AssessmentStatus, Decision, Method, Phase
 from ranking.models import Assessment, Score
 from ranking.selectors import assessment_sheet
 
@@ -21,6 +21,7 @@ from .assessments import (
     score_for_update,
     value_checked,
 )
+from .finalization import results_outdated
 from .notifications import notify
 
 
@@ -66,7 +67,7 @@ def score_review_set(
     score = score_for_update(assessment=assessment, criterion=criterion)
     check_version(score, version)
     comment = comment.strip()
-    if value is not None and value != score.self_score and not comment and not score.not_arising:
+    if value is not None and value != score.self_score and not comment:
         raise ServiceError(_("Write a comment: the reviewed score differs from the self-score."))
     if (score.reviewed_score, score.review_comment) != (value, comment):
         score.reviewed_score, score.review_comment, score.final_score = value, comment, value
@@ -235,6 +236,8 @@ def explanation_decide(
         final = score.reviewed_score
     score.decision, score.decision_reason, score.final_score = decision, reason.strip(), final
     save_score(score, user=user, reason=recorded(gettext_noop("Explanation decided")))
+    if assessment.period.phase == Phase.FINALIZATION:
+        results_outdated(assessment.period, user=user)
     undecided = Score.objects.filter(assessment=assessment, decision="").exclude(explanation="").exists()
     if not undecided:
         current = locked(assessment)

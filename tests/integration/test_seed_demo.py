@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
+from django.test import RequestFactory
 
 from accounts.models import Agency, AgencyGroup, Role, User
 from ranking import scoring
@@ -79,6 +80,11 @@ def leaves_of(code: str) -> list[Criterion]:
     criteria = list(Criterion.objects.filter(period__code=code).prefetch_related("groups"))
     parents = {c.parent_id for c in criteria}
     return [c for c in criteria if c.id not in parents]
+
+
+def sign_in():
+    """The request a sign-in comes with (the lockout backend needs one)."""
+    return RequestFactory().post("/dang-nhap/")
 
 
 def test_groups_and_agencies(output):
@@ -389,8 +395,8 @@ def test_users_roles_and_password(output):
     assert users["lanhdao.stc"].agency.code == "STC"
     assert all(u.first_name and u.last_name and u.position for u in users.values())
     for name in BANNER:
-        assert authenticate(username=name, password="demo@2026") == users[name]
-    assert authenticate(username="quantri", password="sai-mat-khau") is None
+        assert authenticate(sign_in(), username=name, password="demo@2026") == users[name]
+    assert authenticate(sign_in(), username="quantri", password="sai-mat-khau") is None
     # Every agency has an officer and a head.
     assert User.objects.filter(role=Role.OFFICER).count() == 42
     assert User.objects.filter(role=Role.HEAD).count() == 42
