@@ -131,13 +131,15 @@ CONTENT_SECURITY_POLICY = {
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Vietnamese first, English second; the project's format module groups thousands
-# with "." and writes decimals with "," and dates as dd/mm/yyyy.
+# Vietnamese first, English second; the project's format module writes decimals with ","
+# and groups thousands with "." (dd/mm/yyyy dates). Grouping is asked for where a number is
+# a quantity (`floatformat:"2g"`, `intcomma`), never applied to every integer: ids, versions
+# and years in pages and forms must stay plain digits.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["config.formats"]
-USE_THOUSAND_SEPARATOR = True
+USE_THOUSAND_SEPARATOR = False
 TIME_ZONE = env("TIME_ZONE", default="Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True
@@ -179,3 +181,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# --- Background jobs (issue 4) -------------------------------------------------------------
+# Long work started in the browser (the year workbook import, the conference workbook export)
+# runs in django-tasks workers fed from the database: `python manage.py db_worker`, as many
+# as needed, on any machine that reaches the database. TASKS_BACKEND=
+# django_tasks.backends.immediate.ImmediateBackend runs them inside the request instead.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# The largest year workbook a user may upload for an import.
+JOBS_UPLOAD_MAX_BYTES = env.int("JOBS_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+# --- end of background jobs ---------------------------------------------------------------

@@ -42,7 +42,7 @@ class PeriodAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
     list_display = [
         "code",
         "name",
-        "year_shown",
+        "year",
         "subject",
         "phase",
         "self_assessment_deadline",
@@ -65,11 +65,6 @@ class PeriodAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
         ),
         (_("State"), {"fields": ("results_computed_at", "awards_approved_at", "published_at", "version")}),
     )
-
-    @admin.display(description=_("year"), ordering="year")
-    def year_shown(self, period: Period) -> str:
-        # A year is a label, not a quantity: no thousands separator.
-        return str(period.year)
 
     @admin.action(description=_("Copy the criteria set into the next year"))
     def copy_to_next_year(self, request, queryset):

@@ -37,7 +37,7 @@ def plain(value: Decimal) -> str:
 
 def shown(value: Decimal) -> str:
     """A number as the user reads it in messages (decimal comma in Vietnamese)."""
-    return number_format(Decimal(plain(value)), use_l10n=True)
+    return number_format(Decimal(plain(value)), use_l10n=True, force_grouping=True)
 
 
 class Cells:
