@@ -19,6 +19,7 @@ LAUNCH_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=vi",
 ]
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
