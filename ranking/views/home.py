@@ -4,12 +4,14 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from ranking import selectors_overview as overview
 from ranking.workbook import template_workbook_bytes
 
 
+@require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -39,6 +41,7 @@ def status_columns() -> list[tuple[str, str]]:
     return [(status.value, status.label) for status in overview.STATUS_ORDER]
 
 
+@require_GET
 @staff_member_required
 def workbook_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
