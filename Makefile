@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install messages migrate demo run test lint bench serve backup restore
+.PHONY: install messages migrate demo run worker test lint bench serve backup restore
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,13 @@ migrate: messages
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The background worker (imports and exports started in the browser) runs beside the server.
 run: demo
+	$(BIN)/python manage.py db_worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+worker: migrate
+	$(BIN)/python manage.py db_worker
 
 test: messages
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
@@ -33,8 +38,11 @@ test: messages
 lint: install
 	$(BIN)/ruff check .
 
+# The figures of bench/README.md, each beside its anchor, on the configured database (its own
+# test database), as JSON; e.g. make bench BENCH_ARGS="--agencies 100 --duration 5".
+BENCH_ARGS ?=
 bench: migrate
-	$(BIN)/python bench/year.py $(BENCH_ARGS)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Production-like serving on this machine: gunicorn, whitenoise, production settings.
 WORKERS ?= 2

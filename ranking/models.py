@@ -515,3 +515,76 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} v{self.version}"
+
+
+def job_upload_to(instance: "Job", filename: str) -> str:
+    # Beside the evidence, in the private storage; the stored name never comes from the user.
+    return f"jobs/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:10]}"
+
+
+class Job(models.Model):
+    """Long work a user started in the browser and a background worker does: importing the
+    year workbook or producing a period's conference workbook, with its progress and outcome."""
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", _("Year workbook import")
+        EXPORT = "export", _("Conference workbook export")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="jobs",
+        verbose_name=_("started by"),
+    )
+    period = models.ForeignKey(
+        Period,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="jobs",
+        verbose_name=_("period"),
+    )
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    # The language of the person who started it: messages are written in it.
+    language = models.CharField(_("language"), max_length=8, default="vi")
+    # The uploaded workbook (import) or the produced one (export).
+    file = models.FileField(_("file"), upload_to=job_upload_to, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    # Import: [{"sheet", "new", "updated", "unchanged"}, …] in the order the sheets were read.
+    summary = models.JSONField(_("result"), default=list, blank=True)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("running since"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        indexes = [models.Index(fields=["user", "-created_at"], name="job_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        """Whole percent done, or None while the amount of work is not known."""
+        if not self.total:
+            return 100 if self.status == self.Status.DONE else None
+        return min(100, self.done * 100 // self.total)

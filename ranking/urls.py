@@ -11,4 +11,6 @@ urlpatterns = [
     path("tham-dinh/", include("ranking.urls_review")),
     path("hoi-dong/", include("ranking.urls_council")),
     path("ket-qua/", include("ranking.urls_public")),
+    path("cong-viec/", include("ranking.urls_jobs")),
+    path("bao-cao/", include("ranking.urls_reports")),
 ]

@@ -1,6 +1,7 @@
 """Computing a period's results and proposing its certificate-of-merit list."""
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -81,10 +82,29 @@ def period_rules(*, period: Period, tiers: list[Tier], criteria: list[Criterion]
     )
 
 
+def advancing(items: Iterable, progress: Callable[[int, int], None] | None) -> Iterator:
+    """Yield `items`, telling `progress(done, total)` as each one is finished."""
+    items = list(items)
+    if progress is None:
+        yield from items
+        return
+    progress(0, len(items))
+    for done, item in enumerate(items, start=1):
+        yield item
+        progress(done, len(items))
+
+
 def agency_inputs(
-    *, period: Period, tiers: list[Tier], criteria: list[Criterion]
+    *,
+    period: Period,
+    tiers: list[Tier],
+    criteria: list[Criterion],
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[scoring.AgencyInput], dict[int, Assessment]]:
-    """The scoring inputs of every assessment of the period, in four queries."""
+    """The scoring inputs of every assessment of the period, in four queries.
+
+    `progress(done, total)`, if given, hears of the agencies as their scores are gathered.
+    """
     leaves = {
         c.id: (
             scoring.Leaf(
@@ -111,7 +131,7 @@ def agency_inputs(
 
     inputs = []
     problems = []
-    for assessment in assessments.values():
+    for assessment in advancing(assessments.values(), progress):
         group_id = assessment.agency.group_id
         scores = []
         for criterion_id, (leaf, groups) in leaves.items():
@@ -154,11 +174,12 @@ def agency_inputs(
 
 
 @transaction.atomic
-def results_compute(*, period: Period) -> ComputeSummary:
+def results_compute(*, period: Period, progress: Callable[[int, int], None] | None = None) -> ComputeSummary:
     """Compute totals, index, tier, rank and change of every agency and propose the awards.
 
     Replaces the period's results; keeps the council's decisions on the award list (entries
     with a reason) and withdraws an earlier approval, since the list may have changed.
+    `progress(done, total)`, if given, hears of the agencies as they are gone through.
     """
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.phase == Phase.PUBLISHED:
@@ -173,7 +194,7 @@ def results_compute(*, period: Period) -> ComputeSummary:
     if not criteria:
         raise ServiceError(_("Period %(code)s has no criteria.") % {"code": period.code})
     rules = period_rules(period=period, tiers=tiers, criteria=criteria)
-    inputs, assessments = agency_inputs(period=period, tiers=tiers, criteria=criteria)
+    inputs, assessments = agency_inputs(period=period, tiers=tiers, criteria=criteria, progress=progress)
     computed = scoring.compute_period(inputs, rules)
 
     Result.objects.filter(period=period).delete()

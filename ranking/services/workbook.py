@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -135,21 +136,66 @@ def sheet_import(resource: SheetResource, sheet: Sheet, report: ImportReport) ->
     )
 
 
-def workbook_import(*, file: str | BinaryIO, dry_run: bool = False) -> ImportReport:
+class RowProgress:
+    """Tells `progress(done, total)` of every data row imported, over all the sheets of a workbook."""
+
+    def __init__(self, progress: Callable[[int, int], None], *, total: int):
+        self.progress = progress
+        self.total = total
+        self.done = 0
+        progress(0, total)
+
+    def watch(self, resource: SheetResource) -> None:
+        """Count the rows `resource` imports (import-export has no per-row hook to pass a callback)."""
+        import_row = resource.import_row
+
+        def import_row_counted(row, instance_loader, **kwargs):
+            result = import_row(row, instance_loader, **kwargs)
+            self.done += 1
+            self.progress(self.done, self.total)
+            return result
+
+        resource.import_row = import_row_counted
+
+    def sheet_done(self, sheet: Sheet, *, rows_before: int) -> None:
+        """A sheet refused whole (a missing column) still counts as gone through."""
+        end = rows_before + len(sheet.row_numbers)
+        if self.done < end:
+            self.done = end
+            self.progress(self.done, self.total)
+
+
+def workbook_import(
+    *,
+    file: str | BinaryIO,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
     """Import every sheet of the year workbook in WORKBOOK.md's order.
 
     One transaction for the whole file: on any problem, or in a dry run, nothing is kept.
-    Every problem is reported as `SHEET!ROW COLUMN: message`.
+    Every problem is reported as `SHEET!ROW COLUMN: message`. `progress(done, total)`, if
+    given, hears of the data rows of all sheets as they are imported, ending at the total.
     """
     sheets, problems = workbook_read(file)
     report = ImportReport(problems=problems)
     if problems:
         return report
+    rows = None
+    if progress is not None:
+        rows = RowProgress(progress, total=sum(len(sheet.row_numbers) for sheet in sheets.values()))
     with transaction.atomic():
         for resource_class in SHEET_RESOURCES:
             sheet = sheets.get(resource_class.sheet)
             if sheet is not None:
-                sheet_import(resource_class(), sheet, report)
+                resource = resource_class()
+                if rows is None:
+                    sheet_import(resource, sheet, report)
+                else:
+                    before = rows.done
+                    rows.watch(resource)
+                    sheet_import(resource, sheet, report)
+                    rows.sheet_done(sheet, rows_before=before)
         if dry_run or not report.ok:
             transaction.set_rollback(True)
     return report

@@ -60,7 +60,13 @@ def public_results(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "ranking/public/results.html",
-        {"period": period, "groups": groups, "awards": awards, "chart": tier_chart(counts)},
+        {
+            "period": period,
+            "groups": groups,
+            "awards": awards,
+            "chart": tier_chart(counts),
+            "can_read_reports": request.user.has_perm("ranking.view_reports", period),
+        },
     )
 
 

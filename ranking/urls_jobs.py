@@ -1,0 +1,13 @@
+"""Background jobs: the year workbook import and the conference workbook export."""
+
+from django.urls import path
+
+from .views import jobs
+
+urlpatterns = [
+    path("", jobs.job_list, name="job_list"),
+    path("nhap/", jobs.job_import, name="job_import"),
+    path("xuat/<str:code>/", jobs.job_export, name="job_export"),
+    path("<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("<int:pk>/tai-ve/", jobs.job_download, name="job_download"),
+]
