@@ -5,6 +5,7 @@ template is a courtesy, the check here is the rule.
 """
 
 import datetime
+from dataclasses import dataclass
 
 import rules
 from django.utils import timezone
@@ -15,6 +16,7 @@ from accounts.rules import (
     is_council,
     is_head,
     is_reviewer,
+    is_viewer,
 )
 
 from .enums import AssessmentStatus as S
@@ -190,3 +192,35 @@ rules.add_perm("ranking.finalize_period", is_council & in_finalization)
 rules.add_perm("ranking.publish_period", is_council & publishable)
 rules.add_perm("ranking.reopen_period", is_council & is_published)
 rules.add_perm("ranking.view_public_results", is_published)
+
+# The conference pack: the council and administrators at any time; the city's leaders
+# (viewers) and reviewers once published. An agency reads its own report once published.
+rules.add_perm(
+    "ranking.view_reports", is_council | is_administrator | ((is_viewer | is_reviewer) & is_published)
+)
+rules.add_perm("ranking.view_reviewer_consistency", is_council | is_administrator)
+
+
+@dataclass(frozen=True)
+class AgencyInPeriod:
+    """The object of `view_agency_report`: one agency's report in one period."""
+
+    period: object
+    agency: object
+
+
+@object_predicate
+def reports_readable(user, target: AgencyInPeriod) -> bool:
+    return user.has_perm("ranking.view_reports", target.period)
+
+
+@object_predicate
+def own_published_report(user, target: AgencyInPeriod) -> bool:
+    return (
+        user.agency_id is not None
+        and user.agency_id == target.agency.id
+        and target.period.phase == Phase.PUBLISHED
+    )
+
+
+rules.add_perm("ranking.view_agency_report", reports_readable | (is_agency_member & own_published_report))

@@ -405,6 +405,12 @@ def target(world: World, key: str | None) -> dict:
         return {"pk": a2.pk, "criterion_id": leaf_2["1.2"].pk}
     if key in (SELF, APPRAISAL, FINAL, PUBLISHED):
         return {"code": key}
+    if key in ("published leaf", "final leaf"):  # the conference pack's drill-down on leaf 1.1
+        code = PUBLISHED if key.startswith("published") else FINAL
+        return {"code": code, "criterion_id": world.leaves[code]["1.1"].pk}
+    if key in ("published A", "final A"):  # A's report in the published / unpublished period
+        code = PUBLISHED if key.startswith("published") else FINAL
+        return {"code": code, "agency_code": world.agency_a.code}
     if key == "A3":  # finalized, in finalization
         return {"pk": world.a[FINAL].pk}
     if key == "unapproved":  # results computed, the award list not approved

@@ -41,7 +41,14 @@ from ranking.services.assessments import (
 )
 from ranking.services.review import explanation_set, explanation_submit
 
-from .common import allow, assessment_or_404, decimal_or_error, service_error_response
+from .common import (
+    allow,
+    assessment_or_404,
+    decimal_or_error,
+    page_version,
+    posted_version,
+    service_error_response,
+)
 
 STATUS_BADGES = {
     AssessmentStatus.DRAFT: "text-bg-secondary",
@@ -135,9 +142,7 @@ class Leaf:
 
     @property
     def version(self) -> int:
-        # A leaf without a score row: the service creates it with version 1 before comparing,
-        # so 1 is what this page saw; anyone else's save since then makes it 2 or more.
-        return self.score.version if self.score else 1
+        return page_version(self.score)
 
     @property
     def method(self) -> str:
@@ -411,12 +416,6 @@ def refusal_fragment(request: HttpRequest, error: PermissionDenied) -> HttpRespo
     return HttpResponse(html, status=403)
 
 
-def version_of(data) -> int | None:
-    """The score version the page showed; None (no check) when the form sent none."""
-    text = (data.get("version") or "").strip()
-    return int(text) if text.isdigit() else None
-
-
 def back_to_leaf(assessment: Assessment, criterion_id: int):
     return redirect(reverse("assessment_detail", args=[assessment.pk]) + f"#leaf-{criterion_id}")
 
@@ -427,7 +426,7 @@ def score_self_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpRes
     assessment = assessment_or_404(pk)
     data = request.POST
     value, problem = decimal_or_error(data.get("value"))
-    version = version_of(data)
+    version = posted_version(data)
     try:
         if problem:
             # Checked after the permission: someone who may not edit learns nothing more.
@@ -478,7 +477,7 @@ def explanation_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpRe
     assessment = assessment_or_404(pk)
     data = request.POST
     proposed, problem = decimal_or_error(data.get("proposed_score"))
-    version = version_of(data)
+    version = posted_version(data)
     try:
         if problem:
             allow(request, "ranking.explain_assessment", assessment)

@@ -41,3 +41,18 @@ def service_error_response(request: HttpRequest, error: ServiceError, *, status:
     """A refusal as a fragment htmx can show in place, or as a page."""
     html = render_to_string("ranking/_errors.html", {"messages_list": error.messages}, request=request)
     return HttpResponse(html, status=status)
+
+
+def page_version(score) -> int:
+    """The version a page shows for a leaf's score.
+
+    A leaf without a score row yet: the service creates it with version 1 before comparing,
+    so 1 is what the page saw; anyone else's save since then makes it 2 or more.
+    """
+    return score.version if score else 1
+
+
+def posted_version(data) -> int | None:
+    """The score version the page showed; None (no check) when the form sent none."""
+    text = (data.get("version") or "").strip()
+    return int(text) if text.isdigit() else None

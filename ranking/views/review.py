@@ -40,7 +40,14 @@ from ranking.services.review import (
     score_review_set,
 )
 
-from .common import allow, assessment_or_404, decimal_or_error, service_error_response
+from .common import (
+    allow,
+    assessment_or_404,
+    decimal_or_error,
+    page_version,
+    posted_version,
+    service_error_response,
+)
 
 S = AssessmentStatus
 
@@ -202,8 +209,8 @@ class Leaf:
         return plain_number(self.score.reviewed_score) if self.score else ""
 
     @property
-    def version(self) -> str:
-        return str(self.score.version) if self.score else ""
+    def version(self) -> int:
+        return page_version(self.score)
 
     @property
     def is_survey(self) -> bool:
@@ -367,11 +374,6 @@ def refused_page(request: HttpRequest, assessment: Assessment, **errors) -> Http
     )
 
 
-def version_of(text: str | None) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isdigit() else None
-
-
 def leaf_response(
     request: HttpRequest, assessment: Assessment, criterion_id: int, *, status: int = 200, **extra
 ) -> HttpResponse:
@@ -409,7 +411,7 @@ def score_review_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpR
             criterion_id=criterion_id,
             value=value,
             comment=request.POST.get("review_comment", ""),
-            version=version_of(request.POST.get("version")),
+            version=posted_version(request.POST),
         )
     except ScoreConflict as conflict:
         if not request.htmx:

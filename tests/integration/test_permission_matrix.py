@@ -220,6 +220,42 @@ MATRIX = [
     Row("public_workbook", PUBLISHED,
         get= (OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK),
         post=ALL_NA),
+    # --- the conference pack: council and admin at any time, reviewers once published; an agency
+    # reads its own report once published ---------------------------------------------------------
+    #         anon    offA    offB    headA   R1      R2      council admin
+    Row("loss_analysis", PUBLISHED,
+        get= (LOGIN,  NO,     NO,     NO,     OK,     OK,     OK,     OK),
+        post=SIGN_IN_THEN_NA),
+    Row("loss_analysis", FINAL,
+        get= (LOGIN,  NO,     NO,     NO,     NO,     NO,     OK,     OK),
+        post=SIGN_IN_THEN_NA),
+    Row("loss_detail", "published leaf",
+        get= (LOGIN,  NO,     NO,     NO,     OK,     OK,     OK,     OK),
+        post=SIGN_IN_THEN_NA),
+    Row("loss_detail", "final leaf",
+        get= (LOGIN,  NO,     NO,     NO,     NO,     NO,     OK,     OK),
+        post=SIGN_IN_THEN_NA),
+    Row("reviewer_consistency", PUBLISHED,
+        get= (LOGIN,  NO,     NO,     NO,     NO,     NO,     OK,     OK),
+        post=SIGN_IN_THEN_NA),
+    Row("self_accuracy", PUBLISHED,
+        get= (LOGIN,  NO,     NO,     NO,     OK,     OK,     OK,     OK),
+        post=SIGN_IN_THEN_NA),
+    Row("self_accuracy", FINAL,
+        get= (LOGIN,  NO,     NO,     NO,     NO,     NO,     OK,     OK),
+        post=SIGN_IN_THEN_NA),
+    Row("agency_report", "published A",
+        get= (LOGIN,  OK,     NO,     OK,     OK,     OK,     OK,     OK),
+        post=SIGN_IN_THEN_NA),
+    Row("agency_report", "final A",
+        get= (LOGIN,  NO,     NO,     NO,     NO,     NO,     OK,     OK),
+        post=SIGN_IN_THEN_NA),
+    Row("agency_report_print", "published A",
+        get= (LOGIN,  OK,     NO,     OK,     OK,     OK,     OK,     OK),
+        post=SIGN_IN_THEN_NA),
+    Row("agency_report_xlsx", "published A",
+        get= (LOGIN,  OK,     NO,     OK,     OK,     OK,     OK,     OK),
+        post=SIGN_IN_THEN_NA),
 ]
 # fmt: on
 
@@ -271,6 +307,13 @@ METHODS = {
     "public_index": "GET",
     "public_results": "GET",
     "public_workbook": "GET",
+    "loss_analysis": "GET",
+    "loss_detail": "GET",
+    "reviewer_consistency": "GET",
+    "self_accuracy": "GET",
+    "agency_report": "GET",
+    "agency_report_print": "GET",
+    "agency_report_xlsx": "GET",
 }
 
 # Views that redirect after success without a message: Django's auth views, and the jobs
@@ -281,7 +324,21 @@ SILENT_SUCCESS = {"login", "logout", "password_change", "password_change_done", 
 SHOW_A_S_NOTE = {"assessment_detail", "assessment_history", "score_history"}
 
 # URLs whose pages may name agency A to anyone: the results A had once they were published.
-PUBLISHED_PAGES = {"public_results", "public_workbook"}
+# Pages of the published period, where A's name and results may appear.
+PUBLISHED_PAGES = {
+    "public_results",
+    "public_workbook",
+    "loss_analysis",
+    "loss_detail",
+    "self_accuracy",
+    "agency_report",
+    "agency_report_print",
+    "agency_report_xlsx",
+    "reports_index",
+    "year_over_year",
+    "award_list_print",
+    "pack_export",
+}
 
 CASES = [
     pytest.param(row, role, method, expected, id=f"{row.name}-{role}-{method}")
