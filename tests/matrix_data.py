@@ -453,5 +453,6 @@ def post_data(world: World, name: str) -> dict:
         "award_change": {"agency": str(world.agency_a.pk), "included": "0", "reason": "Để xét năm sau"},
         "period_reopen": {"reason": "Sửa điểm điều tra xã hội học"},
         "job_import": {"file": SimpleUploadedFile("so-lieu-nam-2026.xlsx", EMPTY_XLSX), "dry_run": "1"},
+        "pack_export": {"sheets": ["groups", "summary"], "group_columns": ["rank", "name"]},
     }
     return data.get(name, {})

@@ -73,6 +73,17 @@ PERMISSION_MESSAGES = {
         "Results can be published by the council once computed and with an approved award list."
     ),
     "ranking.reopen_period": gettext_lazy("Only the appraisal council may reopen published results."),
+    "ranking.view_reports": gettext_lazy(
+        "Reports of a period are for the council and administrators, and for reviewers and viewers "
+        "once the results are published."
+    ),
+    "ranking.view_reviewer_consistency": gettext_lazy(
+        "The consistency of reviewers is for the council and administrators."
+    ),
+    "ranking.view_agency_report": gettext_lazy(
+        "An agency's report is for the council and administrators, and for the agency itself, "
+        "reviewers and viewers once the results are published."
+    ),
     "ranking.set_phase": gettext_lazy(
         "Only the council or an administrator may change the phase of an unpublished period."
     ),
