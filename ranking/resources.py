@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
@@ -57,7 +58,8 @@ class Cells:
         elif isinstance(value, float) and value.is_integer():
             text = str(int(value))
         else:
-            text = str(value).strip()
+            # A NUL character cannot be stored (PostgreSQL refuses it) and is never meant.
+            text = str(value).replace("\x00", "").strip()
         if required and not text:
             self.errors.setdefault(column, _("This cell is required."))
         return text
@@ -70,13 +72,16 @@ class Cells:
             return None
         number = parse_decimal(value)
         if number is None:
-            self.errors.setdefault(column, _("“%(value)s” is not a number.") % {"value": value})
+            self.errors.setdefault(column, _("“%(value)s” is not a number.") % {"value": excerpt(value)})
             return None
         if abs(number) >= MAX_ABS_SCORE:
-            self.errors.setdefault(column, _("%(value)s is too large.") % {"value": shown(number)})
+            readable = shown(number) if number.adjusted() < 16 else excerpt(value)
+            self.errors.setdefault(column, _("%(value)s is too large.") % {"value": readable})
             return None
         if number != number.quantize(Decimal("0.0001")):
-            self.errors.setdefault(column, _("Write at most 4 decimals: %(value)s.") % {"value": value})
+            self.errors.setdefault(
+                column, _("Write at most 4 decimals: %(value)s.") % {"value": excerpt(value)}
+            )
             return None
         return number
 
@@ -106,6 +111,12 @@ class Cells:
         return False
 
 
+def excerpt(value) -> str:
+    """A cell's content as a message quotes it: long text is cut."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= 30 else text[:29] + "…"
+
+
 def parse_decimal(value) -> Decimal | None:
     """A number from a cell: a number, or text with a decimal comma or point (7,5 / 7.5)."""
     if isinstance(value, bool | datetime.date | datetime.time):
@@ -122,11 +133,17 @@ def parse_decimal(value) -> Decimal | None:
             text = text.replace(".", "").replace(",", ".")
         try:
             number = Decimal(text)
-        except InvalidOperation:
+        except (InvalidOperation, ValueError):
             return None
-    if not number.is_finite():
+    if not number.is_finite() or (number and number.adjusted() < -20):
+        # Nothing scored or counted is that small: 1e-999999999 is a typing accident, not 0.
         return None
-    return number
+    try:
+        # Unary plus applies the arithmetic context: an exponent beyond its range (1e1000000)
+        # overflows here rather than in a later comparison.
+        return +number
+    except ArithmeticError:
+        return None
 
 
 class NumberWidget(widgets.DecimalWidget):
@@ -180,6 +197,7 @@ class SheetResource(resources.ModelResource):
             self.seen[key] = number
         cells = Cells(row, errors)
         self.fill(instance, cells, row_number=number)
+        self.check_limits(instance, errors)
         frozen = getattr(cells, "frozen_period", None)
         if frozen is not None and instance._import_changed:
             errors["Mã kỳ"] = _(
@@ -198,6 +216,25 @@ class SheetResource(resources.ModelResource):
         return None
 
     # --- helpers for subclasses -------------------------------------------------------
+
+    def check_limits(self, instance, errors: dict[str, str]) -> None:
+        """Text longer than its column, or a whole number beyond it, is a problem of its cell."""
+        columns = {field.attribute: field.column_name for field in self.get_export_fields()}
+        for field in instance._meta.concrete_fields:
+            column = columns.get(field.name)
+            value = getattr(instance, field.attname, None)
+            if column is None or value is None:
+                continue
+            if isinstance(field, models.CharField) and len(str(value)) > field.max_length:
+                errors.setdefault(column, _("Write at most %(max)d characters.") % {"max": field.max_length})
+            elif isinstance(field, models.IntegerField) and not isinstance(value, bool):
+                limit = (
+                    32767
+                    if isinstance(field, models.SmallIntegerField | models.PositiveSmallIntegerField)
+                    else 2**31 - 1
+                )
+                if abs(value) > limit:
+                    errors.setdefault(column, _("%(value)s is too large.") % {"value": excerpt(value)})
 
     def excel_row(self, number: int) -> int:
         """The spreadsheet row of data row `number` (`excel_rows` is set by the workbook
@@ -415,7 +452,8 @@ class TierResource(SheetResource):
     def key(self, row):
         cells = Cells(row, {})
         order = parse_decimal(row.get("Thứ tự")) if row.get("Thứ tự") is not None else None
-        return (cells.text("Mã kỳ"), int(order) if order is not None and order % 1 == 0 else None)
+        whole = order is not None and abs(order) < MAX_ABS_SCORE and order == order.to_integral_value()
+        return (cells.text("Mã kỳ"), int(order) if whole else None)
 
     def load_existing(self, rows):
         self.periods = {p.code: p for p in Period.objects.all()}
@@ -580,7 +618,7 @@ class CriterionResource(SheetResource):
         self.refuse_if_published(period, cells)
         code = cells.text("Mã tiêu chí", required=True)
         parts = code.split(".")
-        if code and not all(part.isdigit() for part in parts):
+        if code and not all(part.isascii() and part.isdigit() for part in parts):
             cells.errors["Mã tiêu chí"] = _("“%(code)s” is not a criterion code like 1, 1.2 or 1.2.3.") % {
                 "code": code
             }

@@ -19,6 +19,8 @@ from ranking.selectors import applicable_criteria, assessment_sheet
 from . import ScoreConflict, ServiceError, recorded, require
 from .notifications import notify
 
+SCORE_PLACES = Decimal("0.0001")
+
 
 def leaf_of(*, assessment: Assessment, criterion_id: int) -> Criterion:
     """The leaf `criterion_id` of the assessment's period that applies to its agency."""
@@ -54,6 +56,9 @@ def save_score(score: Score, *, user: User, reason: str) -> None:
 def value_checked(criterion: Criterion, value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
+    if value != value.quantize(SCORE_PLACES):
+        # Stored with 4 decimals: a finer value would be rounded without a word.
+        raise ServiceError(_("Write at most 4 decimals."))
     problem = score_problem(criterion, value)
     if problem:
         raise ServiceError(problem)
@@ -105,6 +110,8 @@ def evidence_add(
     )
     require(user, permission, assessment)
     criterion = leaf_of(assessment=assessment, criterion_id=criterion_id)
+    if criterion.method == Method.SURVEY:
+        raise ServiceError(_("Survey criteria are scored from the survey results: they take no evidence."))
     try:
         checked = evidence_check(upload)
     except EvidenceRefused as error:

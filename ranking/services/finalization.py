@@ -104,8 +104,12 @@ def demotion_set(
         raise ServiceError(_("Write the reason for the demotion."))
     if not steps and cap_tier is None:
         raise ServiceError(_("Give the number of tiers, or the highest tier allowed."))
-    if steps is not None and steps < 1:
-        raise ServiceError(_("Demote by at least one tier."))
+    tiers = Tier.objects.filter(period=period).count()
+    if steps is not None and not 1 <= steps < max(tiers, 2):
+        raise ServiceError(
+            _("Demote by 1 to %(most)d tiers: the scheme has %(tiers)d.")
+            % {"most": max(tiers - 1, 1), "tiers": tiers}
+        )
     if cap_tier is not None and cap_tier.period_id != period.id:
         raise ServiceError(_("That tier belongs to another period."))
     demotion = Demotion.objects.filter(period=period, agency=agency).first() or Demotion(

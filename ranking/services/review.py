@@ -166,6 +166,8 @@ def explanation_set(
     """The agency explains why it disagrees with a reviewed score and proposes another."""
     require(user, "ranking.explain_assessment", assessment)
     criterion = leaf_of(assessment=assessment, criterion_id=criterion_id)
+    if criterion.method == Method.SURVEY:
+        raise ServiceError(_("Survey results are measured, not appraised: there is nothing to explain."))
     proposed_score = value_checked(criterion, proposed_score)
     explanation = explanation.strip()
     if proposed_score is not None and not explanation:

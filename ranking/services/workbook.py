@@ -64,6 +64,7 @@ def workbook_read(file: str | BinaryIO) -> tuple[dict[str, Sheet], list[str]]:
     known = {resource.sheet for resource in SHEET_RESOURCES}
     sheets: dict[str, Sheet] = {}
     try:
+        # Read-only openpyxl parses cells while rows are iterated: a broken cell surfaces here.
         for worksheet in book.worksheets:
             name = worksheet.title.strip()
             if name not in known:
@@ -84,6 +85,8 @@ def workbook_read(file: str | BinaryIO) -> tuple[dict[str, Sheet], list[str]]:
                 dataset.append(picked)
                 numbers.append(number)
             sheets[name] = Sheet(name=name, dataset=dataset, row_numbers=numbers)
+    except Exception as error:  # a damaged sheet: one clear line, as for a damaged file
+        return {}, [_("The file cannot be read as an Excel workbook (.xlsx): %(error)s") % {"error": error}]
     finally:
         book.close()
     return sheets, []

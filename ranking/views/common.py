@@ -1,5 +1,7 @@
 """What every view of the evaluation shares: loading objects, refusing, answering htmx."""
 
+import re
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -52,7 +54,12 @@ def page_version(score) -> int:
     return score.version if score else 1
 
 
+def whole_number(text: str | None) -> int | None:
+    """A non-negative whole number typed or sent in a form (ASCII digits only: "²" is not 2), or None."""
+    text = (text or "").strip()
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
+
+
 def posted_version(data) -> int | None:
     """The score version the page showed; None (no check) when the form sent none."""
-    text = (data.get("version") or "").strip()
-    return int(text) if text.isdigit() else None
+    return whole_number(data.get("version"))

@@ -36,7 +36,7 @@ from ranking.services.finalization import (
 )
 from ranking.services.review import appraisal_approve
 
-from .common import allow, assessment_or_404, decimal_or_error, period_or_404
+from .common import allow, assessment_or_404, decimal_or_error, period_or_404, whole_number
 
 
 def refused(request: HttpRequest, error: ServiceError) -> None:
@@ -242,11 +242,11 @@ def demotions(request: HttpRequest, code: str) -> HttpResponse:
         form = {key: request.POST.get(key, "").strip() for key in form}
         agency = (
             Agency.objects.filter(pk=form["agency"], assessments__period=period).first()
-            if form["agency"].isdigit()
+            if whole_number(form["agency"]) is not None
             else None
         )
         cap_tier = next((t for t in tiers if str(t.pk) == form["cap_tier"]), None)
-        steps = int(form["steps"]) if form["steps"].isdigit() else None
+        steps = whole_number(form["steps"])
         if agency is None:
             problems.append(_("Choose the agency to demote."))
         if form["steps"] and steps is None:
@@ -384,7 +384,9 @@ def award_change_view(request: HttpRequest, code: str) -> HttpResponse:
     period = period_or_404(code)
     agency_id = request.POST.get("agency", "")
     agency = (
-        Agency.objects.filter(pk=agency_id, results__period=period).first() if agency_id.isdigit() else None
+        Agency.objects.filter(pk=agency_id, results__period=period).first()
+        if whole_number(agency_id) is not None
+        else None
     )
     included = request.POST.get("included") == "1"
     if agency is None:

@@ -336,11 +336,17 @@ def detail_context(request: HttpRequest, assessment: Assessment, **extra) -> dic
     user = request.user
     sheet = assessment_sheet(assessment=assessment)
     blocks, leaves = sheet_blocks(sheet)
+    page_errors = []
     for criterion_id, errors in extra.pop("decision_errors", {}).items():
-        if criterion_id in leaves:
-            leaves[criterion_id].decision_errors = errors
-            leaves[criterion_id].decision_form = extra.get("decision_form", {})
+        leaf = leaves.get(criterion_id)
+        if leaf is not None and leaf.awaiting_decision:
+            leaf.decision_errors = errors
+            leaf.decision_form = extra.get("decision_form", {})
+        else:
+            # No decision form is shown for this leaf: the refusal goes to the top of the page.
+            page_errors.extend(errors)
     return {
+        "page_errors": page_errors,
         "assessment": assessment,
         "blocks": blocks,
         "can_review": user.has_perm("ranking.review_assessment", assessment),

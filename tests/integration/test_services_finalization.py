@@ -404,7 +404,7 @@ def test_a_demotion_shows_in_the_computed_results(year):
         ("  ", 1, False, "Write the reason for the demotion."),
         ("Kỷ luật", None, False, "Give the number of tiers, or the highest tier allowed."),
         ("Kỷ luật", 0, False, "Give the number of tiers, or the highest tier allowed."),
-        ("Kỷ luật", -1, False, "Demote by at least one tier."),
+        ("Kỷ luật", -1, False, "Demote by 1 to 4 tiers: the scheme has 5."),
         ("Kỷ luật", None, True, "That tier belongs to another period."),
     ],
 )
