@@ -88,6 +88,8 @@ def test_deploy_checks_pass_under_the_production_settings():
         "SECRET_KEY": "k" * 20 + "-production-secret-that-is-long-and-random-0123456789",
         "ALLOWED_HOSTS": "danhgia.example.gov.vn",
     }
+    # The browser tests allow sync ORM calls beside Playwright's loop; a deployment never does.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
