@@ -33,7 +33,7 @@ worker: migrate
 	$(BIN)/python manage.py db_worker
 
 test: messages
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -57,8 +57,10 @@ def browser():
         )
         print(message, file=sys.stderr)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A shared 2-core machine may run the rest of the suite alongside: wait generously.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=LAUNCH_ARGS)
         yield browser

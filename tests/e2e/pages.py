@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 
 # The password of every user the factories make (tests/factories.py).
 PASSWORD = "mat-khau-thu-nghiem"
-TIMEOUT_MS = 15_000
+TIMEOUT_MS = 60_000
 
 
 class Browsing:

@@ -20,6 +20,7 @@ PERIOD = "CCHC-2025"
 
 
 @pytest.mark.e2e
+@pytest.mark.xdist_group("browser")
 @pytest.mark.django_db(transaction=True)
 def test_every_report_page_on_the_demo_year(browser, live_server, screenshots):
     call_command("seed_demo", stdout=StringIO())

@@ -209,6 +209,7 @@ def status_of(page, value: str):
 
 
 @pytest.mark.e2e
+@pytest.mark.xdist_group("browser")
 @pytest.mark.django_db(transaction=True)
 def test_a_whole_year_in_the_browser(browser, live_server, screenshots, tmp_path, media):
     year = Year()
