@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.models import Agency, AgencyGroup
 
 from . import scoring
+from .bulk import bulk_insert_with_history
 from .enums import Method, Phase, Subject
 from .models import Assessment, Criterion, Demotion, HistoricalResult, Period, Score, Tier
 
@@ -219,11 +220,9 @@ class SheetResource(resources.ModelResource):
 
     def check_limits(self, instance, errors: dict[str, str]) -> None:
         """Text longer than its column, or a whole number beyond it, is a problem of its cell."""
-        columns = {field.attribute: field.column_name for field in self.get_export_fields()}
-        for field in instance._meta.concrete_fields:
-            column = columns.get(field.name)
+        for field, column in self.limited_fields(type(instance)):
             value = getattr(instance, field.attname, None)
-            if column is None or value is None:
+            if value is None:
                 continue
             if isinstance(field, models.CharField) and len(str(value)) > field.max_length:
                 errors.setdefault(column, _("Write at most %(max)d characters.") % {"max": field.max_length})
@@ -236,6 +235,18 @@ class SheetResource(resources.ModelResource):
                 if abs(value) > limit:
                     errors.setdefault(column, _("%(value)s is too large.") % {"value": excerpt(value)})
 
+    def limited_fields(self, model) -> list[tuple[models.Field, str]]:
+        """The model's fields that have a column in the sheet, with the column (once per sheet)."""
+        cache = self.__dict__.setdefault("_limited_fields", {})
+        if model not in cache:
+            columns = {field.attribute: field.column_name for field in self.get_export_fields()}
+            cache[model] = [
+                (field, columns[field.name])
+                for field in model._meta.concrete_fields
+                if field.name in columns and isinstance(field, models.CharField | models.IntegerField)
+            ]
+        return cache[model]
+
     def excel_row(self, number: int) -> int:
         """The spreadsheet row of data row `number` (`excel_rows` is set by the workbook
         import, which skips blank rows; otherwise the header is row 1)."""
@@ -247,7 +258,13 @@ class SheetResource(resources.ModelResource):
         cells.frozen_period = period if period is not None and period.phase == Phase.PUBLISHED else None
 
     def key(self, row: dict) -> tuple:
-        return tuple(Cells(row, {}).text(column) for column in self.key_columns)
+        # Asked twice per row (to find the instance, then to check duplicates): read once.
+        cached = getattr(self, "_key", None)
+        if cached is not None and cached[0] is row:
+            return cached[1]
+        key = tuple(Cells(row, {}).text(column) for column in self.key_columns)
+        self._key = (row, key)
+        return key
 
     def load_existing(self, rows: list[dict]) -> dict[tuple, object]:
         raise NotImplementedError
@@ -801,6 +818,8 @@ class ScoreResource(SheetResource):
         parent_ids = {c.parent_id for c in criteria if c.parent_id}
         self.criteria = {(c.period_id, c.code): c for c in criteria}
         self.leaf_ids = {c.id for c in criteria} - parent_ids
+        self.criterion_groups = {c.id: {g.id for g in c.groups.all()} for c in criteria}
+        self.problems: dict[tuple[int, Decimal], str | None] = {}
         self.assessments = {
             (a.period_id, a.agency_id): a for a in Assessment.objects.filter(period__in=self.periods.values())
         }
@@ -842,7 +861,7 @@ class ScoreResource(SheetResource):
             }
             criterion = None
         elif criterion is not None and agency is not None:
-            groups = {g.id for g in criterion.groups.all()}
+            groups = self.criterion_groups[criterion.id]
             if groups and agency.group_id not in groups:
                 cells.errors["Mã tiêu chí"] = _("Criterion %(code)s does not apply to %(group)s.") % {
                     "code": code,
@@ -853,7 +872,7 @@ class ScoreResource(SheetResource):
         not_arising = cells.flag("Không phát sinh")
         if criterion is not None:
             for column, value in (("Điểm tự đánh giá", self_score), ("Điểm thẩm định", reviewed)):
-                problem = value is not None and score_problem(criterion, value)
+                problem = value is not None and self.score_problem(criterion, value)
                 if problem:
                     cells.errors.setdefault(column, problem)
             if not_arising and not criterion.allow_not_arising:
@@ -882,17 +901,31 @@ class ScoreResource(SheetResource):
             note=cells.text("Ghi chú"),
         )
 
+    def score_problem(self, criterion: Criterion, value: Decimal) -> str | None:
+        """`score_problem`, once per leaf and value (a sheet repeats the same few values)."""
+        key = (criterion.id, value)
+        if key not in self.problems:
+            self.problems[key] = score_problem(criterion, value)
+        return self.problems[key]
+
     def assessment_for(self, period: Period, agency: Agency) -> Assessment:
-        """An agency takes part in a period once it has an assessment: a score row creates it."""
+        """An agency takes part in a period once it has an assessment: a score row creates it
+        (with the scores, in one statement for all new assessments — see `bulk_create`)."""
         key = (period.id, agency.id)
         if key not in self.assessments:
-            self.assessments[key] = Assessment.objects.create(period=period, agency=agency)
+            self.assessments[key] = Assessment(period=period, agency=agency)
         return self.assessments[key]
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         if self.create_instances:
             try:
-                bulk_create_with_history(self.create_instances, Score, batch_size=batch_size)
+                new = [a for a in {id(s.assessment): s.assessment for s in self.create_instances}.values()]
+                new = [a for a in new if a.pk is None]
+                if new:
+                    bulk_create_with_history(new, Assessment)
+                for score in self.create_instances:
+                    score.assessment_id = score.assessment.pk
+                bulk_insert_with_history(self.create_instances, Score)
             except Exception as error:  # reported per sheet; the whole import rolls back
                 self.handle_import_error(result, error, raise_errors)
             finally:

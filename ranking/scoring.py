@@ -302,12 +302,16 @@ def propose_awards(candidates: Iterable[Candidate], rule: AwardRule) -> list[Has
 
 @dataclass(frozen=True)
 class AgencyInput:
+    """One agency of a period: its leaf scores, or its totals when already summed elsewhere
+    (the database sums them for a whole period; `agency_totals` is the definition)."""
+
     key: Hashable
     group: Hashable
-    scores: Sequence[LeafScore]
+    scores: Sequence[LeafScore] = ()
     demotion_steps: int = 0
     cap_position: int | None = None
     previous_rank: int | None = None
+    totals: Totals | None = None
 
 
 @dataclass(frozen=True)
@@ -334,7 +338,7 @@ class PeriodRules:
 
 def compute_period(agencies: Sequence[AgencyInput], rules: PeriodRules) -> list[AgencyResult]:
     """Everything `compute_results` stores, for every agency of a period, in input order."""
-    totals = {a.key: agency_totals(a.scores) for a in agencies}
+    totals = {a.key: a.totals if a.totals is not None else agency_totals(a.scores) for a in agencies}
     tiers_before = {a.key: tier_position(totals[a.key], rules.tiers) for a in agencies}
     tiers_after = {
         a.key: demoted_position(

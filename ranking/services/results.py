@@ -6,14 +6,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models.functions import Abs, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import AgencyGroup
 from ranking import scoring
+from ranking.bulk import bulk_insert
 from ranking.enums import Phase
 from ranking.models import (
+    SCORE,
     Assessment,
     AwardEntry,
     Criterion,
@@ -94,6 +98,155 @@ def advancing(items: Iterable, progress: Callable[[int, int], None] | None) -> I
         progress(done, len(items))
 
 
+SUM = DecimalField(max_digits=20, decimal_places=SCORE["decimal_places"])
+PLACES = Decimal(1).scaleb(-SCORE["decimal_places"])
+NOTHING = Value(Decimal(0), output_field=SUM)
+
+
+@dataclass(frozen=True)
+class PeriodLeaves:
+    """The leaves of a period, as the sums need them."""
+
+    leaves: dict[int, scoring.Leaf]
+    groups: dict[int, set[int]]  # leaf id → the groups it applies to (empty: every group)
+
+    def applying(self, group_id: int) -> list[int]:
+        return [i for i, groups in self.groups.items() if not groups or group_id in groups]
+
+    def base(self, leaf_ids: Iterable[int]) -> list[int]:
+        return [i for i in leaf_ids if self.leaves[i].method not in scoring.OUTSIDE_BASE]
+
+    def ids(self, *methods: str) -> list[int]:
+        return [i for i, leaf in self.leaves.items() if leaf.method in methods]
+
+    def by_maximum(self, method: str) -> list[tuple[Decimal, list[int]]]:
+        """The leaves of `method`, grouped by their maximum."""
+        grouped: dict[Decimal, list[int]] = defaultdict(list)
+        for i in self.ids(method):
+            grouped[Decimal(self.leaves[i].max_points)].append(i)
+        return sorted(grouped.items())
+
+
+def not_arisen_maxima(*, period: Period, shape: PeriodLeaves) -> dict[int, Decimal]:
+    """Assessment id → the maxima of the base leaves that did not arise there (few rows)."""
+    base = set(shape.base(shape.leaves))
+    missing: dict[int, Decimal] = defaultdict(Decimal)
+    for assessment_id, group_id, criterion_id in Score.objects.filter(
+        assessment__period=period, not_arising=True, criterion_id__in=base
+    ).values_list("assessment_id", "assessment__agency__group_id", "criterion_id"):
+        groups = shape.groups[criterion_id]
+        if not groups or group_id in groups:
+            missing[assessment_id] += shape.leaves[criterion_id].max_points
+    return missing
+
+
+def period_leaves(criteria: list[Criterion]) -> PeriodLeaves:
+    leaves = leaves_of(criteria)
+    return PeriodLeaves(
+        leaves={
+            c.id: scoring.Leaf(
+                code=c.code,
+                method=c.method,
+                max_points=c.max_points or 0,
+                field=scoring.Leaf.field_of(c.code),
+            )
+            for c in leaves
+        },
+        groups={c.id: {g.id for g in c.groups.all()} for c in leaves},
+    )
+
+
+def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> dict[int, dict[str, dict]]:
+    """Assessment id → field code → the sums of its scores there, added up by the database.
+
+    Only the leaves that apply to the agency's group count. Per field: `points` (what the
+    scores add to the total, as `scoring.contribution` says), `survey` (the survey leaves'
+    part of it), `scored` (scored leaves that arose) and `base_done` (base leaves scored or
+    not arising). The leaves' methods and maxima are written into the query (a period has
+    a few hundred leaves), so the scores are read without joining the criteria.
+    """
+    applying = Q(pk__in=[])
+    for group_id in group_ids:
+        applying |= Q(assessment__agency__group_id=group_id, criterion_id__in=shape.applying(group_id))
+    fields: dict[str, list[int]] = defaultdict(list)
+    for leaf_id, leaf in shape.leaves.items():
+        fields[leaf.field].append(leaf_id)
+    final = F("final_score")
+    arisen = Q(not_arising=False, final_score__isnull=False)
+    clamped = [
+        When(
+            criterion_id__in=ids,
+            then=Greatest(-Abs(final), Value(-maximum, output_field=SUM), output_field=SUM),
+        )
+        for maximum, ids in shape.by_maximum(scoring.DEDUCTION)
+    ] + [
+        When(criterion_id__in=ids, then=Least(final, Value(maximum, output_field=SUM), output_field=SUM))
+        for maximum, ids in shape.by_maximum(scoring.BONUS)
+    ]
+    rows = (
+        Score.objects.filter(assessment__period=period)
+        .filter(applying)
+        .annotate(
+            field=Case(
+                *(When(criterion_id__in=ids, then=Value(code)) for code, ids in fields.items()),
+                output_field=CharField(),
+            )
+        )
+        .values("assessment_id", "field")
+        .annotate(
+            points=Sum(Case(When(~arisen, then=NOTHING), *clamped, default=final, output_field=SUM)),
+            survey=Sum(
+                Case(
+                    When(arisen & Q(criterion_id__in=shape.ids(scoring.SURVEY)), then=final),
+                    default=NOTHING,
+                    output_field=SUM,
+                )
+            ),
+            scored=Count("pk", filter=arisen),
+            base_done=Count(
+                "pk",
+                filter=Q(criterion_id__in=shape.base(shape.leaves))
+                & (Q(final_score__isnull=False) | Q(not_arising=True)),
+            ),
+        )
+        .order_by()
+    )
+    sums: dict[int, dict[str, dict]] = defaultdict(dict)
+    for row in rows:
+        sums[row.pop("assessment_id")][row.pop("field")] = row
+    return sums
+
+
+def totals_of(fields: dict[str, dict], *, maximum: Decimal) -> scoring.Totals:
+    """`scoring.agency_totals` from an assessment's field sums (the same definition)."""
+
+    def exact(value) -> Decimal:
+        return (value or Decimal(0)).quantize(PLACES)
+
+    raw = sum((exact(f["points"]) for f in fields.values()), Decimal(0))
+    survey = sum((exact(f["survey"]) for f in fields.values()), Decimal(0))
+    return scoring.Totals(
+        total=max(raw, scoring.ZERO),
+        total_without_survey=max(raw - survey, scoring.ZERO),
+        maximum=maximum,
+        field_scores={code: exact(f["points"]) for code, f in fields.items() if f["scored"]},
+    )
+
+
+def unscored_leaves(*, assessment: Assessment, shape: PeriodLeaves) -> list[str]:
+    """Codes of the base leaves that apply to the assessment and arose but have no score."""
+    applying = shape.applying(assessment.agency.group_id)
+    recorded = {
+        criterion_id: (final, not_arising)
+        for criterion_id, final, not_arising in Score.objects.filter(
+            assessment=assessment, criterion_id__in=applying
+        ).values_list("criterion_id", "final_score", "not_arising")
+    }
+    return scoring.unscored(
+        scoring.LeafScore(shape.leaves[i], *recorded.get(i, (None, False))) for i in applying
+    )
+
+
 def agency_inputs(
     *,
     period: Period,
@@ -101,30 +254,22 @@ def agency_inputs(
     criteria: list[Criterion],
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[scoring.AgencyInput], dict[int, Assessment]]:
-    """The scoring inputs of every assessment of the period, in four queries.
+    """The scoring inputs of every assessment of the period, summed by the database.
 
-    `progress(done, total)`, if given, hears of the agencies as their scores are gathered.
+    A fixed number of queries, plus one per assessment with unscored leaves, to list them.
+    `progress(done, total)`, if given, hears of the agencies as their sums are gathered.
     """
-    leaves = {
-        c.id: (
-            scoring.Leaf(
-                code=c.code,
-                method=c.method,
-                max_points=c.max_points or 0,
-                field=scoring.Leaf.field_of(c.code),
-            ),
-            {g.id for g in c.groups.all()},
-        )
-        for c in leaves_of(criteria)
-    }
+    shape = period_leaves(criteria)
     assessments = {a.id: a for a in Assessment.objects.filter(period=period).select_related("agency__group")}
     if not assessments:
         raise ServiceError(_("Period %(code)s has no assessments.") % {"code": period.code})
-    recorded: dict[int, dict[int, tuple]] = defaultdict(dict)
-    for assessment_id, criterion_id, final, not_arising in Score.objects.filter(
-        assessment__period=period
-    ).values_list("assessment_id", "criterion_id", "final_score", "not_arising"):
-        recorded[assessment_id][criterion_id] = (final, not_arising)
+    group_ids = {a.agency.group_id for a in assessments.values()}
+    sums = field_sums(period=period, shape=shape, group_ids=group_ids)
+    not_arisen = not_arisen_maxima(period=period, shape=shape)
+    base_leaves = {g: shape.base(shape.applying(g)) for g in group_ids}
+    base_maximum = {
+        g: sum((shape.leaves[i].max_points for i in ids), Decimal(0)) for g, ids in base_leaves.items()
+    }
     tier_position = {t.id: i for i, t in enumerate(tiers)}
     demotions = {d.agency_id: d for d in Demotion.objects.filter(period=period)}
     before = previous_ranks(period=period)
@@ -133,14 +278,9 @@ def agency_inputs(
     problems = []
     for assessment in advancing(assessments.values(), progress):
         group_id = assessment.agency.group_id
-        scores = []
-        for criterion_id, (leaf, groups) in leaves.items():
-            if groups and group_id not in groups:
-                continue
-            final, not_arising = recorded[assessment.id].get(criterion_id, (None, False))
-            scores.append(scoring.LeafScore(leaf=leaf, score=final, not_arising=not_arising))
-        missing = scoring.unscored(scores)
-        if missing:
+        fields = sums.get(assessment.id, {})
+        if sum(f["base_done"] for f in fields.values()) < len(base_leaves[group_id]):
+            missing = unscored_leaves(assessment=assessment, shape=shape)
             problems.append(
                 _("%(agency)s (%(code)s) has no final score for %(leaves)s.")
                 % {
@@ -155,7 +295,7 @@ def agency_inputs(
             scoring.AgencyInput(
                 key=assessment.id,
                 group=group_id,
-                scores=scores,
+                totals=totals_of(fields, maximum=base_maximum[group_id] - not_arisen[assessment.id]),
                 demotion_steps=(demotion.steps or 0) if demotion else 0,
                 cap_position=tier_position.get(demotion.cap_tier_id) if demotion else None,
                 previous_rank=before.get(assessment.agency_id),
@@ -198,23 +338,26 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
     computed = scoring.compute_period(inputs, rules)
 
     Result.objects.filter(period=period).delete()
-    Result.objects.bulk_create(
-        Result(
-            period=period,
-            agency_id=assessments[r.key].agency_id,
-            group_id=r.group,
-            total=r.totals.total,
-            total_without_survey=r.totals.total_without_survey,
-            maximum=r.totals.maximum,
-            index=r.totals.index.quantize(INDEX_PLACES),
-            field_scores={code: str(r.totals.field_scores.get(code, 0)) for code in rules.field_codes},
-            tier_before_demotion=tiers[r.tier_before_demotion],
-            tier=tiers[r.tier],
-            demoted=r.demoted,
-            rank=r.rank,
-            previous_rank=r.previous_rank,
-        )
-        for r in computed
+    bulk_insert(
+        [
+            Result(
+                period=period,
+                agency_id=assessments[r.key].agency_id,
+                group_id=r.group,
+                total=r.totals.total,
+                total_without_survey=r.totals.total_without_survey,
+                maximum=r.totals.maximum,
+                index=r.totals.index.quantize(INDEX_PLACES),
+                field_scores={code: str(r.totals.field_scores.get(code, 0)) for code in rules.field_codes},
+                tier_before_demotion=tiers[r.tier_before_demotion],
+                tier=tiers[r.tier],
+                demoted=r.demoted,
+                rank=r.rank,
+                previous_rank=r.previous_rank,
+            )
+            for r in computed
+        ],
+        Result,
     )
     proposed = {assessments[r.key].agency_id for r in computed if r.award_proposed}
     awards_propose(period=period, agency_ids=proposed)

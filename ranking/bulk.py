@@ -1,0 +1,168 @@
+"""Inserting many rows, and their history, without the ORM's per-value preparation.
+
+`Model.objects.bulk_create` prepares every value through its field (`get_db_prep_save`),
+which for 150,000 scores and as many history rows costs far more than the database's own
+work. The importer's rows are already validated Python values the database drivers adapt
+themselves (numbers, Decimals, text, booleans, None), so they are sent as they are: with
+PostgreSQL's COPY, as multi-row `INSERT … RETURNING` statements on
+SQLite. Fields of other types still go through their field's preparation. Any other
+database (or driver) falls back to Django's `bulk_create`, with the same result.
+
+History rows are what django-simple-history's `bulk_create_with_history` writes: one "+"
+row per object, with the same date, user and change reason.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Sequence
+
+from django.db import connection, models
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+# Values of these fields reach the database as Python gives them; every driver adapts them.
+PLAIN_FIELDS = (
+    models.BooleanField,
+    models.CharField,
+    models.DecimalField,
+    models.ForeignKey,
+    models.IntegerField,
+    models.TextField,
+)
+COPY_PAGE = 20_000
+
+
+def supported() -> bool:
+    if connection.vendor == "postgresql":
+        return connection.Database.__name__ == "psycopg2"
+    return connection.vendor == "sqlite" and connection.features.can_return_rows_from_bulk_insert
+
+
+def preparer(field: models.Field) -> Callable:
+    if isinstance(field, PLAIN_FIELDS) and not isinstance(field, models.AutoField):
+        return lambda value: value
+    if isinstance(field, models.JSONField):
+        # As text: what COPY reads into jsonb, and what SQLite stores.
+        return lambda value: None if value is None else json.dumps(value, cls=field.encoder)
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def copy_text(value) -> str:
+    """A value in COPY's text format: \\N for NULL, t/f, and the escapes of backslash and controls."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(COPY_ESCAPES)
+    return str(value)
+
+
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def copy(cursor, table: str, columns: str, rows: list[tuple]) -> None:
+    """PostgreSQL's COPY FROM STDIN of `rows`, sent in pages to bound the memory."""
+    for start in range(0, len(rows), COPY_PAGE):
+        text = "".join("\t".join(map(copy_text, row)) + "\n" for row in rows[start : start + COPY_PAGE])
+        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
+
+
+def insert(model: type[models.Model], fields: Sequence[models.Field], rows: list[tuple], *, returning: bool):
+    """INSERT `rows` (tuples of Python values, in `fields` order); the new primary keys if asked."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    ids: list = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if returning:
+                # Take the keys from the table's sequence first, then COPY the rows with them.
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [model._meta.db_table, model._meta.pk.column, len(rows)],
+                )
+                ids = [row[0] for row in cursor.fetchall()]
+                rows = [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)]
+                columns = f"{pk}, {columns}"
+            copy(cursor.cursor, table, columns, rows)
+        else:
+            placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            per_statement = max(1, connection.features.max_query_params // len(fields))
+            for start in range(0, len(rows), per_statement):
+                batch = rows[start : start + per_statement]
+                sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([placeholders] * len(batch))
+                if returning:
+                    sql += f" RETURNING {pk}"
+                cursor.execute(sql, [value for row in batch for value in row])
+                if returning:
+                    ids.extend(row[0] for row in cursor.fetchall())
+    return ids
+
+
+def bulk_insert(objs: list[models.Model], model: type[models.Model]) -> None:
+    """Insert new `objs` and set their primary keys, as `bulk_create` does (no signals).
+
+    Fields that fill themselves on save (`auto_now`, `auto_now_add`) are filled here too.
+    """
+    if not objs:
+        return
+    if not supported():
+        model.objects.bulk_create(objs)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                field.pre_save(obj, add=True)
+    prepare = [(f.attname, preparer(f)) for f in fields]
+    rows = [tuple(prep(getattr(obj, name)) for name, prep in prepare) for obj in objs]
+    ids = insert(model, fields, rows, returning=True)
+    if len(ids) != len(objs):  # never expected; the transaction around the write rolls back
+        raise RuntimeError(f"{len(ids)} keys returned for {len(objs)} new {model._meta.verbose_name_plural}")
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def bulk_insert_with_history(
+    objs: list[models.Model], model: type[models.Model], *, default_user=None, default_change_reason: str = ""
+) -> None:
+    """Insert new `objs` (their primary keys are set) and a "+" history row for each."""
+    if not objs:
+        return
+    if not supported():
+        bulk_create_with_history(
+            objs, model, default_user=default_user, default_change_reason=default_change_reason
+        )
+        return
+    bulk_insert(objs, model)
+
+    history = model.history.model
+    tracked = list(history.tracked_fields)
+    user = default_user if default_user is not None else history.get_default_history_user(objs[0])
+    extra = {
+        "history_date": timezone.now(),
+        "history_change_reason": default_change_reason,
+        "history_type": "+",
+        "history_user_id": getattr(user, "pk", None),
+    }
+    history_fields = [history._meta.get_field(f.name) for f in tracked] + [
+        history._meta.get_field(name.removesuffix("_id")) for name in extra
+    ]
+    fixed = tuple(
+        preparer(field)(value)
+        for field, value in zip(history_fields[len(tracked) :], extra.values(), strict=True)
+    )
+    prepare = [(f.attname, preparer(history._meta.get_field(f.name))) for f in tracked]
+    insert(
+        history,
+        history_fields,
+        [tuple(prep(getattr(obj, name)) for name, prep in prepare) + fixed for obj in objs],
+        returning=False,
+    )

@@ -1,0 +1,87 @@
+"""`ranking.bulk.bulk_insert_with_history` writes what `bulk_create_with_history` writes.
+
+The importer inserts scores and their history with raw multi-row statements; here the same
+objects go both ways (the fast path, and Django's `bulk_create` as the fallback used on other
+databases) and the rows read back must be identical, history included.
+"""
+
+from decimal import Decimal
+
+import pytest
+
+from ranking import bulk
+from ranking.enums import Method
+from ranking.models import Score
+from tests.factories import AssessmentFactory, CriterionFactory, PeriodFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TRACKED = [f.attname for f in Score._meta.concrete_fields if not f.primary_key]
+
+
+def new_scores(period, label: str) -> list[Score]:
+    assessment = AssessmentFactory(period=period, agency__code=f"B-{label}")
+    leaves = [
+        CriterionFactory(period=period, code=f"{label}.{i}", max_points=Decimal(10), method=Method.NUMBER)
+        for i in range(1, 5)
+    ]
+    values = [Decimal("9.2500"), None, Decimal("0"), Decimal("-1.1234")]
+    notes = [
+        "Đã hoàn thành đúng hạn; có văn bản số 12/QĐ",
+        "",
+        "x" * 500,
+        "dòng 1\ndòng 2\tcột \\N ‘nháy’ \\ gạch\r",
+    ]
+    return [
+        Score(
+            assessment=assessment,
+            criterion=leaf,
+            self_score=value,
+            reviewed_score=value,
+            final_score=value,
+            not_arising=i == 1,
+            note=note,
+        )
+        for i, (leaf, value, note) in enumerate(zip(leaves, values, notes, strict=True))
+    ]
+
+
+def stored(scores: list[Score]) -> list[tuple]:
+    rows = Score.objects.filter(pk__in=[s.pk for s in scores]).order_by("criterion__code")
+    return [
+        tuple(getattr(s, name) for name in TRACKED if name not in ("assessment_id", "criterion_id"))
+        for s in rows
+    ]
+
+
+def history(scores: list[Score]) -> list[tuple]:
+    records = Score.history.filter(id__in=[s.pk for s in scores]).order_by("criterion__code")
+    return [
+        (r.history_type, r.history_user_id, r.history_change_reason)
+        + tuple(getattr(r, name) for name in TRACKED if name not in ("assessment_id", "criterion_id"))
+        for r in records
+    ]
+
+
+def test_fast_and_fallback_paths_write_the_same_rows(monkeypatch):
+    period = PeriodFactory()
+    user = UserFactory()
+    fast = new_scores(period, "1")
+    bulk.bulk_insert_with_history(fast, Score, default_user=user, default_change_reason="Nhập")
+    monkeypatch.setattr(bulk, "supported", lambda: False)
+    slow = new_scores(period, "2")
+    bulk.bulk_insert_with_history(slow, Score, default_user=user, default_change_reason="Nhập")
+
+    assert all(s.pk is not None and not s._state.adding for s in fast + slow)
+    assert stored(fast) == stored(slow)
+    assert stored(fast)[0][:3] == (Decimal("9.2500"), False, "Đã hoàn thành đúng hạn; có văn bản số 12/QĐ")
+    assert history(fast) == history(slow)
+    assert [h[:3] for h in history(fast)] == [("+", user.pk, "Nhập")] * 4
+    # The keys returned belong to the objects they were given to.
+    assert Score.objects.get(pk=fast[3].pk).note == "dòng 1\ndòng 2\tcột \\N ‘nháy’ \\ gạch\r"
+    for score in fast:
+        assert Score.objects.get(pk=score.pk).criterion_id == score.criterion_id
+
+
+def test_the_fast_path_serves_this_database():
+    assert bulk.supported()
