@@ -119,25 +119,13 @@ class PeriodLeaves:
     def ids(self, *methods: str) -> list[int]:
         return [i for i, leaf in self.leaves.items() if leaf.method in methods]
 
-    def by_maximum(self, method: str) -> list[tuple[Decimal, list[int]]]:
-        """The leaves of `method`, grouped by their maximum."""
+    def by_maximum(self, *methods: str, base: bool = False) -> list[tuple[Decimal, list[int]]]:
+        """The leaves of `methods` (only those in the base, if asked), grouped by their maximum."""
         grouped: dict[Decimal, list[int]] = defaultdict(list)
-        for i in self.ids(method):
+        ids = self.ids(*methods)
+        for i in self.base(ids) if base else ids:
             grouped[Decimal(self.leaves[i].max_points)].append(i)
         return sorted(grouped.items())
-
-
-def not_arisen_maxima(*, period: Period, shape: PeriodLeaves) -> dict[int, Decimal]:
-    """Assessment id → the maxima of the base leaves that did not arise there (few rows)."""
-    base = set(shape.base(shape.leaves))
-    missing: dict[int, Decimal] = defaultdict(Decimal)
-    for assessment_id, group_id, criterion_id in Score.objects.filter(
-        assessment__period=period, not_arising=True, criterion_id__in=base
-    ).values_list("assessment_id", "assessment__agency__group_id", "criterion_id"):
-        groups = shape.groups[criterion_id]
-        if not groups or group_id in groups:
-            missing[assessment_id] += shape.leaves[criterion_id].max_points
-    return missing
 
 
 def period_leaves(criteria: list[Criterion]) -> PeriodLeaves:
@@ -161,9 +149,10 @@ def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> d
 
     Only the leaves that apply to the agency's group count. Per field: `points` (what the
     scores add to the total, as `scoring.contribution` says), `survey` (the survey leaves'
-    part of it), `scored` (scored leaves that arose) and `base_done` (base leaves scored or
-    not arising). The leaves' methods and maxima are written into the query (a period has
-    a few hundred leaves), so the scores are read without joining the criteria.
+    part of it), `scored` (scored leaves that arose), `base_done` (base leaves scored or
+    not arising) and `not_arisen_max` (the maxima of base leaves that did not arise).
+    The leaves' methods and maxima are written into the query (a period has a few hundred
+    leaves), so the scores are read without joining the criteria.
     """
     applying = Q(pk__in=[])
     for group_id in group_ids:
@@ -208,6 +197,16 @@ def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> d
                 filter=Q(criterion_id__in=shape.base(shape.leaves))
                 & (Q(final_score__isnull=False) | Q(not_arising=True)),
             ),
+            not_arisen_max=Sum(
+                Case(
+                    *(
+                        When(Q(not_arising=True, criterion_id__in=ids), then=Value(maximum, output_field=SUM))
+                        for maximum, ids in shape.by_maximum(*scoring.METHODS, base=True)
+                    ),
+                    default=NOTHING,
+                    output_field=SUM,
+                )
+            ),
         )
         .order_by()
     )
@@ -217,7 +216,7 @@ def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> d
     return sums
 
 
-def totals_of(fields: dict[str, dict], *, maximum: Decimal) -> scoring.Totals:
+def totals_of(fields: dict[str, dict], *, base_maximum: Decimal) -> scoring.Totals:
     """`scoring.agency_totals` from an assessment's field sums (the same definition)."""
 
     def exact(value) -> Decimal:
@@ -225,6 +224,7 @@ def totals_of(fields: dict[str, dict], *, maximum: Decimal) -> scoring.Totals:
 
     raw = sum((exact(f["points"]) for f in fields.values()), Decimal(0))
     survey = sum((exact(f["survey"]) for f in fields.values()), Decimal(0))
+    maximum = base_maximum - sum((exact(f["not_arisen_max"]) for f in fields.values()), Decimal(0))
     return scoring.Totals(
         total=max(raw, scoring.ZERO),
         total_without_survey=max(raw - survey, scoring.ZERO),
@@ -260,12 +260,16 @@ def agency_inputs(
     `progress(done, total)`, if given, hears of the agencies as their sums are gathered.
     """
     shape = period_leaves(criteria)
-    assessments = {a.id: a for a in Assessment.objects.filter(period=period).select_related("agency__group")}
+    assessments = {
+        a.id: a
+        for a in Assessment.objects.filter(period=period)
+        .select_related("agency")
+        .only("agency__group_id", "agency__name", "agency__code")
+    }
     if not assessments:
         raise ServiceError(_("Period %(code)s has no assessments.") % {"code": period.code})
     group_ids = {a.agency.group_id for a in assessments.values()}
     sums = field_sums(period=period, shape=shape, group_ids=group_ids)
-    not_arisen = not_arisen_maxima(period=period, shape=shape)
     base_leaves = {g: shape.base(shape.applying(g)) for g in group_ids}
     base_maximum = {
         g: sum((shape.leaves[i].max_points for i in ids), Decimal(0)) for g, ids in base_leaves.items()
@@ -295,7 +299,7 @@ def agency_inputs(
             scoring.AgencyInput(
                 key=assessment.id,
                 group=group_id,
-                totals=totals_of(fields, maximum=base_maximum[group_id] - not_arisen[assessment.id]),
+                totals=totals_of(fields, base_maximum=base_maximum[group_id]),
                 demotion_steps=(demotion.steps or 0) if demotion else 0,
                 cap_position=tier_position.get(demotion.cap_tier_id) if demotion else None,
                 previous_rank=before.get(assessment.agency_id),
@@ -341,7 +345,7 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
     bulk_insert(
         [
             Result(
-                period=period,
+                period_id=period.id,
                 agency_id=assessments[r.key].agency_id,
                 group_id=r.group,
                 total=r.totals.total,
@@ -349,8 +353,8 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
                 maximum=r.totals.maximum,
                 index=r.totals.index.quantize(INDEX_PLACES),
                 field_scores={code: str(r.totals.field_scores.get(code, 0)) for code in rules.field_codes},
-                tier_before_demotion=tiers[r.tier_before_demotion],
-                tier=tiers[r.tier],
+                tier_before_demotion_id=tiers[r.tier_before_demotion].id,
+                tier_id=tiers[r.tier].id,
                 demoted=r.demoted,
                 rank=r.rank,
                 previous_rank=r.previous_rank,
