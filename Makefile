@@ -45,6 +45,7 @@ bench: migrate
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Production-like serving on this machine: gunicorn, whitenoise, production settings.
+# Sync workers: a save is Python work, threads would not add throughput (docs/deploy.md).
 WORKERS ?= 2
 PROD := DJANGO_SETTINGS_MODULE=config.settings_production SECRET_KEY="$$(cat var/secret_key)" \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0}

@@ -1,10 +1,12 @@
 """Score autosave under load: gunicorn on loopback, concurrent signed-in officers, bounded.
 
 The server is the project's gunicorn (.venv/bin/gunicorn config.wsgi) with bench.settings,
-on 127.0.0.1 and a free port, on the benchmark's own database. Clients are asyncio tasks
-speaking HTTP/1.1 over loopback, one connection each, kept alive when the server allows it
-(gunicorn's sync workers close every connection; the client then reconnects). Each phase
-stops by itself after its duration or its request budget, whichever comes first.
+on 127.0.0.1 and a free port, on the benchmark's own database, with the same workers for
+every phase: sync workers (as `make serve`), or gthread workers with `--threads`. Clients
+are asyncio tasks speaking HTTP/1.1 over loopback, one connection each, kept alive when the
+server allows it (sync workers close every connection and the client reconnects; gthread
+workers keep it, and close it after a few idle seconds). Each phase stops by itself after
+its duration or its request budget, whichever comes first.
 """
 
 from __future__ import annotations
@@ -78,6 +80,19 @@ class Connection:
         self.reader = self.writer = None
 
     async def request(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> Response:
+        reused = self.writer is not None
+        try:
+            return await self.exchange(method, path, headers, body)
+        except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError) as error:
+            partial = getattr(error, "partial", b"")
+            if not reused or partial:
+                raise
+        # The server closed the kept-alive connection while it was idle (gthread workers do after
+        # their keep-alive timeout) and never read the request: send it again, once, as browsers do.
+        await self.close()
+        return await self.exchange(method, path, headers, body)
+
+    async def exchange(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Response:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
             self.opened += 1
@@ -289,6 +304,13 @@ async def phase(
 # --- the server ------------------------------------------------------------------------------
 
 
+def worker_class(threads: int) -> list[str]:
+    """gunicorn's worker options: sync workers for 1 thread, else gthread workers (keep-alive)."""
+    if threads <= 1:
+        return ["--worker-class", "sync"]
+    return ["--worker-class", "gthread", "--threads", str(threads)]
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((HOST, 0))
@@ -298,9 +320,10 @@ def free_port() -> int:
 class Server:
     """gunicorn, started here and stopped here (by its process id), whatever happens."""
 
-    def __init__(self, *, workers: int, database_name: str, secret_key: str, log: Path):
+    def __init__(self, *, workers: int, threads: int, database_name: str, secret_key: str, log: Path):
         self.port = free_port()
         self.workers = workers
+        self.threads = threads
         self.log = log
         env = {
             **os.environ,
@@ -316,8 +339,7 @@ class Server:
             f"{HOST}:{self.port}",
             "--workers",
             str(workers),
-            "--worker-class",
-            "sync",
+            *worker_class(threads),
             "--timeout",
             "60",
             "--graceful-timeout",

@@ -9,7 +9,7 @@ its own test database "bench_<name>", or an SQLite file in a temporary directory
 - export_results                      vs openpyxl write-only of the same cells     (≤ 3 ×)
 - the self-assessment page (150 leaves) and the results pages (1,000 agencies): median
   server time and queries
-- score autosave under load (gunicorn, 2 workers, 50 signed-in officers on loopback)
+- score autosave under load (gunicorn, 2 sync workers or --threads, 50 officers on loopback)
   vs a bare Django view on the same server                                         (≥ 0.5 ×)
 
 and prints a JSON summary (progress goes to stderr).
@@ -71,6 +71,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=20, help="requests per page")
     parser.add_argument("--clients", type=int, default=50, help="concurrent officers in the load test")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker (more than 1: gthread workers)"
+    )
     parser.add_argument("--duration", type=float, default=15.0, help="seconds of each load phase")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before each phase")
     parser.add_argument("--budget", type=int, default=100_000, help="most requests of one load phase")
@@ -88,6 +91,8 @@ def arguments() -> argparse.Namespace:
     args = parser.parse_args()
     if args.leaves < 20 or args.agencies < args.clients or args.agencies < args.groups:
         parser.error("need --leaves ≥ 20, and at least as many agencies as --clients and --groups")
+    if args.workers < 1 or args.threads < 1:
+        parser.error("--workers and --threads must be at least 1")
     if not 0 < args.duration <= 300 or not 0 <= args.warmup <= 60:
         parser.error("--duration must be in (0, 300] s and --warmup in [0, 60] s")
     return args
@@ -141,9 +146,18 @@ def autosave_load(args, *, officers, year_leaves, database_name: str, workdir: P
     before = sum(sum(c.versions.values()) for c in clients)
     # SQLite: let gunicorn's workers have the file to themselves.
     connection.close()
-    say(f"load: gunicorn, {args.workers} workers, {len(clients)} officers, {args.duration:g} s per phase")
+    server_kind = (
+        f"{args.workers} gthread workers × {args.threads} threads"
+        if args.threads > 1
+        else f"{args.workers} sync workers"
+    )
+    say(f"load: gunicorn, {server_kind}, {len(clients)} officers, {args.duration:g} s per phase")
     with load.Server(
-        workers=args.workers, database_name=database_name, secret_key=SECRET_KEY, log=workdir / "gunicorn.log"
+        workers=args.workers,
+        threads=args.threads,
+        database_name=database_name,
+        secret_key=SECRET_KEY,
+        log=workdir / "gunicorn.log",
     ) as server:
         result = asyncio.run(
             load.load_test(
@@ -161,7 +175,7 @@ def autosave_load(args, *, officers, year_leaves, database_name: str, workdir: P
     ratio = save["requests_per_s"] / bare["requests_per_s"] if bare["requests_per_s"] else None
     return {
         "figure": "score autosave under load",
-        "server": f"gunicorn {args.workers} sync workers on 127.0.0.1:{server.port}",
+        "server": f"gunicorn {server_kind} on 127.0.0.1:{server.port}",
         "clients": len(clients),
         "autosave": save,
         "anchor": "bare Django view (POST /bench/ok/, same middleware, same clients)",

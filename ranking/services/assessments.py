@@ -14,7 +14,7 @@ from ranking.enums import AssessmentStatus, Method
 from ranking.evidence import EvidenceRefused, evidence_check
 from ranking.models import Assessment, Criterion, Evidence, Score
 from ranking.resources import score_problem
-from ranking.selectors import applicable_criteria, assessment_sheet
+from ranking.selectors import assessment_sheet, leaf_applies
 
 from . import ScoreConflict, ServiceError, recorded, require
 from .notifications import notify
@@ -23,11 +23,16 @@ SCORE_PLACES = Decimal("0.0001")
 
 
 def leaf_of(*, assessment: Assessment, criterion_id: int) -> Criterion:
-    """The leaf `criterion_id` of the assessment's period that applies to its agency."""
-    criteria, leaf_ids = applicable_criteria(period=assessment.period, group_id=assessment.agency.group_id)
-    if criterion_id not in leaf_ids:
+    """The leaf `criterion_id` of the assessment's period that applies to its agency. One query."""
+    criterion = (
+        Criterion.objects.filter(period_id=assessment.period_id, pk=criterion_id)
+        .filter(leaf_applies(assessment.agency.group_id))
+        .order_by("pk")
+        .first()
+    )
+    if criterion is None:
         raise ServiceError(_("This criterion is not scored by this agency."))
-    return next(c for c in criteria if c.id == criterion_id)
+    return criterion
 
 
 def score_for_update(*, assessment: Assessment, criterion: Criterion) -> Score:
@@ -38,7 +43,30 @@ def score_for_update(*, assessment: Assessment, criterion: Criterion) -> Score:
     except IntegrityError:
         # Another request created it a moment ago; lock the row it made.
         pass
-    return Score.objects.select_for_update().get(assessment=assessment, criterion=criterion)
+    score = Score.objects.select_for_update().get(assessment=assessment, criterion=criterion)
+    score.criterion = criterion
+    return score
+
+
+def leaf_score_for_update(*, assessment: Assessment, criterion_id: int) -> tuple[Criterion, Score | None]:
+    """The leaf `criterion_id` (as `leaf_of`) and its score row, locked for this transaction.
+
+    One query when the score row exists: the row, locked, with its criterion, if the criterion
+    is a leaf of the assessment's period that applies to its agency. Otherwise the leaf alone
+    (refused as by `leaf_of`) and None: the caller checks what it must, then creates the row
+    with `score_for_update`.
+    """
+    score = (
+        Score.objects.select_for_update(of=("self",))
+        .select_related("criterion")
+        .filter(assessment=assessment, criterion_id=criterion_id, criterion__period_id=assessment.period_id)
+        .filter(leaf_applies(assessment.agency.group_id, "criterion_id"))
+        .order_by("pk")  # not the model's ordering, which joins four tables
+        .first()
+    )
+    if score is not None:
+        return score.criterion, score
+    return leaf_of(assessment=assessment, criterion_id=criterion_id), None
 
 
 def check_version(score: Score, version: int | None) -> None:
@@ -79,13 +107,14 @@ def score_self_set(
 ) -> Score:
     """Save one self-score with its note; `version` is the one the user's page showed."""
     require(user, "ranking.fill_assessment", assessment)
-    criterion = leaf_of(assessment=assessment, criterion_id=criterion_id)
+    criterion, score = leaf_score_for_update(assessment=assessment, criterion_id=criterion_id)
     if criterion.method == Method.SURVEY:
         raise ServiceError(_("Survey criteria are scored from the survey results, not by the agency."))
     if not_arising and not criterion.allow_not_arising:
         raise ServiceError(_("This criterion does not allow “does not arise”."))
     value = None if not_arising else value_checked(criterion, value)
-    score = score_for_update(assessment=assessment, criterion=criterion)
+    if score is None:
+        score = score_for_update(assessment=assessment, criterion=criterion)
     check_version(score, version)
     changed = (score.self_score, score.not_arising, score.note, score.no_evidence_reason) != (
         value,
@@ -227,12 +256,15 @@ def assessment_reopen(*, user: User, assessment: Assessment, reason: str) -> Non
 
 
 def progress(sheet) -> dict:
-    """The figures of the progress line: scored leaves, missing evidence, live total and index."""
+    """The figures of the progress line: scored leaves, missing evidence, live total and index.
+
+    `sheet` is an `AssessmentSheet` or its `SheetFigures`.
+    """
     totals: scoring.Totals = sheet.self_totals
     return {
         "scored": sheet.scored_count,
         "required": sheet.required_count,
-        "missing_evidence": len(sheet.missing_evidence),
+        "missing_evidence": sheet.missing_evidence_count,
         "total": totals.total,
         "maximum": totals.maximum,
         "index": totals.index,

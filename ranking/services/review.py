@@ -17,6 +17,7 @@ from .assessments import (
     assessment_set_status,
     check_version,
     leaf_of,
+    leaf_score_for_update,
     save_score,
     score_for_update,
     value_checked,
@@ -60,11 +61,12 @@ def score_review_set(
     Until an explanation is decided, the reviewed score is the final score.
     """
     require(user, "ranking.review_assessment", assessment)
-    criterion = leaf_of(assessment=assessment, criterion_id=criterion_id)
+    criterion, score = leaf_score_for_update(assessment=assessment, criterion_id=criterion_id)
     if criterion.method == Method.SURVEY:
         raise ServiceError(_("Survey criteria are scored from the survey results."))
     value = value_checked(criterion, value)
-    score = score_for_update(assessment=assessment, criterion=criterion)
+    if score is None:
+        score = score_for_update(assessment=assessment, criterion=criterion)
     check_version(score, version)
     comment = comment.strip()
     if value is not None and value != score.self_score and not comment:
@@ -165,14 +167,15 @@ def explanation_set(
 ) -> Score:
     """The agency explains why it disagrees with a reviewed score and proposes another."""
     require(user, "ranking.explain_assessment", assessment)
-    criterion = leaf_of(assessment=assessment, criterion_id=criterion_id)
+    criterion, score = leaf_score_for_update(assessment=assessment, criterion_id=criterion_id)
     if criterion.method == Method.SURVEY:
         raise ServiceError(_("Survey results are measured, not appraised: there is nothing to explain."))
     proposed_score = value_checked(criterion, proposed_score)
     explanation = explanation.strip()
     if proposed_score is not None and not explanation:
         raise ServiceError(_("Write the explanation for the proposed score."))
-    score = score_for_update(assessment=assessment, criterion=criterion)
+    if score is None:
+        score = score_for_update(assessment=assessment, criterion=criterion)
     check_version(score, version)
     if (score.explanation, score.proposed_score) != (explanation, proposed_score):
         score.explanation, score.proposed_score = explanation, proposed_score

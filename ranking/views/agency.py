@@ -3,7 +3,8 @@
 Views stay thin: every write goes through `ranking.services`, every page reads the
 assessment once through `assessment_sheet` (a fixed number of queries however many leaves).
 Each leaf row is its own htmx form; a save answers with the re-rendered row and an
-out-of-band update of the progress panel and the subtotals.
+out-of-band update of the progress panel and the subtotals, read with `sheet_figures` and
+`sheet_leaf` rather than the whole sheet.
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ from accounts.models import Role
 from ranking.enums import AssessmentStatus, Decision, Method
 from ranking.evidence import EXTENSIONS
 from ranking.models import Assessment, Evidence, Score
-from ranking.selectors import AssessmentSheet, SheetRow, assessment_sheet
+from ranking.selectors import (
+    AssessmentSheet,
+    SheetFigures,
+    SheetRow,
+    assessment_sheet,
+    sheet_figures,
+    sheet_leaf,
+)
 from ranking.services import ScoreConflict, ServiceError
 from ranking.services.assessments import (
     assessment_submit,
@@ -322,7 +330,7 @@ def sections_of(sheet: AssessmentSheet, access: Access) -> list[Section]:
     return sections
 
 
-def progress_of(sheet: AssessmentSheet) -> dict:
+def progress_of(sheet: AssessmentSheet | SheetFigures) -> dict:
     figures = progress(sheet)
     figures["total_text"] = points(figures["total"]) or "0"
     figures["maximum_text"] = points(figures["maximum"]) or "0"
@@ -380,21 +388,31 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def leaf_response(
-    request: HttpRequest, assessment: Assessment, criterion_id: int, *, status: int = 200, **state
+    request: HttpRequest,
+    assessment: Assessment,
+    criterion_id: int,
+    *,
+    status: int = 200,
+    score: Score | None = None,
+    **state,
 ) -> HttpResponse:
-    """The re-rendered leaf row, with the progress panel and subtotals swapped out of band."""
-    sheet = assessment_sheet(assessment=assessment)
-    row = sheet.row(criterion_id)
-    if row is None or not row.is_leaf:
+    """The re-rendered leaf row, with the progress panel and every subtotal swapped out of band.
+
+    The figures come from `sheet_figures` (one query), the row from `sheet_leaf`: `score` is
+    the leaf's score the service returned or refused (with its criterion), read otherwise.
+    """
+    figures = sheet_figures(assessment=assessment)
+    if criterion_id not in figures.leaf_ids:
         return service_error_response(request, ServiceError(*(state.get("errors") or [_("Not found.")])))
+    row = sheet_leaf(assessment=assessment, criterion_id=criterion_id, score=score)
     access = Access.of(request.user, assessment)
     leaf = Leaf(row, access, **state)
-    headings = [Heading(r, access.appraisal) for r in sheet.rows if not r.is_leaf]
+    headings = [Heading(r, access.appraisal) for r in figures.headings]
     context = {
         "assessment": assessment,
         "leaf": leaf,
         "headings": headings,
-        "progress": progress_of(sheet),
+        "progress": progress_of(figures),
         "max_upload": settings.EVIDENCE_MAX_BYTES,
         "accepted_files": ACCEPTED_FILES,
     }
@@ -432,7 +450,7 @@ def score_self_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpRes
             # Checked after the permission: someone who may not edit learns nothing more.
             allow(request, "ranking.fill_assessment", assessment)
             raise ServiceError(problem)
-        score_self_set(
+        score = score_self_set(
             user=request.user,
             assessment=assessment,
             criterion_id=criterion_id,
@@ -449,7 +467,13 @@ def score_self_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpRes
     except ScoreConflict as conflict:
         if request.htmx:
             return leaf_response(
-                request, assessment, criterion_id, status=409, conflict=True, errors=conflict.messages
+                request,
+                assessment,
+                criterion_id,
+                status=409,
+                score=conflict.score,
+                conflict=True,
+                errors=conflict.messages,
             )
         messages.error(request, " ".join(conflict.messages))
         return back_to_leaf(assessment, criterion_id)
@@ -466,7 +490,7 @@ def score_self_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpRes
         messages.error(request, " ".join(error.messages))
         return back_to_leaf(assessment, criterion_id)
     if request.htmx:
-        return leaf_response(request, assessment, criterion_id, saved=True)
+        return leaf_response(request, assessment, criterion_id, score=score, saved=True)
     messages.success(request, _("Saved."))
     return back_to_leaf(assessment, criterion_id)
 
@@ -482,7 +506,7 @@ def explanation_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpRe
         if problem:
             allow(request, "ranking.explain_assessment", assessment)
             raise ServiceError(problem)
-        explanation_set(
+        score = explanation_set(
             user=request.user,
             assessment=assessment,
             criterion_id=criterion_id,
@@ -501,6 +525,7 @@ def explanation_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpRe
                 assessment,
                 criterion_id,
                 status=409,
+                score=conflict.score,
                 conflict=True,
                 explanation_errors=conflict.messages,
             )
@@ -514,7 +539,7 @@ def explanation_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpRe
         messages.error(request, " ".join(error.messages))
         return back_to_leaf(assessment, criterion_id)
     if request.htmx:
-        return leaf_response(request, assessment, criterion_id, explanation_saved=True)
+        return leaf_response(request, assessment, criterion_id, score=score, explanation_saved=True)
     messages.success(request, _("Explanation saved."))
     return back_to_leaf(assessment, criterion_id)
 

@@ -29,7 +29,14 @@ from accounts.rules import is_council
 from ranking import scoring
 from ranking.enums import AssessmentStatus, Decision, Method, Phase
 from ranking.models import Assessment, Criterion, Period, Score
-from ranking.selectors import AssessmentSheet, SheetRow, assessment_sheet
+from ranking.selectors import (
+    AssessmentSheet,
+    SheetFigures,
+    SheetRow,
+    assessment_sheet,
+    sheet_figures,
+    sheet_leaf,
+)
 from ranking.services import ScoreConflict, ServiceError
 from ranking.services.review import (
     assessment_mark_reviewed,
@@ -300,24 +307,13 @@ def sheet_blocks(sheet: AssessmentSheet) -> tuple[list[Block], dict[int, Leaf]]:
     return blocks, leaves
 
 
-def ancestors(sheet: AssessmentSheet, criterion_id: int) -> list[SheetRow]:
-    by_id = {row.criterion.id: row for row in sheet.rows}
-    found = []
-    parent_id = by_id[criterion_id].criterion.parent_id if criterion_id in by_id else None
-    while parent_id:
-        found.append(by_id[parent_id])
-        parent_id = by_id[parent_id].criterion.parent_id
-    return found
-
-
-def totals_context(sheet: AssessmentSheet) -> dict:
-    to_review = sum(1 for row in sheet.leaves if row.criterion.method not in NOT_REVIEWED_METHODS)
+def totals_context(sheet: AssessmentSheet | SheetFigures) -> dict:
     return {
         "sheet": sheet,
-        "reviewed_count": to_review - len(sheet.unreviewed),
-        "review_count": to_review,
-        "differences": sum(1 for row in sheet.leaves if row.differs),
-        "uncommented_count": len(sheet.uncommented),
+        "reviewed_count": sheet.review_count - sheet.unreviewed_count,
+        "review_count": sheet.review_count,
+        "differences": sheet.differences,
+        "uncommented_count": sheet.uncommented_count,
         "show_final": sheet.assessment.status in (S.APPROVED, S.EXPLAINED, S.FINALIZED),
     }
 
@@ -381,20 +377,37 @@ def refused_page(request: HttpRequest, assessment: Assessment, **errors) -> Http
 
 
 def leaf_response(
-    request: HttpRequest, assessment: Assessment, criterion_id: int, *, status: int = 200, **extra
+    request: HttpRequest,
+    assessment: Assessment,
+    criterion_id: int,
+    *,
+    status: int = 200,
+    score: Score | None = None,
+    **extra,
 ) -> HttpResponse:
-    """The leaf row again, with the totals and the subtotals above it updated out of band."""
-    sheet = assessment_sheet(assessment=assessment)
-    _blocks, leaves = sheet_blocks(sheet)
+    """The leaf row again, with the totals and the subtotals above it updated out of band.
+
+    The figures come from `sheet_figures` (one query), the row from `sheet_leaf`: `score` is
+    the leaf's score the service returned or refused (with its criterion), read otherwise.
+    """
+    figures = sheet_figures(assessment=assessment, appraisal=True)
+    if criterion_id not in figures.leaf_ids:
+        raise Http404
+    row = sheet_leaf(assessment=assessment, criterion_id=criterion_id, score=score)
+    leaf = leaf_of_row(
+        row,
+        {criterion_id} if row.unreviewed else set(),
+        {criterion_id} if row.uncommented else set(),
+    )
     html = render_to_string(
         "ranking/review/_leaf_response.html",
         {
             "assessment": assessment,
-            "leaf": leaves[criterion_id],
-            "ancestors": ancestors(sheet, criterion_id),
+            "leaf": leaf,
+            "ancestors": figures.ancestors(row.criterion.parent_id),
             "can_review": request.user.has_perm("ranking.review_assessment", assessment),
             "can_decide": request.user.has_perm("ranking.decide_explanation", assessment),
-            **totals_context(sheet),
+            **totals_context(figures),
             **extra,
         },
         request=request,
@@ -411,7 +424,7 @@ def score_review_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpR
     try:
         if problem:
             raise ServiceError(problem)
-        score_review_set(
+        score = score_review_set(
             user=request.user,
             assessment=assessment,
             criterion_id=criterion_id,
@@ -423,7 +436,9 @@ def score_review_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpR
         if not request.htmx:
             messages.warning(request, conflict.messages[0])
             return redirect(detail_url(assessment, f"leaf-{criterion_id}"))
-        return leaf_response(request, assessment, criterion_id, status=409, conflict=conflict.messages)
+        return leaf_response(
+            request, assessment, criterion_id, status=409, score=conflict.score, conflict=conflict.messages
+        )
     except ServiceError as error:
         if not request.htmx:
             for message in error.messages:
@@ -436,7 +451,7 @@ def score_review_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpR
     if not request.htmx:
         messages.success(request, _("The reviewed score was saved."))
         return redirect(detail_url(assessment, f"leaf-{criterion_id}"))
-    return leaf_response(request, assessment, criterion_id, saved=True)
+    return leaf_response(request, assessment, criterion_id, score=score, saved=True)
 
 
 @login_required

@@ -33,7 +33,7 @@ from django.utils.translation import gettext, override
 from accounts.models import Agency, Role, User
 from ranking.enums import AssessmentStatus, Method, Phase
 from ranking.models import Assessment, Criterion, Evidence, Period, Score
-from ranking.selectors import assessment_sheet
+from ranking.selectors import assessment_sheet, sheet_figures
 from ranking.services import PERMISSION_MESSAGES, ScoreConflict, ServiceError
 from ranking.services.assessments import (
     assessment_reopen,
@@ -308,6 +308,18 @@ def test_refuses_criteria_the_agency_does_not_score(year, code):
 
     assert refused.value.messages == ["This criterion is not scored by this agency."]
     assert not Score.objects.exists()
+
+
+@pytest.mark.parametrize("code", ["1.4", "1"], ids=["leaf-of-another-group", "not-a-leaf"])
+def test_refuses_criteria_the_agency_does_not_score_even_with_a_score_row(year, code):
+    # A row the agency could not have saved (an import, an older tree): still not its to score.
+    Score.objects.create(assessment=year.assessment, criterion=year.leaves[code])
+
+    with pytest.raises(ServiceError) as refused:
+        fill(year, code=code, value="1")
+
+    assert refused.value.messages == ["This criterion is not scored by this agency."]
+    assert (year.score(code).self_score, year.score(code).version) == (None, 1)
 
 
 def test_refuses_a_criterion_of_another_period(year):
@@ -684,6 +696,103 @@ def test_progress_of_an_empty_assessment(year):
         "maximum": D("22"),
         "index": D("0"),
     }
+
+
+def appraised(year: Year) -> None:
+    """Self-scores, reviewed and final scores, files and reasons of every kind on the tree."""
+    nested = CriterionFactory(period=year.period, code="1.5", parent=year.leaves["1"], max_points=None)
+    for code, maximum in (("1.5.1", "3"), ("1.5.2", "1")):
+        year.leaves[code] = CriterionFactory(
+            period=year.period, code=code, parent=nested, max_points=D(maximum), evidence_required=True
+        )
+    fill(year, code="1.1", value="5.5", no_evidence_reason="  ")
+    fill(year, code="1.2", value="2")
+    fill(year, code="1.3", value=None, not_arising=True)
+    fill(year, code="1.5.1", value="3", no_evidence_reason="Văn bản mật")
+    fill(year, code="1.5.2", value="1")
+    fill(year, code="3", value="-1")
+    fill(year, code="4", value="2")
+    # Beyond the floor and the cap, as an imported workbook may hold them: they count capped.
+    Score.objects.filter(criterion=year.leaves["3"]).update(self_score=D("-3"))
+    Score.objects.filter(criterion=year.leaves["4"]).update(self_score=D("5"))
+    add_evidence(year, code="1.5.2")
+    Evidence.objects.create(
+        score=year.score("1.1"),
+        purpose=Evidence.Purpose.EXPLANATION,
+        file="evidence/x.pdf",
+        original_name="x.pdf",
+        content_type="application/pdf",
+        size=1,
+    )
+    reviewed = {"1.1": ("5", "Thiếu"), "1.2": ("2", ""), "1.5.1": ("2", " "), "3": ("-2", ""), "4": ("1", "")}
+    for code, (value, comment) in reviewed.items():
+        Score.objects.filter(assessment=year.assessment, criterion=year.leaves[code]).update(
+            reviewed_score=D(value), final_score=D(value), review_comment=comment
+        )
+    Score.objects.create(assessment=year.assessment, criterion=year.leaves["2.1"], final_score=D("7.25"))
+    # Another agency's scores count for nothing here.
+    Score.objects.create(assessment=year.other_assessment, criterion=year.leaves["1.2"], self_score=D("4"))
+
+
+@pytest.mark.parametrize("filled", [False, True], ids=["empty", "appraised"])
+def test_the_figures_alone_add_up_as_the_whole_sheet(year, filled):
+    if filled:
+        appraised(year)
+    sheet = assessment_sheet(assessment=year.fresh())
+    figures = sheet_figures(assessment=year.fresh(), appraisal=True)
+
+    assert figures.leaf_ids == {row.criterion.id for row in sheet.leaves}
+    assert [
+        (row.criterion.id, row.criterion.code, row.max_points, row.self_subtotal, row.reviewed_subtotal)
+        + (row.final_subtotal,)
+        for row in figures.headings
+    ] == [
+        (row.criterion.id, row.criterion.code, row.max_points, row.self_subtotal, row.reviewed_subtotal)
+        + (row.final_subtotal,)
+        for row in sheet.rows
+        if not row.is_leaf
+    ]
+    assert (figures.self_totals, figures.reviewed_totals, figures.final_totals) == (
+        sheet.self_totals,
+        sheet.reviewed_totals,
+        sheet.final_totals,
+    )
+    assert progress(figures) == progress(sheet)
+    assert (
+        figures.review_count,
+        figures.unreviewed_count,
+        figures.uncommented_count,
+        figures.differences,
+    ) == (sheet.review_count, len(sheet.unreviewed), len(sheet.uncommented), sheet.differences)
+
+
+def test_the_figures_of_an_appraised_sheet(year):
+    appraised(year)
+
+    figures = sheet_figures(assessment=year.fresh(), appraisal=True)
+
+    assert [(row.criterion.code, row.max_points, row.self_subtotal) for row in figures.headings] == [
+        ("1", D("16"), D("11.5")),
+        ("1.5", D("4"), D("4")),
+        ("2", D("10"), D("0")),
+    ]
+    # 5.5 + 2 + 3 + 1 − 2 (deduction floor) + 3 (bonus cap) of 6 + 4 + 3 + 1 + 10
+    assert (figures.self_totals.total, figures.self_totals.maximum) == (D("12.5"), D("24"))
+    assert (figures.required_count, figures.scored_count, figures.missing_evidence_count) == (5, 5, 1)
+    # 5 + 2 + 2 − 2 + 1; the final scores add the survey result 7.25
+    assert (figures.reviewed_totals.total, figures.final_totals.total) == (D("8"), D("15.25"))
+    # 1.3 did not arise, 1.5.2 awaits review; 1.1, 1.5.1, 3 and 4 differ, only 1.1 with a comment.
+    assert (figures.review_count, figures.unreviewed_count) == (5, 1)
+    assert (figures.differences, figures.uncommented_count) == (4, 3)
+
+
+def test_the_figures_leave_out_the_appraisal_unless_asked(year):
+    appraised(year)
+
+    figures = sheet_figures(assessment=year.fresh())
+
+    assert figures.reviewed_totals is figures.final_totals is figures.review_count is None
+    assert [row.reviewed_subtotal for row in figures.headings] == [D(0)] * 3
 
 
 # --- assessment_submit --------------------------------------------------------------------------------

@@ -873,3 +873,28 @@ def test_detail_runs_the_same_queries_for_5_and_20_leaves(client):
         assert f"data-progress>{leaves} / {leaves}</div>" in response.content.decode()
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# A reviewed score saved on a leaf that has a score row: the session, the user and the
+# assessment; in the service's transaction (a savepoint here) the locked row with its leaf,
+# the update and its history; then the sheet's figures and the leaf's evidence for the answer.
+SAVE_QUERIES = 10
+
+
+def test_a_save_runs_the_same_queries_for_5_and_20_leaves(client):
+    reviewer = UserFactory(username="thamdinh.do", role=Role.REVIEWER)
+    as_user(client, reviewer)
+    for leaves, year in ((5, 2030), (20, 2031)):
+        assessment = sheet_of(reviewer, leaves, year)
+        criterion = Criterion.objects.filter(period=assessment.period, parent__isnull=False).first()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(
+                save_url(assessment, criterion),
+                {"reviewed_score": "2", "review_comment": "", "version": "1"},
+                **HTMX,
+            )
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f"data-progress>{leaves} / {leaves}</div>" in html
+        assert f"data-differences>{leaves - 1}</span>" in html
+        assert len(queries) == SAVE_QUERIES, [q["sql"][:80] for q in queries.captured_queries]
