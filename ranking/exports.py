@@ -11,6 +11,7 @@ year, and the analyses of `ranking.analysis`, with a choice of sheets and column
 """
 
 import re
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,10 +20,12 @@ from typing import Any
 
 from django.conf import settings
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
@@ -70,6 +73,9 @@ SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_MAX = 31
 
 FONT_NAME = "Times New Roman"
+FONT = Font(name=FONT_NAME, size=12)
+FONT_BOLD = Font(name=FONT_NAME, size=12, bold=True)
+FONT_TITLE = Font(name=FONT_NAME, size=14, bold=True)
 THIN = Side(style="thin")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill(fill_type="solid", start_color="DDEBF7", end_color="DDEBF7")
@@ -369,8 +375,9 @@ def _chart_sheet(
     )
     _header(ws, columns)
     row = HEADER_ROW
-    for row, (group, per_tier) in enumerate(counts, start=HEADER_ROW + 1):
-        _row(ws, row, [(group.name, None, LEFT), *_integers([per_tier[label] for label in labels])])
+    for group, per_tier in counts:
+        row += 1
+        _row(ws, [(group.name, None, LEFT), *_integers([per_tier[label] for label in labels])])
     last_row = row
     if counts and labels:
         chart = _stacked_bar(
@@ -439,44 +446,48 @@ def _details_sheet(ws: Worksheet, *, data: PeriodSnapshot, keys: Sequence[str]) 
     )
     # Two header rows: the fixed columns span both; each leaf's code spans its score columns.
     second = HEADER_ROW + 1
+    top: list[Cell] = []
+    below: list[Cell] = []
+    merged: list[tuple[int, int, int]] = []
     for column, spec in enumerate(shown, start=1):
-        _header_cell(ws, HEADER_ROW, column, spec.header)
-        _header_cell(ws, second, column, None)
-        ws.merge_cells(start_row=HEADER_ROW, start_column=column, end_row=second, end_column=column)
+        top.append(_header_cell(ws, spec.header))
+        below.append(_header_cell(ws, None))
+        merged.append((column, second, column))
         ws.column_dimensions[get_column_letter(column)].width = spec.width
     column = len(shown)
     for leaf in leaves:
         first = column + 1
         for _key, header, _attr in parts:
             column += 1
-            _header_cell(ws, HEADER_ROW, column, leaf.code if column == first else None)
-            _header_cell(ws, second, column, header)
+            top.append(_header_cell(ws, leaf.code if column == first else None))
+            below.append(_header_cell(ws, header))
             ws.column_dimensions[get_column_letter(column)].width = 9
         if column > first:
-            ws.merge_cells(start_row=HEADER_ROW, start_column=first, end_row=HEADER_ROW, end_column=column)
+            merged.append((first, HEADER_ROW, column))
     ws.row_dimensions[HEADER_ROW].height = 20
     ws.row_dimensions[second].height = 32
+    ws.append(top)
+    ws.append(below)
+    for first, last_row, last in merged:
+        ws.merge_cells(start_row=HEADER_ROW, start_column=first, end_row=last_row, end_column=last)
 
-    for row, entry in enumerate(data.entries, start=HEADER_ROW + 2):
-        _row(ws, row, [spec.cell(entry) for spec in shown])
-        column = len(shown)
+    styles = _styles(ws)
+    for entry in data.entries:
+        cells = _cells(ws, [spec.cell(entry) for spec in shown])
         for leaf in leaves:
             applying = data.applies(leaf, entry.group.pk)
             values = entry.scores.get(leaf.pk) if applying else None
+            fill = None if applying else NOT_APPLYING_FILL
             for _key, _header, attr in parts:
-                column += 1
-                cell = ws.cell(row=row, column=column)
                 if values is not None and values.not_arising:
-                    cell.value = NOT_ARISING
-                    cell.alignment = CENTER
+                    cell = _cell(ws, styles, NOT_ARISING, font=FONT, alignment=CENTER, fill=fill)
                 else:
-                    cell.value = getattr(values, attr) if values is not None else None
-                    cell.number_format = SCORE_FORMAT
-                    cell.alignment = RIGHT
-                cell.font = _font()
-                cell.border = BORDER
-                if not applying:
-                    cell.fill = NOT_APPLYING_FILL
+                    value = getattr(values, attr) if values is not None else None
+                    cell = _cell(
+                        ws, styles, value, font=FONT, alignment=RIGHT, number_format=SCORE_FORMAT, fill=fill
+                    )
+                cells.append(cell)
+        ws.append(cells)
     identity = 0
     for spec in shown:
         if spec.key not in DETAIL_IDENTITY_KEYS:
@@ -492,12 +503,8 @@ def _details_sheet(ws: Worksheet, *, data: PeriodSnapshot, keys: Sequence[str]) 
     )
 
 
-def _header_cell(ws: Worksheet, row: int, column: int, text: str | None) -> None:
-    cell = ws.cell(row=row, column=column, value=text)
-    cell.font = _font(bold=True)
-    cell.fill = HEADER_FILL
-    cell.alignment = CENTER
-    cell.border = BORDER
+def _header_cell(ws: Worksheet, text: str | None) -> Cell:
+    return _cell(ws, _styles(ws), text, font=FONT_BOLD, alignment=CENTER, fill=HEADER_FILL)
 
 
 # --- So sánh năm: rank and tier movement since the previous year ---------------------
@@ -533,10 +540,8 @@ def _year_over_year_sheet(ws: Worksheet, *, period: Period) -> None:
         subtitle="Thay đổi thứ hạng và xếp loại của từng đơn vị trong khối",
     )
     _header(ws, columns)
-    row = HEADER_ROW
     for group in comparison.groups:
         for movement in group.movements:
-            row += 1
             if movement.is_new:
                 note = "Mới"
             elif movement.moved_from is not None:
@@ -545,7 +550,6 @@ def _year_over_year_sheet(ws: Worksheet, *, period: Period) -> None:
                 note = None
             _row(
                 ws,
-                row,
                 [
                     (group.group.name, None, LEFT),
                     (movement.agency.code, None, CENTER),
@@ -575,10 +579,11 @@ def _tiers_per_year_sheet(ws: Worksheet, *, period: Period) -> None:
     )
     _header(ws, columns)
     row = HEADER_ROW
-    for row, year in enumerate(distribution.years, start=HEADER_ROW + 1):
+    for year in distribution.years:
+        row += 1
         numbers = [year.counts[label] for label in distribution.labels]
         # The year as text: a category of the chart, not a number to plot.
-        _row(ws, row, [(str(year.period.year), None, CENTER), *_integers([*numbers, year.total])])
+        _row(ws, [(str(year.period.year), None, CENTER), *_integers([*numbers, year.total])])
     last_row = row
     if distribution.years and distribution.labels:
         chart = _stacked_bar(
@@ -611,8 +616,9 @@ def _table_sheet(
     _title_block(ws, width=len(columns), title=title, subtitle=subtitle)
     _header(ws, columns)
     row = HEADER_ROW
-    for row, values in enumerate(rows, start=HEADER_ROW + 1):
-        _row(ws, row, values)
+    for values in rows:
+        row += 1
+        _row(ws, values)
     if row > HEADER_ROW:
         ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{row}"
     _print_setup(ws, width=len(columns), freeze=freeze)
@@ -852,7 +858,7 @@ def _group_sheet(
         subtitle=group_name,
     )
     _header(ws, columns)
-    for row, result in enumerate(results, start=HEADER_ROW + 1):
+    for result in results:
         values: list[tuple[Any, str | None, Alignment]] = []
         for column in shown:
             if column.key == "fields":
@@ -862,7 +868,7 @@ def _group_sheet(
                 )
             else:
                 values.append(column.cell(result))
-        _row(ws, row, values)
+        _row(ws, values)
     _print_setup(ws, width=len(columns), freeze=_freeze_after(shown))
 
 
@@ -890,12 +896,11 @@ def _summary_sheet(
         subtitle="Số đơn vị theo xếp loại của từng khối",
     )
     _header(ws, columns)
-    row = HEADER_ROW
-    for row, (group, per_tier) in enumerate(counts, start=HEADER_ROW + 1):
+    for group, per_tier in counts:
         numbers = [per_tier[label] for label in labels]
-        _row(ws, row, [(group.name, None, LEFT), *_integers([*numbers, sum(numbers)])])
+        _row(ws, [(group.name, None, LEFT), *_integers([*numbers, sum(numbers)])])
     totals = [sum(per_tier[label] for _, per_tier in counts) for label in labels]
-    _row(ws, row + 1, [("Tổng cộng", None, LEFT), *_integers([*totals, sum(totals)])], bold=True)
+    _row(ws, [("Tổng cộng", None, LEFT), *_integers([*totals, sum(totals)])], bold=True)
     _print_setup(ws, width=len(columns), freeze="B")
 
 
@@ -919,7 +924,6 @@ def _awards_sheet(ws: Worksheet, *, period: Period, entries: Sequence[AwardEntry
         result = entry.result
         _row(
             ws,
-            HEADER_ROW + number,
             [
                 (number, INTEGER_FORMAT, CENTER),
                 (entry.agency.code, None, CENTER),
@@ -941,50 +945,124 @@ def _integers(values: Sequence[int]) -> list[tuple[int, str, Alignment]]:
     return [(value, INTEGER_FORMAT, CENTER) for value in values]
 
 
-def _font(*, bold: bool = False, size: int = 12, italic: bool = False) -> Font:
-    return Font(name=FONT_NAME, size=size, bold=bold, italic=italic)
+# --- writing cells ------------------------------------------------------------------------
+#
+# Every sheet is written top to bottom, a row of ready cells at a time (`ws.append`).
+#
+# openpyxl keeps a cell's style as indices into its workbook's tables of fonts, fills,
+# borders, alignments and number formats (a `StyleArray`), and finds an index by hashing the
+# object it is given: for a Font, an Alignment or a Border that costs more than the rest of
+# the cell. So each kind of cell (font, alignment, border, fill, number format) is looked up
+# once per workbook, on a template cell, and every cell of that kind gets a copy of the
+# template's indices: the same styles, in the same tables, as setting them cell by cell.
+_CELL_STYLES: weakref.WeakKeyDictionary[Workbook, dict[tuple, Any]] = weakref.WeakKeyDictionary()
+
+
+def _styles(ws: Worksheet) -> dict[tuple, Any]:
+    """The kinds of cell of `ws`'s workbook found so far, for `_style`."""
+    return _CELL_STYLES.setdefault(ws.parent, {})
+
+
+def _style(
+    ws: Worksheet,
+    styles: dict[tuple, Any],
+    *,
+    font: Font,
+    alignment: Alignment,
+    border: Border | None = BORDER,
+    number_format: str | None = None,
+    fill: PatternFill | None = None,
+) -> StyleArray:
+    """A kind of cell's style in `ws`'s workbook; `styles` is `_styles(ws)`."""
+    key = (id(font), id(alignment), id(border), number_format, id(fill))
+    kind = styles.get(key)
+    if kind is None:
+        template = Cell(ws)
+        template.font = font
+        template.alignment = alignment
+        if border is not None:
+            template.border = border
+        if fill is not None:
+            template.fill = fill
+        if number_format:
+            template.number_format = number_format
+        # The style objects stay referenced beside their entry, so their ids are not reused.
+        kind = styles[key] = (template._style, font, alignment, border, fill)
+    return kind[0]
+
+
+def _cell(
+    ws: Worksheet,
+    styles: dict[tuple, Any],
+    value: Any,
+    *,
+    font: Font,
+    alignment: Alignment,
+    border: Border | None = BORDER,
+    number_format: str | None = None,
+    fill: PatternFill | None = None,
+) -> Cell:
+    """A styled cell of `ws`, to append; `styles` is `_styles(ws)`."""
+    style = _style(
+        ws, styles, font=font, alignment=alignment, border=border, number_format=number_format, fill=fill
+    )
+    return Cell(ws, value=value, style_array=style)
 
 
 def _title_block(ws: Worksheet, *, width: int, title: str, subtitle: str) -> None:
+    """Rows 1–6 of an empty sheet: the issuer (rows 1–3), the title, the subtitle, a blank row."""
     issuer = getattr(settings, "CONFERENCE_ISSUER", DEFAULT_ISSUER)
     last = get_column_letter(width)
     issuer_last = get_column_letter(min(width, 3))
-    for row, (text, bold) in enumerate(zip(issuer, (False, True), strict=False), start=1):
-        ws.cell(row=row, column=1, value=text).font = _font(bold=bold)
-        ws.cell(row=row, column=1).alignment = CENTER
+    styles = _styles(ws)
+    lines = list(zip(issuer, (FONT, FONT_BOLD), strict=False))
+    for row in (1, 2, 3):
+        if row > len(lines):
+            ws.append([])
+            continue
+        text, font = lines[row - 1]
+        ws.append([_cell(ws, styles, text, font=font, alignment=CENTER, border=None)])
         if issuer_last != "A":
             ws.merge_cells(f"A{row}:{issuer_last}{row}")
-    for row, text, font in ((4, title, _font(bold=True, size=14)), (5, subtitle, _font(bold=True))):
-        cell = ws.cell(row=row, column=1, value=text)
-        cell.font = font
-        cell.alignment = CENTER
+    for row, text, font in ((4, title, FONT_TITLE), (5, subtitle, FONT_BOLD)):
+        ws.append([_cell(ws, styles, text, font=font, alignment=CENTER, border=None)])
         if last != "A":
             ws.merge_cells(f"A{row}:{last}{row}")
         ws.row_dimensions[row].height = 21
+    ws.append([])
 
 
 def _header(ws: Worksheet, columns: Sequence[tuple[str, float]]) -> None:
-    for column, (text, width) in enumerate(columns, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=column, value=text)
-        cell.font = _font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = CENTER
-        cell.border = BORDER
+    """The header row (HEADER_ROW), below the title block, and the columns' widths."""
+    ws.append([_header_cell(ws, text) for text, _width in columns])
+    for column, (_text, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
     # Room for two lines of wrapped header text ("Xếp hạng năm trước").
     ws.row_dimensions[HEADER_ROW].height = 36
 
 
-def _row(
-    ws: Worksheet, row: int, values: Sequence[tuple[Any, str | None, Alignment]], *, bold: bool = False
-) -> None:
-    for column, (value, number_format, alignment) in enumerate(values, start=1):
-        cell = ws.cell(row=row, column=column, value=value)
-        cell.font = _font(bold=bold)
-        cell.alignment = alignment
-        cell.border = BORDER
-        if number_format:
-            cell.number_format = number_format
+def _row(ws: Worksheet, values: Sequence[tuple[Any, str | None, Alignment]], *, bold: bool = False) -> None:
+    """The next row of `ws`: each (value, number format, alignment) in a bordered cell."""
+    ws.append(_cells(ws, values, bold=bold))
+
+
+def _cells(
+    ws: Worksheet, values: Sequence[tuple[Any, str | None, Alignment]], *, bold: bool = False
+) -> list[Cell]:
+    styles = _styles(ws)
+    font = FONT_BOLD if bold else FONT
+    cells = []
+    for value, number_format, alignment in values:
+        # A table cell's kind is told by its alignment, number format and weight alone
+        # (`_style`'s entry keeps the alignment referenced, so its id is not reused).
+        key = (id(alignment), number_format, bold)
+        style = styles.get(key)
+        if style is None:
+            style = styles[key] = _style(
+                ws, styles, font=font, alignment=alignment, number_format=number_format
+            )
+        cells.append(Cell(ws, value=value, style_array=style))
+    return cells
 
 
 def _print_setup(

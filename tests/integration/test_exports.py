@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
+from openpyxl.xml.functions import tostring
 
 from ranking.enums import Subject
 from ranking.exports import conference_workbook, conference_workbook_bytes, sheet_title
@@ -318,3 +319,141 @@ def test_workbook_queries_do_not_grow_with_agencies(agencies, django_assert_num_
     assert len(workbook.sheetnames) == 4
     assert sum(len(table(ws, "Xếp hạng")[2]) for ws in workbook.worksheets[:2]) == agencies
     assert len(table(workbook["Khen thưởng"], "STT")[2]) == agencies
+
+
+# --- styles: each kind of cell keeps its look, in every workbook written ---------------------
+
+
+def reopen(workbook) -> openpyxl.Workbook:
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return openpyxl.load_workbook(BytesIO(buffer.getvalue()))
+
+
+def xml(style) -> bytes:
+    return tostring(style.to_tree())
+
+
+def cell_facts(cell) -> tuple:
+    return (
+        cell.value,
+        cell.data_type,
+        cell.number_format,
+        xml(cell.font),
+        xml(cell.fill),
+        xml(cell.border),
+        xml(cell.alignment),
+        xml(cell.protection),
+    )
+
+
+def sheet_facts(ws) -> dict:
+    return {
+        "cells": {
+            key: cell_facts(cell)
+            for key, cell in ws._cells.items()
+            if cell.has_style or cell.value is not None
+        },
+        "merged": sorted(str(r) for r in ws.merged_cells.ranges),
+        "widths": {key: (d.min, d.max, d.width, d.customWidth) for key, d in ws.column_dimensions.items()},
+        "heights": {key: d.height for key, d in ws.row_dimensions.items() if d.height},
+        "freeze": ws.freeze_panes,
+        "print": (ws.print_title_rows, ws.print_title_cols, ws.print_area),
+        "setup": xml(ws.page_setup),
+        "properties": xml(ws.sheet_properties),
+        "options": xml(ws.print_options),
+        "margins": xml(ws.page_margins),
+        "footer": xml(ws.HeaderFooter),
+        "size": ws.dimensions,
+    }
+
+
+@pytest.mark.django_db
+def test_workbooks_made_one_after_another_are_the_same(period, tmp_path):
+    # Each workbook enters its cells' styles in its own style tables: the second workbook made
+    # in a process looks like the first, in memory, from the command and as a download.
+    built = reopen(conference_workbook(period=period))
+    path, _, written = export(period, tmp_path)
+    downloaded = openpyxl.load_workbook(BytesIO(conference_workbook_bytes(period=period)))
+
+    assert written.sheetnames == downloaded.sheetnames == built.sheetnames
+    assert written.named_styles == built.named_styles
+    for name in built.sheetnames:
+        assert sheet_facts(written[name]) == sheet_facts(built[name]), name
+        assert sheet_facts(downloaded[name]) == sheet_facts(built[name]), name
+    # Scripts reading the file in read-only mode learn each sheet's size from the file.
+    streamed = openpyxl.load_workbook(path, read_only=True)
+    for ws in built.worksheets:
+        assert (streamed[ws.title].max_row, streamed[ws.title].max_column) == (ws.max_row, ws.max_column)
+
+
+THIN = ["thin"] * 4
+
+
+def sides(cell) -> list:
+    return [cell.border.left.style, cell.border.right.style, cell.border.top.style, cell.border.bottom.style]
+
+
+def looks(cell) -> tuple:
+    font, alignment = cell.font, cell.alignment
+    return (
+        (font.name, font.sz, font.b, font.i),
+        (alignment.horizontal, alignment.vertical, bool(alignment.wrap_text)),
+        cell.number_format,
+    )
+
+
+@pytest.mark.django_db
+def test_every_kind_of_cell_keeps_its_font_alignment_border_and_format(period, tmp_path):
+    _, _, workbook = export(period, tmp_path)
+    ws = workbook[DISTRICTS]
+
+    times = "Times New Roman"
+    assert looks(ws["A1"]) == ((times, 12, False, False), ("center", "center", True), "General")
+    assert looks(ws["A2"]) == ((times, 12, True, False), ("center", "center", True), "General")
+    assert looks(ws["A4"]) == ((times, 14, True, False), ("center", "center", True), "General")
+    assert looks(ws["A5"]) == ((times, 12, True, False), ("center", "center", True), "General")
+    assert sides(ws["A4"]) == [None] * 4
+    assert [ws.row_dimensions[row].height for row in (4, 5, 7)] == [21, 21, 36]
+    # The header row: bold on light blue, centred, bordered.
+    assert looks(ws["K7"]) == ((times, 12, True, False), ("center", "center", True), "General")
+    assert ws["K7"].fill.fill_type == "solid" and ws["K7"].fill.start_color.rgb.endswith("DDEBF7")
+    assert sides(ws["K7"]) == THIN
+    # A row: rank, code, name, a field's score, an empty score, the tier, the change.
+    assert looks(ws["A8"]) == ((times, 12, False, False), ("center", "center", True), "0")
+    assert looks(ws["B8"]) == ((times, 12, False, False), ("center", "center", True), "General")
+    assert looks(ws["C8"]) == ((times, 12, False, False), ("left", "center", True), "General")
+    assert looks(ws["D8"]) == ((times, 12, False, False), ("right", "center", False), "#,##0.00")
+    assert looks(ws["E9"]) == ((times, 12, False, False), ("right", "center", False), "#,##0.00")
+    assert ws["E9"].value is None
+    assert looks(ws["I8"]) == ((times, 12, False, False), ("center", "center", True), "General")
+    assert looks(ws["K8"]) == ((times, 12, False, False), ("center", "center", True), CHANGE_FORMAT)
+    for cell in ("A8", "C8", "D8", "E9", "K9"):
+        assert sides(ws[cell]) == THIN, cell
+        assert ws[cell].fill.fill_type is None, cell
+    # The summary's totals row is bold.
+    summary = workbook["Tổng hợp"]
+    assert looks(summary["A10"]) == ((times, 12, True, False), ("left", "center", True), "General")
+    assert looks(summary["G10"]) == ((times, 12, True, False), ("center", "center", True), "0")
+    assert looks(summary["A9"])[0] == (times, 12, False, False)
+    # The workbook adds no cell style of its own to Excel's gallery.
+    assert workbook.named_styles == ["Normal"]
+
+
+@pytest.mark.django_db
+def test_a_one_line_issuer_leaves_the_title_where_it_was(period, tmp_path, settings):
+    settings.CONFERENCE_ISSUER = ("UBND THÀNH PHỐ ĐÀ NẴNG",)
+
+    _, _, workbook = export(period, tmp_path)
+
+    ws = workbook[DISTRICTS]
+    assert [ws.cell(row, 1).value for row in range(1, 8)] == [
+        "UBND THÀNH PHỐ ĐÀ NẴNG",
+        None,
+        None,
+        "KẾT QUẢ XẾP HẠNG CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2025",
+        DISTRICTS,
+        None,
+        "Xếp hạng",
+    ]
+    assert {"A1:C1", "A4:K4", "A5:K5"} == {str(r) for r in ws.merged_cells.ranges}

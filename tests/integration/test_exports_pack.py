@@ -599,3 +599,30 @@ def test_generated_at_any_time_of_the_period():
         [SBN, None, "SXD", "Sở Xây dựng"],
         [QH, None, "QHC", "Quận Hải Châu"],
     ]
+
+
+def test_details_cells_keep_their_styles():
+    pack = build_pack()
+
+    ws = reopen(conference_pack_workbook(period=pack.period, sheets=["details"]))["Chi tiết"]
+
+    def looks(cell):
+        return (
+            (cell.font.name, cell.font.sz, cell.font.b),
+            (cell.alignment.horizontal, cell.alignment.vertical, bool(cell.alignment.wrap_text)),
+            cell.number_format,
+            [getattr(cell.border, side).style for side in ("left", "right", "top", "bottom")],
+            cell.fill.fill_type,
+        )
+
+    plain, bold, thin = ("Times New Roman", 12, False), ("Times New Roman", 12, True), ["thin"] * 4
+    # The two header rows: bold on light blue, centred, bordered.
+    assert looks(ws["H7"]) == (bold, ("center", "center", True), "General", thin, "solid")
+    assert looks(ws["I8"]) == (bold, ("center", "center", True), "General", thin, "solid")
+    assert ws["I8"].fill.start_color.rgb.endswith("DDEBF7")
+    # The agency's columns, a score, "does not arise", a leaf that does not apply.
+    assert looks(ws["D9"]) == (plain, ("left", "center", True), "General", thin, None)
+    assert looks(ws["H9"]) == (plain, ("right", "center", False), SCORE_FORMAT, thin, None)
+    assert looks(ws["N10"]) == (plain, ("center", "center", True), "General", thin, None)
+    assert looks(ws["Q9"]) == (plain, ("right", "center", False), SCORE_FORMAT, thin, "solid")
+    assert looks(ws["Q12"]) == (plain, ("right", "center", False), SCORE_FORMAT, thin, None)
