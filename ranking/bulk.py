@@ -9,7 +9,8 @@ SQLite. Fields of other types still go through their field's preparation. Any ot
 database (or driver) falls back to Django's `bulk_create`, with the same result.
 
 History rows are what django-simple-history's `bulk_create_with_history` writes: one "+"
-row per object, with the same date, user and change reason.
+row per object, with the same date, user and change reason; the database copies them from
+the rows just inserted (`INSERT … SELECT`), so their values are not sent twice.
 """
 
 from __future__ import annotations
@@ -144,25 +145,43 @@ def bulk_insert_with_history(
     bulk_insert(objs, model)
 
     history = model.history.model
-    tracked = list(history.tracked_fields)
     user = default_user if default_user is not None else history.get_default_history_user(objs[0])
+    copy_into_history(
+        model,
+        [obj.pk for obj in objs],
+        history_type="+",
+        user_id=getattr(user, "pk", None),
+        change_reason=default_change_reason,
+    )
+
+
+def copy_into_history(
+    model: type[models.Model], ids: list, *, history_type: str, user_id, change_reason: str
+) -> None:
+    """One history row per row of `ids`, copied by the database from the table itself."""
+    history = model.history.model
+    quote = connection.ops.quote_name
+    tracked = [history._meta.get_field(f.name) for f in history.tracked_fields]
     extra = {
         "history_date": timezone.now(),
-        "history_change_reason": default_change_reason,
-        "history_type": "+",
-        "history_user_id": getattr(user, "pk", None),
+        "history_change_reason": change_reason,
+        "history_type": history_type,
+        "history_user": user_id,
     }
-    history_fields = [history._meta.get_field(f.name) for f in tracked] + [
-        history._meta.get_field(name.removesuffix("_id")) for name in extra
-    ]
-    fixed = tuple(
-        preparer(field)(value)
-        for field, value in zip(history_fields[len(tracked) :], extra.values(), strict=True)
+    extra_fields = [history._meta.get_field(name) for name in extra]
+    target = ", ".join(quote(f.column) for f in tracked + extra_fields)
+    source = ", ".join(quote(f.column) for f in tracked)
+    fixed = [preparer(f)(value) for f, value in zip(extra_fields, extra.values(), strict=True)]
+    pk = quote(model._meta.pk.column)
+    insert = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({target}) "
+        f"SELECT {source}, {', '.join(['%s'] * len(fixed))} FROM {quote(model._meta.db_table)} WHERE {pk} "
     )
-    prepare = [(f.attname, preparer(history._meta.get_field(f.name))) for f in tracked]
-    insert(
-        history,
-        history_fields,
-        [tuple(prep(getattr(obj, name)) for name, prep in prepare) + fixed for obj in objs],
-        returning=False,
-    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(insert + f"= ANY(%s) ORDER BY {pk}", [*fixed, list(ids)])
+            return
+        per_statement = connection.features.max_query_params - len(fixed)
+        for start in range(0, len(ids), per_statement):
+            batch = ids[start : start + per_statement]
+            cursor.execute(insert + f"IN ({', '.join(['%s'] * len(batch))}) ORDER BY {pk}", [*fixed, *batch])
