@@ -14,6 +14,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.translation import override
 
 from accounts.models import Agency, AgencyGroup
@@ -28,6 +30,7 @@ from ranking.models import (
     Score,
     Tier,
 )
+from ranking.services import workbook as workbook_service
 from ranking.services.workbook import workbook_import
 from tests.workbooks import write_workbook
 
@@ -1187,3 +1190,28 @@ def test_a_key_written_twice_is_one_plain_problem_on_its_row(case, write):
     assert "\n" not in line
     assert "Unexpected error" not in line
     assert "constraint" not in line.lower()
+
+
+# --- statistics after a large import ------------------------------------------------------------
+
+
+def analyzed_tables(write, monkeypatch, many_rows: int, **options) -> list[str]:
+    monkeypatch.setattr(workbook_service, "MANY_ROWS", many_rows)
+    with CaptureQueriesContext(connection) as queries:
+        report = do_import(write(base_sheets()), **options)
+    assert report.problems == []
+    return [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+
+
+def test_a_large_import_refreshes_the_statistics_of_the_tables_it_wrote(write, monkeypatch):
+    # 20 score rows stand for a large sheet here; every other sheet has fewer than 6 rows.
+    found = analyzed_tables(write, monkeypatch, many_rows=20)
+    if connection.vendor == "postgresql":
+        assert found == ['ANALYZE "ranking_score"', 'ANALYZE "ranking_historicalscore"']
+    else:
+        assert found == []  # SQLite keeps no statistics unless asked
+
+
+def test_a_small_import_or_a_dry_run_leaves_the_statistics_alone(write, monkeypatch):
+    assert analyzed_tables(write, monkeypatch, many_rows=21) == []
+    assert analyzed_tables(write, monkeypatch, many_rows=1, dry_run=True) == []
