@@ -15,9 +15,11 @@ the rows just inserted (`INSERT … SELECT`), so their values are not sent twice
 
 from __future__ import annotations
 
+import gc
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from django.db import connection, models
 from django.utils import timezone
@@ -33,6 +35,24 @@ PLAIN_FIELDS = (
     models.TextField,
 )
 COPY_PAGE = 20_000
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the length of a bulk job.
+
+    A bulk job builds hundreds of thousands of objects that live until it ends (rows,
+    instances, row results, cells); the collector would walk them again and again — a
+    third of an import of 150,000 scores was spent there — though they hold no reference
+    cycles and reference counting frees them. Usable as a decorator.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def supported() -> bool:

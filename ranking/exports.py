@@ -41,6 +41,7 @@ from .analysis import (
     reviewer_consistency,
     self_accuracy,
 )
+from .bulk import collector_paused
 from .comparison import default_other, tier_distribution, year_over_year
 from .enums import Phase, Subject
 from .models import AwardEntry, Criterion, Period, Result
@@ -113,6 +114,7 @@ GROUP_COLUMN_KEYS = [c.key for c in GROUP_COLUMNS]
 IDENTITY_KEYS = ("rank", "code", "name")
 
 
+@collector_paused()
 def conference_workbook(*, period: Period) -> Workbook:
     """The conference workbook: one sheet per group, then `Tổng hợp` and `Khen thưởng`.
 

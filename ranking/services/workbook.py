@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from ranking.bulk import collector_paused
 from ranking.resources import SHEET_RESOURCES, SheetResource
 
 
@@ -168,6 +169,7 @@ class RowProgress:
             self.progress(self.done, self.total)
 
 
+@collector_paused()
 def workbook_import(
     *,
     file: str | BinaryIO,

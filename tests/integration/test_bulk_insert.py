@@ -85,3 +85,22 @@ def test_fast_and_fallback_paths_write_the_same_rows(monkeypatch):
 
 def test_the_fast_path_serves_this_database():
     assert bulk.supported()
+
+
+def test_the_collector_is_paused_for_the_job_and_resumed_after_it_even_on_error():
+    import gc
+
+    assert gc.isenabled()
+    with bulk.collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), bulk.collector_paused():
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with bulk.collector_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
