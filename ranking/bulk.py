@@ -93,36 +93,38 @@ def copy(cursor, table: str, columns: str, rows: list[tuple]) -> None:
         cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
 
 
-def insert(model: type[models.Model], fields: Sequence[models.Field], rows: list[tuple], *, returning: bool):
-    """INSERT `rows` (tuples of Python values, in `fields` order); the new primary keys if asked."""
+def insert(model: type[models.Model], fields: Sequence[models.Field], rows: list[tuple]) -> list:
+    """INSERT `rows` (tuples of Python values, in `fields` order); returns the new primary keys."""
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     pk = connection.ops.quote_name(model._meta.pk.column)
-    ids: list = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            if returning:
-                # Take the keys from the table's sequence first, then COPY the rows with them.
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [model._meta.db_table, model._meta.pk.column, len(rows)],
-                )
-                ids = [row[0] for row in cursor.fetchall()]
-                rows = [(pk_value, *row) for pk_value, row in zip(ids, rows, strict=True)]
-                columns = f"{pk}, {columns}"
-            copy(cursor.cursor, table, columns, rows)
-        else:
-            placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-            per_statement = max(1, connection.features.max_query_params // len(fields))
-            for start in range(0, len(rows), per_statement):
-                batch = rows[start : start + per_statement]
-                sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([placeholders] * len(batch))
-                if returning:
-                    sql += f" RETURNING {pk}"
-                cursor.execute(sql, [value for row in batch for value in row])
-                if returning:
-                    ids.extend(row[0] for row in cursor.fetchall())
-    return ids
+            # Take the keys from the table's sequence first, then COPY the rows with them.
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, model._meta.pk.column, len(rows)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            copy(
+                cursor.cursor,
+                table,
+                f"{pk}, {columns}",
+                [(key, *row) for key, row in zip(ids, rows, strict=True)],
+            )
+            return ids
+        ids = []
+        placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        per_statement = max(1, connection.features.max_query_params // len(fields))
+        for start in range(0, len(rows), per_statement):
+            batch = rows[start : start + per_statement]
+            values = ", ".join([placeholders] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {pk}",
+                [value for row in batch for value in row],
+            )
+            ids.extend(row[0] for row in cursor.fetchall())
+        return ids
 
 
 def bulk_insert(objs: list[models.Model], model: type[models.Model]) -> None:
@@ -142,7 +144,7 @@ def bulk_insert(objs: list[models.Model], model: type[models.Model]) -> None:
                 field.pre_save(obj, add=True)
     prepare = [(f.attname, preparer(f)) for f in fields]
     rows = [tuple(prep(getattr(obj, name)) for name, prep in prepare) for obj in objs]
-    ids = insert(model, fields, rows, returning=True)
+    ids = insert(model, fields, rows)
     if len(ids) != len(objs):  # never expected; the transaction around the write rolls back
         raise RuntimeError(f"{len(ids)} keys returned for {len(objs)} new {model._meta.verbose_name_plural}")
     for obj, pk in zip(objs, ids, strict=True):
