@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install messages migrate demo run worker test lint bench serve backup restore
+.PHONY: install messages catalogue migrate demo run worker test lint bench serve backup restore
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ install: $(STAMP)
 
 messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+# Refresh the Vietnamese catalogue after adding strings (no source locations: merges stay clean).
+catalogue: install
+	$(BIN)/python manage.py makemessages -l vi --no-location --ignore=.venv --ignore=bench --ignore=tests -v0
 
 migrate: messages
 	$(BIN)/python manage.py migrate --noinput -v0
