@@ -220,6 +220,10 @@ def test_reopening_keeps_the_last_publication_public_with_a_correction_notice(cl
     # The council's provisional figures of the correction are not public.
     assert Result.objects.get(agency__code="SYT").total == 70
     assert "70,00" not in html
+    # Sở Y tế's people still find their published place on their home page, marked as well.
+    client.force_login(UserFactory(role=Role.OFFICER, agency=Agency.objects.get(code="SYT")))
+    home = re.search(r'id="own-results">(.*?)</section>', main(client.get("/")), re.S).group(1)
+    assert text(home) == "Kết quả đã công bố CCHC 2025 đang điều chỉnh Xếp hạng 4 · Trung bình"
 
 
 def published_on(year, version=1) -> str:
