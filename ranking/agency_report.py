@@ -17,6 +17,7 @@ from accounts.models import Agency
 
 from . import scoring, whatif
 from .models import Assessment, Demotion, HistoricalResult, Period, Result, Score, Tier
+from .publications import PublishedAgency, PublishedResult, PublishedResults, shown_results
 from .selectors import AssessmentSheet, SheetRow, assessment_sheet
 
 
@@ -77,6 +78,17 @@ class AgencyReport:
     # False when the final scores no longer give the stored result (changed since it was
     # computed): the what-if is worked out on the scores as they are now.
     current: bool
+    # While the period is published, the agency's row of its last publication: the result the
+    # report shows, with the names as announced (`shown_result`, `shown_agency`).
+    published: PublishedResult | None = None
+
+    @property
+    def shown_result(self) -> Result | PublishedResult:
+        return self.published or self.result
+
+    @property
+    def shown_agency(self) -> Agency | PublishedAgency:
+        return self.published.agency if self.published else self.agency
 
     @property
     def rows(self) -> list[SheetRow]:
@@ -114,7 +126,8 @@ class AgencyReport:
 def agency_report(*, period: Period, agency: Agency) -> AgencyReport | None:
     """The report of `agency` in `period`, or None when it has no result there.
 
-    Twelve queries.
+    Twelve queries, and one more for a published period: its last publication, whose result
+    and group size of the agency the report shows.
     """
     result = (
         Result.objects.filter(period=period, agency=agency)
@@ -180,6 +193,8 @@ def agency_report(*, period: Period, agency: Agency) -> AgencyReport | None:
         agency=agency,
         demotion=demotion,
     )
+    shown = shown_results(period=period)
+    published = shown.of_agency(agency) if isinstance(shown, PublishedResults) else None
     target = next(a for a in inputs if a.key == agency.id)
     recomputed = next(r for r in scoring.compute_period(inputs, rules) if r.key == agency.id)
     current = (
@@ -194,7 +209,7 @@ def agency_report(*, period: Period, agency: Agency) -> AgencyReport | None:
         result=result,
         assessment=assessment,
         sheet=sheet,
-        group_size=len(group_results),
+        group_size=shown.group_size(published) if published else len(group_results),
         fields=fields,
         total=total,
         index=index,
@@ -204,6 +219,7 @@ def agency_report(*, period: Period, agency: Agency) -> AgencyReport | None:
         next_tier=whatif.points_to_next_tier(target, rules),
         next_rank=whatif.points_to_next_rank(inputs, agency.id, rules),
         current=current,
+        published=published,
     )
 
 

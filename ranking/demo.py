@@ -688,14 +688,12 @@ class DemoBuilder:
             period.awards_approved_at = at("2026-03-25", 15)
             period.published_at = at("2026-03-27", 9)
             period.save(update_fields=["phase", "results_computed_at", "awards_approved_at", "published_at"])
-            results, awards = snapshot(period)
             Publication.objects.create(
                 period=period,
                 version=period.version,
                 published_at=period.published_at,
                 published_by=self.users["hoidong"],
-                results=results,
-                awards=awards,
+                **snapshot(period),
             )
 
     def build_history_2024(self) -> None:

@@ -45,7 +45,7 @@ from .bulk import collector_paused
 from .comparison import default_other, tier_distribution, year_over_year
 from .enums import Phase, Subject
 from .models import AwardEntry, Criterion, Period, Result
-from .selectors import award_list, period_fields, period_results, tier_counts
+from .publications import ResultsView, shown_results
 
 # The issuing authority printed top left; another city overrides it in its settings.
 DEFAULT_ISSUER = ("UBND THÀNH PHỐ ĐÀ NẴNG", "SỞ NỘI VỤ")
@@ -115,17 +115,19 @@ IDENTITY_KEYS = ("rank", "code", "name")
 
 
 @collector_paused()
-def conference_workbook(*, period: Period) -> Workbook:
+def conference_workbook(*, period: Period, source: ResultsView | None = None) -> Workbook:
     """The conference workbook: one sheet per group, then `Tổng hợp` and `Khen thưởng`.
 
-    Seven queries, however many agencies the period has.
+    `source`: the results it presents; by default `shown_results`: the last publication of a
+    published period, the current results of any other. One query for a published period,
+    seven for the current results, however many agencies the period has.
     """
-    results = period_results(period=period)
-    fields = period_fields(period=period)
-    counts = tier_counts(period=period)
-    awards = award_list(period=period)
-    # Only an empty period has no counted group; its summary still shows the tier columns.
-    labels = list(counts[0][1]) if counts else [t.label for t in period.tiers.order_by("order")]
+    source = source or shown_results(period=period)
+    results = source.results
+    fields = source.fields
+    counts = source.counts
+    awards = source.awards
+    labels = source.tier_labels
 
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -146,14 +148,16 @@ def conference_workbook(*, period: Period) -> Workbook:
         )
 
     _summary_sheet(workbook.create_sheet(SUMMARY_SHEET), period=period, labels=labels, counts=counts)
-    _awards_sheet(workbook.create_sheet(AWARDS_SHEET), period=period, entries=awards)
+    _awards_sheet(
+        workbook.create_sheet(AWARDS_SHEET), period=period, entries=awards, approved=source.awards_approved
+    )
     return workbook
 
 
-def conference_workbook_bytes(*, period: Period) -> bytes:
+def conference_workbook_bytes(*, period: Period, source: ResultsView | None = None) -> bytes:
     """The conference workbook as the bytes of an .xlsx file."""
     buffer = BytesIO()
-    conference_workbook(period=period).save(buffer)
+    conference_workbook(period=period, source=source).save(buffer)
     return buffer.getvalue()
 
 
@@ -207,8 +211,10 @@ def conference_pack_workbook(
     `columns` may narrow the group sheets (key SHEET_GROUPS, from GROUP_COLUMN_KEYS) and the
     `Chi tiết` sheet (key SHEET_DETAILS, from DETAIL_COLUMN_KEYS); a sheet not named there
     shows all its columns. With CONTRACT_SHEETS and no `columns` the workbook is
-    `conference_workbook`'s. Who may read which sheet is the caller's to decide. Unknown keys
-    raise ValueError. A fixed number of queries, however many agencies and leaves.
+    `conference_workbook`'s: the group sheets, `Tổng hợp`, `Khen thưởng` and the chart present
+    `shown_results` (a published period's last publication); the other sheets analyse the
+    current scores. Who may read which sheet is the caller's to decide. Unknown keys raise
+    ValueError. A fixed number of queries, however many agencies and leaves.
     """
     chosen = list(PACK_SHEETS) if sheets is None else [key for key in PACK_SHEETS if key in sheets]
     unknown = set(sheets or ()) - set(PACK_SHEETS)
@@ -237,17 +243,28 @@ def conference_pack_workbook(
             loaded.append(period_snapshot(period=period))
         return loaded[0]
 
+    if set(chosen) & {SHEET_GROUPS, SHEET_SUMMARY, SHEET_AWARDS, SHEET_CHART}:
+        source = shown_results(period=period)
     if SHEET_SUMMARY in chosen or SHEET_CHART in chosen:
-        counts = tier_counts(period=period)
-        labels = list(counts[0][1]) if counts else [t.label for t in period.tiers.order_by("order")]
+        counts = source.counts
+        labels = source.tier_labels
     for key in chosen:
         if key == SHEET_GROUPS:
-            _group_sheets(workbook, period=period, taken=taken, keys=columns.get(key) or GROUP_COLUMN_KEYS)
+            _group_sheets(
+                workbook,
+                period=period,
+                source=source,
+                taken=taken,
+                keys=columns.get(key) or GROUP_COLUMN_KEYS,
+            )
         elif key == SHEET_SUMMARY:
             _summary_sheet(workbook.create_sheet(SUMMARY_SHEET), period=period, labels=labels, counts=counts)
         elif key == SHEET_AWARDS:
             _awards_sheet(
-                workbook.create_sheet(AWARDS_SHEET), period=period, entries=award_list(period=period)
+                workbook.create_sheet(AWARDS_SHEET),
+                period=period,
+                entries=source.awards,
+                approved=source.awards_approved,
             )
         elif key == SHEET_CHART:
             _chart_sheet(workbook.create_sheet(CHART_SHEET), period=period, labels=labels, counts=counts)
@@ -283,10 +300,12 @@ def conference_pack_bytes(
     return buffer.getvalue()
 
 
-def _group_sheets(workbook: Workbook, *, period: Period, taken: set[str], keys: Sequence[str]) -> None:
-    fields = period_fields(period=period)
+def _group_sheets(
+    workbook: Workbook, *, period: Period, source: ResultsView, taken: set[str], keys: Sequence[str]
+) -> None:
+    fields = source.fields
     by_group: dict[int, list[Result]] = {}
-    for result in period_results(period=period):
+    for result in source.results:
         by_group.setdefault(result.group_id, []).append(result)
     for group_results in by_group.values():
         group = group_results[0].group
@@ -906,7 +925,7 @@ def _summary_sheet(
     _print_setup(ws, width=len(columns), freeze="B")
 
 
-def _awards_sheet(ws: Worksheet, *, period: Period, entries: Sequence[AwardEntry]) -> None:
+def _awards_sheet(ws: Worksheet, *, period: Period, entries: Sequence[AwardEntry], approved: bool) -> None:
     columns = [
         ("STT", 6),
         ("Mã đơn vị", 12),
@@ -918,7 +937,7 @@ def _awards_sheet(ws: Worksheet, *, period: Period, entries: Sequence[AwardEntry
     _title_block(
         ws,
         width=len(columns),
-        title=TITLE_AWARDS_APPROVED if period.awards_approved_at else TITLE_AWARDS_PROPOSED,
+        title=TITLE_AWARDS_APPROVED if approved else TITLE_AWARDS_PROPOSED,
         subtitle=f"Kết quả xếp hạng {_subject_title(period).lower()} năm {period.year}",
     )
     _header(ws, columns)

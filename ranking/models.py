@@ -486,7 +486,17 @@ class Publication(models.Model):
     """One published version of a period's results, frozen as it was announced.
 
     A correction after publication reopens the period with a reason; publishing again
-    makes the next version, so every announced ranking stays traceable.
+    makes the next version, so every announced ranking stays traceable. Whatever shows
+    published results reads them from here (`ranking.publications`), never from the live
+    tables: renaming an agency or a group later changes nothing that was announced.
+
+    `results`: one row per agency in group order, then rank, with the keys "group" (name),
+    "group_code", "group_order", "rank", "agency" (code), "agency_id", "name", "total",
+    "maximum", "index" (decimal strings), "field_scores" (field code → decimal string),
+    "tier", "tier_before_demotion", "demoted" and "previous_rank". `awards`: the approved
+    certificate list in order, with "agency", "agency_id", "name", "group", "group_code" and
+    "group_order". A version published before a key was kept may lack it: the migration
+    `publication_snapshot_keys` filled in what was certain, and readers take the rest as missing.
     """
 
     period = models.ForeignKey(
@@ -499,6 +509,8 @@ class Publication(models.Model):
     )
     results = models.JSONField(_("results as published"), default=list)
     awards = models.JSONField(_("certificates as published"), default=list)
+    tier_labels = models.JSONField(_("tier scheme as published"), default=list, blank=True)
+    field_codes = models.JSONField(_("fields as published"), default=list, blank=True)
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     reopened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -17,7 +17,7 @@ from accounts.models import AGENCY_ROLES, Agency, AgencyGroup, User
 
 from . import scoring
 from .enums import AssessmentStatus, Method, Phase
-from .models import Assessment, AwardEntry, Criterion, Period, Result, Score, Tier
+from .models import Assessment, AwardEntry, Criterion, Period, Score, Tier
 
 # The order in which the council reads a period's progress, from the agency's desk to the end.
 STATUS_ORDER = [
@@ -43,11 +43,6 @@ PHASE_DEADLINE = {
 def unpublished_periods() -> list[Period]:
     """Periods still running, newest first. One query."""
     return list(Period.objects.exclude(phase=Phase.PUBLISHED).order_by("-year", "subject"))
-
-
-def published_periods() -> list[Period]:
-    """Published periods, newest first. One query."""
-    return list(Period.objects.filter(phase=Phase.PUBLISHED).order_by("-year", "subject"))
 
 
 def phase_deadline(period: Period) -> datetime.date | None:
@@ -182,15 +177,6 @@ def agency_assessments(*, agency: Agency) -> list[AgencyAssessment]:
     return [
         AgencyAssessment(assessment=a, scored=scored[a.pk], required=len(required[a.pk])) for a in assessments
     ]
-
-
-def agency_published_results(*, agency: Agency) -> list[Result]:
-    """The agency's results in published periods, newest first. One query."""
-    return list(
-        Result.objects.filter(agency=agency, period__phase=Phase.PUBLISHED)
-        .select_related("period", "tier")
-        .order_by("-period__year", "period__subject")
-    )
 
 
 # --- a reviewer's desk ------------------------------------------------------------------

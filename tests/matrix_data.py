@@ -405,6 +405,8 @@ def target(world: World, key: str | None) -> dict:
         return {"pk": a2.pk, "criterion_id": leaf_2["1.2"].pk}
     if key in (SELF, APPRAISAL, FINAL, PUBLISHED):
         return {"code": key}
+    if key == "published version 1":
+        return {"code": PUBLISHED, "version": 1}
     if key in ("published leaf", "final leaf"):  # the conference pack's drill-down on leaf 1.1
         code = PUBLISHED if key.startswith("published") else FINAL
         return {"code": code, "criterion_id": world.leaves[code]["1.1"].pk}

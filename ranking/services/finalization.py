@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import AGENCY_ROLES, Agency, Role, User
 from ranking.enums import AssessmentStatus, Method, Phase
 from ranking.models import Assessment, AwardEntry, Demotion, Period, Publication, Tier
-from ranking.selectors import award_list, period_results
+from ranking.selectors import award_list, period_fields, period_results
 
 from . import ServiceError, recorded, require
 from .assessments import leaf_of, save_score, score_for_update, value_checked
@@ -181,26 +181,48 @@ def results_approve(*, user: User, period: Period) -> None:
     )
 
 
-def snapshot(period: Period) -> tuple[list[dict], list[dict]]:
+def snapshot(period: Period) -> dict:
+    """The period's results and award list as they are announced, with every name and figure
+    a published page or workbook shows: the fields of a `Publication`. Five queries."""
+    tiers = list(Tier.objects.filter(period=period).order_by("order").values_list("pk", "label"))
+    tier_label = dict(tiers)
     results = [
         {
             "group": r.group.name,
+            "group_code": r.group.code,
+            "group_order": r.group.order,
             "rank": r.rank,
             "agency": r.agency.code,
+            "agency_id": r.agency_id,
             "name": r.agency.name,
             "total": str(r.total),
             "maximum": str(r.maximum),
             "index": str(r.index),
+            "field_scores": dict(r.field_scores),
             "tier": r.tier.label,
+            "tier_before_demotion": tier_label[r.tier_before_demotion_id],
+            "demoted": r.demoted,
             "previous_rank": r.previous_rank,
         }
         for r in period_results(period=period)
     ]
     awards = [
-        {"agency": e.agency.code, "name": e.agency.name, "group": e.group.name}
+        {
+            "agency": e.agency.code,
+            "agency_id": e.agency_id,
+            "name": e.agency.name,
+            "group": e.group.name,
+            "group_code": e.group.code,
+            "group_order": e.group.order,
+        }
         for e in award_list(period=period)
     ]
-    return results, awards
+    return {
+        "results": results,
+        "awards": awards,
+        "tier_labels": [label for _pk, label in tiers],
+        "field_codes": [field.code for field in period_fields(period=period)],
+    }
 
 
 @transaction.atomic
@@ -218,15 +240,13 @@ def period_publish(*, user: User, period: Period) -> Publication:
             _("Explanations still await a decision; results cannot be published before they are answered:"),
             *waiting,
         )
-    results, awards = snapshot(period)
     now = timezone.now()
     publication = Publication.objects.create(
         period=period,
         version=period.version,
         published_at=now,
         published_by=user,
-        results=results,
-        awards=awards,
+        **snapshot(period),
     )
     period.phase, period.published_at = Phase.PUBLISHED, now
     period_save(

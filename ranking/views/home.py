@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
+from ranking import publications
 from ranking import selectors_overview as overview
 from ranking.workbook import template_workbook_bytes
 
@@ -19,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role in (Role.OFFICER, Role.HEAD) and user.agency_id:
         context["view"] = "agency"
         context["agency_assessments"] = overview.agency_assessments(agency=user.agency)
-        context["agency_results"] = overview.agency_published_results(agency=user.agency)
+        context["agency_results"] = publications.agency_standings(agency=user.agency)
     elif user.role == Role.REVIEWER:
         context["reviewer_counts"] = [
             (period, list(zip(context["statuses"], counts, strict=True)), sum(counts))
@@ -32,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
             context["tasks"] = overview.setup_tasks(periods=periods)
     else:
         context["view"] = "viewer"
-        context["published"] = overview.published_periods()
+        context["published"] = publications.public_periods()
     return render(request, "ranking/home.html", context)
 
 

@@ -1,71 +1,52 @@
 """Published results for everyone, without signing in: rankings, tiers, awards, the workbook.
 
-Nothing of a period is shown before it is published: those pages answer 404, as if the
-period did not exist.
+Every page shows a publication exactly as it was announced (`ranking.publications`): the
+last version by default — also while the period is reopened for a correction, with a notice,
+until the next version is published — and every earlier version at its own address. Nothing
+of a period is shown before its first publication: those pages answer 404, as if the period
+did not exist.
 """
 
-import rules
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from ranking import selectors_overview as overview
+from ranking import publications
 from ranking.exports import conference_workbook_bytes
-from ranking.models import Period
-from ranking.selectors import award_list, period_results, tier_counts
 
 from .common import period_or_404
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def published_or_404(code: str) -> Period:
-    period = period_or_404(code)
+def public_or_404(code: str, version: int | None = None) -> publications.PublicResults:
     # Whoever asks (the page needs no sign-in), only published results are shown.
-    if not rules.has_perm("ranking.view_public_results", None, period):
+    public = publications.public_results(period=period_or_404(code), version=version)
+    if public is None:
         raise Http404
-    return period
+    return public
 
 
 @require_GET
 def public_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "ranking/public/index.html", {"periods": overview.published_periods()})
+    return render(request, "ranking/public/index.html", {"periods": publications.public_periods()})
 
 
 @require_GET
-def public_results(request: HttpRequest, code: str) -> HttpResponse:
-    period = published_or_404(code)
-    counts = tier_counts(period=period)
-    per_group = {group.pk: per_tier for group, per_tier in counts}
-    groups: list[dict] = []
-    for result in period_results(period=period):
-        if not groups or groups[-1]["group"].pk != result.group_id:
-            groups.append(
-                {
-                    "group": result.group,
-                    "results": [],
-                    "tier_counts": [
-                        (label, n) for label, n in per_group.get(result.group_id, {}).items() if n
-                    ],
-                    "awards": [],
-                }
-            )
-        groups[-1]["results"].append(result)
-    awards: list[dict] = []
-    for entry in award_list(period=period):
-        if not awards or awards[-1]["group"].pk != entry.group.pk:
-            awards.append({"group": entry.group, "entries": []})
-        awards[-1]["entries"].append(entry)
+def public_results(request: HttpRequest, code: str, version: int | None = None) -> HttpResponse:
+    public = public_or_404(code, version)
+    results = public.results
     return render(
         request,
         "ranking/public/results.html",
         {
-            "period": period,
-            "groups": groups,
-            "awards": awards,
-            "chart": tier_chart(counts),
-            "can_read_reports": request.user.has_perm("ranking.view_reports", period),
+            "period": public.period,
+            "public": public,
+            "groups": results.by_group(),
+            "awards": results.awards_by_group(),
+            "chart": tier_chart(results.counts),
+            "can_read_reports": request.user.has_perm("ranking.view_reports", public.period),
         },
     )
 
@@ -82,8 +63,15 @@ def tier_chart(counts) -> dict:
 
 
 @require_GET
-def public_workbook(request: HttpRequest, code: str) -> HttpResponse:
-    period = published_or_404(code)
-    response = HttpResponse(conference_workbook_bytes(period=period), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, f"ket-qua-{period.code}.xlsx")
+def public_workbook(request: HttpRequest, code: str, version: int | None = None) -> HttpResponse:
+    public = public_or_404(code, version)
+    period = public.period
+    content = conference_workbook_bytes(period=period, source=public.results)
+    name = (
+        f"ket-qua-{period.code}.xlsx"
+        if version is None
+        else f"ket-qua-{period.code}-phien-ban-{version}.xlsx"
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response

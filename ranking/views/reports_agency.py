@@ -65,8 +65,8 @@ def page_context(request: HttpRequest, report: AgencyReport) -> dict:
     return {
         "report": report,
         "period": period,
-        "agency": report.agency,
-        "result": report.result,
+        "agency": report.shown_agency,
+        "result": report.shown_result,
         "chart": report.chart_data(),
         "issuer": issuer(),
         "can_view_reports": request.user.has_perm("ranking.view_reports", period),
@@ -194,16 +194,16 @@ def heading(out: SheetWriter, report: AgencyReport) -> None:
         out.merged(1, 2, text, bold=bold, size=12, align=CENTER)
         out.row += 1
     out.row += 1
-    title = _("Evaluation report of %(agency)s") % {"agency": report.agency.name}
+    title = _("Evaluation report of %(agency)s") % {"agency": report.shown_agency.name}
     out.merged(1, len(WIDTHS), title, bold=True, size=14, align=CENTER)
     out.row += 1
-    subtitle = f"{report.period.name} · {report.result.group.name}"
+    subtitle = f"{report.period.name} · {report.shown_result.group.name}"
     out.merged(1, len(WIDTHS), subtitle, bold=True, align=CENTER)
     out.row += 1
 
 
 def summary(out: SheetWriter, report: AgencyReport) -> None:
-    result = report.result
+    result = report.shown_result
     out.section(_("Result"))
     lines: list[tuple[str, Any, str | None]] = [
         (_("Total"), result.total, SCORE_FORMAT),

@@ -18,7 +18,7 @@ from accounts.models import Agency, AgencyGroup
 from ranking import comparison
 from ranking import exports as pack
 from ranking.models import Assessment, Period, Result
-from ranking.selectors import award_list
+from ranking.publications import shown_results
 
 from .common import allow, period_or_404
 
@@ -286,7 +286,8 @@ def award_list_print(request: HttpRequest, code: str) -> HttpResponse:
                 {
                     "period": p,
                     "subject_title": pack.SUBJECT_TITLES[p.subject].lower(),
-                    "entries": award_list(period=p),
+                    # A published period's list as it was announced, not as the agencies are named now.
+                    "entries": shown_results(period=p).awards,
                 }
                 for p in periods
             ],

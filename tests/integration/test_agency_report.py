@@ -788,5 +788,6 @@ def test_queries_do_not_grow_with_the_group(client, django_assert_num_queries, u
     assert Assessment.objects.filter(period=world.period).count() == 7 + extra
     signed_in(client, Role.COUNCIL, "hoidong")
     # Session, user, period, agency; then the report: result, assessment, criteria and their
-    # groups, scores, evidence, group results, tiers, demotion, group scores, history (2).
-    queries(client, django_assert_num_queries, url, 16)
+    # groups, scores, evidence, group results, tiers, demotion, group scores, the published
+    # period's last publication (none here: its current result is shown), history (2).
+    queries(client, django_assert_num_queries, url, 17)

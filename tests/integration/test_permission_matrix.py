@@ -220,6 +220,12 @@ MATRIX = [
     Row("public_workbook", PUBLISHED,
         get= (OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK),
         post=ALL_NA),
+    Row("public_results_version", "published version 1",
+        get= (OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK),
+        post=ALL_NA),
+    Row("public_workbook_version", "published version 1",
+        get= (OK,     OK,     OK,     OK,     OK,     OK,     OK,     OK),
+        post=ALL_NA),
     # --- the conference pack: council and admin at any time, reviewers once published; an agency
     # reads its own report once published ---------------------------------------------------------
     #         anon    offA    offB    headA   R1      R2      council admin
@@ -325,6 +331,8 @@ METHODS = {
     "public_index": "GET",
     "public_results": "GET",
     "public_workbook": "GET",
+    "public_results_version": "GET",
+    "public_workbook_version": "GET",
     "loss_analysis": "GET",
     "loss_detail": "GET",
     "reviewer_consistency": "GET",
@@ -350,6 +358,8 @@ SHOW_A_S_NOTE = {"assessment_detail", "assessment_history", "score_history"}
 PUBLISHED_PAGES = {
     "public_results",
     "public_workbook",
+    "public_results_version",
+    "public_workbook_version",
     "loss_analysis",
     "loss_detail",
     "self_accuracy",

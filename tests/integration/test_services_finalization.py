@@ -633,17 +633,40 @@ def test_publishing_needs_computed_and_approved_results(year):
     assert year.fresh().phase == Phase.FINALIZATION
 
 
-def snapshot_row(code, rank, total, tier, previous_rank):
+def snapshot_row(code, rank, total, tier, previous_rank, survey=None):
+    first, second, surveyed = FINAL[code]
     return {
         "group": GROUP,
+        "group_code": "SBN",
+        "group_order": 1,
         "rank": rank,
         "agency": code,
+        "agency_id": Agency.objects.get(code=code).pk,
         "name": NAMES[code],
         "total": f"{total}.0000",
         "maximum": "100.0000",
         "index": f"{total}.0000000000",
+        # Field 3 (a deduction) was left empty: it scores 0.
+        "field_scores": {
+            "1": f"{int(first) + int(second)}.0000",
+            "2": f"{survey or surveyed}.0000",
+            "3": "0",
+        },
         "tier": tier,
+        "tier_before_demotion": tier,
+        "demoted": False,
         "previous_rank": previous_rank,
+    }
+
+
+def award_row(code):
+    return {
+        "agency": code,
+        "agency_id": Agency.objects.get(code=code).pk,
+        "name": NAMES[code],
+        "group": GROUP,
+        "group_code": "SBN",
+        "group_order": 1,
     }
 
 
@@ -662,10 +685,9 @@ def test_publishing_freezes_a_snapshot(year, mailoutbox, django_capture_on_commi
         snapshot_row("STC", 2, 92, "Rất tốt", 1),
         snapshot_row("SXD", 3, 82, "Tốt", None),
     ]
-    assert stored.awards == [
-        {"agency": "SNV", "name": "Sở Nội vụ", "group": GROUP},
-        {"agency": "STC", "name": "Sở Tài chính", "group": GROUP},
-    ]
+    assert stored.awards == [award_row("SNV"), award_row("STC")]
+    assert stored.tier_labels == ["Rất tốt", "Tốt", "Khá", "Trung bình", "Yếu"]
+    assert stored.field_codes == ["1", "2", "3"]
     period = year.fresh()
     assert period.phase == Phase.PUBLISHED
     assert before <= period.published_at <= timezone.now()
@@ -797,7 +819,7 @@ def test_a_correction_is_published_as_the_next_version(published):
         (1, "Sai điểm điều tra của SXD"),
         (2, ""),
     ]
-    assert second.results[2] == snapshot_row("SXD", 3, 85, "Tốt", None)
+    assert second.results[2] == snapshot_row("SXD", 3, 85, "Tốt", None, survey=10)
     assert Publication.objects.get(version=1).results[2] == snapshot_row("SXD", 3, 82, "Tốt", None)
     period = year.fresh()
     assert (period.phase, period.version) == (Phase.PUBLISHED, 2)

@@ -162,14 +162,19 @@ def test_the_index_lists_published_periods_newest_first(client, english, council
     assert "version 2" not in html
 
 
-def test_reopened_results_leave_the_public_pages(client, council):
+def test_reopened_results_stay_on_the_public_pages_until_republished(client, english, council):
+    """Issue 9 item 5: reopening no longer takes the results off the public site; the last
+    publication stays shown, marked as being corrected (test_publication_frozen.py)."""
     year = build_year()
     publish(year, council)
 
     period_reopen(user=council, period=year.period, reason="Sửa điểm điều tra")
 
-    assert client.get("/ket-qua/CCHC-2025/").status_code == 404
-    assert client.get("/ket-qua/CCHC-2025/hoi-nghi.xlsx").status_code == 404
+    page = client.get("/ket-qua/CCHC-2025/")
+    assert page.status_code == 200
+    assert "These results are being corrected" in page.content.decode()
+    assert table_rows(page.content.decode(), "results-table")[0][:2] == ["1", "Sở Tư pháp"]
+    assert client.get("/ket-qua/CCHC-2025/hoi-nghi.xlsx").status_code == 200
 
 
 def page_queries(client) -> int:

@@ -1,11 +1,15 @@
-"""`python manage.py export_results PERIOD FILE.xlsx`: write a period's conference workbook."""
+"""`python manage.py export_results PERIOD FILE.xlsx`: write a period's conference workbook.
+
+A published period's workbook is its last publication, exactly as announced; any other
+period's shows its current results. `--publication N` writes published version N.
+"""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from ranking.exports import conference_workbook
-from ranking.models import Period, Result
+from ranking.models import Period
+from ranking.publications import PublishedResults, shown_results
 
 
 class Command(BaseCommand):
@@ -14,22 +18,35 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("period", help="Period code, e.g. CCHC-2025.")
         parser.add_argument("file", help="The .xlsx file to write.")
+        parser.add_argument(
+            "--publication",
+            type=int,
+            metavar="N",
+            help="Write published version N of the period (default: the last one of a published period).",
+        )
 
-    def handle(self, *args, period: str, file: str, **options):
+    def handle(self, *args, period: str, file: str, publication: int | None = None, **options):
         code = period.strip()
         found = Period.objects.filter(code=code).first()
         if found is None:
             raise CommandError(_("Unknown period “%(code)s”.") % {"code": code})
-        # One query answers both whether there is anything to export and what to report.
-        size = Result.objects.filter(period=found).aggregate(
-            agencies=Count("pk"), groups=Count("group", distinct=True)
-        )
-        if not size["agencies"]:
+        if publication is None:
+            source = shown_results(period=found)
+        else:
+            published = found.publications.filter(version=publication).first()
+            if published is None:
+                raise CommandError(
+                    _("Period %(code)s has no published version %(version)d.")
+                    % {"code": found.code, "version": publication}
+                )
+            published.period = found
+            source = PublishedResults(published)
+        if not source.results:
             raise CommandError(
                 _("Results of period %(code)s have not been computed; run compute_results first.")
                 % {"code": found.code}
             )
-        workbook = conference_workbook(period=found)
+        workbook = conference_workbook(period=found, source=source)
         try:
             workbook.save(file)
         except OSError as error:
@@ -38,5 +55,9 @@ class Command(BaseCommand):
             ) from error
         self.stdout.write(
             _("Wrote %(file)s: %(agencies)d agencies in %(groups)d groups.")
-            % {"file": file, "agencies": size["agencies"], "groups": size["groups"]}
+            % {
+                "file": file,
+                "agencies": len(source.results),
+                "groups": len({result.group_id for result in source.results}),
+            }
         )
