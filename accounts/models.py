@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ranking.text import CleanCharField
+
 
 class Role(models.TextChoices):
     OFFICER = "officer", _("Agency officer")
@@ -22,8 +24,8 @@ AGENCY_ROLES = (Role.OFFICER, Role.HEAD)
 class AgencyGroup(models.Model):
     """A group (khối): agencies are ranked only against their own group."""
 
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=255)
+    code = CleanCharField(_("code"), max_length=32, unique=True)
+    name = CleanCharField(_("name"), max_length=255)
     order = models.PositiveIntegerField(_("display order"), default=0)
 
     history = HistoricalRecords()
@@ -40,8 +42,8 @@ class AgencyGroup(models.Model):
 class Agency(models.Model):
     """An agency (cơ quan, đơn vị); its code is the stable key of every import."""
 
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=255)
+    code = CleanCharField(_("code"), max_length=32, unique=True)
+    name = CleanCharField(_("name"), max_length=255)
     group = models.ForeignKey(
         AgencyGroup, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("group")
     )
@@ -70,7 +72,10 @@ class User(AbstractUser):
         related_name="members",
         verbose_name=_("agency"),
     )
-    position = models.CharField(_("position"), max_length=255, blank=True)
+    # Names are printed in the workbooks (reviewers): kept clean as every other name.
+    first_name = CleanCharField(_("first name"), max_length=150, blank=True)
+    last_name = CleanCharField(_("last name"), max_length=150, blank=True)
+    position = CleanCharField(_("position"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("user")

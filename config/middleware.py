@@ -4,20 +4,35 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from ranking.text import clean_text
 
-def strip_nul_characters(get_response: Callable[[HttpRequest], HttpResponse]):
-    """Drop NUL characters from posted text: no one types them, and PostgreSQL cannot store them."""
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def clean_posted_text(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Posted text as `clean_text` keeps it (no NUL or other control character, line breaks as
+    line feeds), so forms and services check, compare and store the text that will be kept.
+
+    A password only loses its NUL characters (PostgreSQL cannot store them, no one types them):
+    cleaning it further would stop it matching the password set before.
+    """
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and request.content_type in (
-            "application/x-www-form-urlencoded",
-            "multipart/form-data",
-        ) and any("\x00" in value for _key, values in request.POST.lists() for value in values):
-            cleaned = request.POST.copy()
-            for key, values in cleaned.lists():
-                cleaned.setlist(key, [value.replace("\x00", "") for value in values])
-            cleaned._mutable = False
-            request.POST = cleaned
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            posted = list(request.POST.lists())
+            cleaned = {key: [_cleaned(key, value) for value in values] for key, values in posted}
+            if cleaned != dict(posted):
+                copy = request.POST.copy()
+                for key, values in cleaned.items():
+                    copy.setlist(key, values)
+                copy._mutable = False
+                request.POST = copy
         return get_response(request)
 
     return middleware
+
+
+def _cleaned(key: str, value: str) -> str:
+    if "password" in key:
+        return value.replace("\x00", "")
+    return clean_text(value)

@@ -2,10 +2,9 @@ from django.contrib import admin, messages
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .admin_import import WorkbookSheetAdmin
+from .admin_import import TextSafeExportMixin, WorkbookSheetAdmin
 from .models import (
     Assessment,
     AwardEntry,
@@ -187,7 +186,7 @@ class DemotionAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Result)
-class ResultAdmin(ExportMixin, admin.ModelAdmin):
+class ResultAdmin(TextSafeExportMixin, admin.ModelAdmin):
     list_display = [
         "period",
         "group",

@@ -1,10 +1,20 @@
-"""Admin imports read the year workbook by sheet name, not the sheet that happens to be open."""
+"""The admin site's imports and exports of the year workbook's sheets.
+
+Imports read the year workbook by sheet name, not the sheet that happens to be open. Exports
+are .xlsx files written as `workbook_export` writes the year workbook (`ranking.cells`): text
+as text, never a formula, numbers as numbers. CSV and the other text formats are not offered
+for export: a spreadsheet opening them takes text that begins with =, +, - or @ for a formula,
+and the only way to stop it (a leading apostrophe) would change the text users read back.
+"""
 
 from io import BytesIO
 
-from import_export.admin import ImportExportModelAdmin
+from django.core.exceptions import PermissionDenied
+from import_export.admin import ExportMixin, ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
+from .cells import dataset_xlsx
+from .exports import sheet_title
 from .services.workbook import workbook_read
 
 
@@ -21,7 +31,26 @@ def sheet_format(sheet: str) -> type[XLSX]:
     return SheetXLSX
 
 
-class WorkbookSheetAdmin(ImportExportModelAdmin):
+class TextSafeExportMixin(ExportMixin):
+    """Exports as .xlsx only, every text cell written as text."""
+
+    def get_export_formats(self):
+        return [XLSX]
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        # Numbers and dates as themselves, as import-export gives them to its own xlsx format.
+        dataset = self.get_data_for_export(request, queryset, force_native_type=True, **kwargs)
+        return dataset_xlsx(title=self.export_sheet_title(), dataset=dataset)
+
+    def export_sheet_title(self) -> str:
+        # A sheet of the year workbook keeps its name, so the file imports back as it is.
+        sheet = getattr(self.resource_classes[0], "sheet", None) if self.resource_classes else None
+        return sheet or sheet_title(str(self.model._meta.verbose_name_plural), taken=set())
+
+
+class WorkbookSheetAdmin(TextSafeExportMixin, ImportExportModelAdmin):
     """Import/export of one sheet of the year workbook (WORKBOOK.md), with the preview."""
 
     def get_import_formats(self):

@@ -25,6 +25,8 @@ from django.db import connection, models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from .text import CleanTextMixin
+
 # Values of these fields reach the database as Python gives them; every driver adapts them.
 PLAIN_FIELDS = (
     models.BooleanField,
@@ -62,6 +64,9 @@ def supported() -> bool:
 
 
 def preparer(field: models.Field) -> Callable:
+    if isinstance(field, CleanTextMixin):
+        # Text is stored as the field stores it (`clean_text`): a search of each text.
+        return field.to_python
     if isinstance(field, PLAIN_FIELDS) and not isinstance(field, models.AutoField):
         return lambda value: value
     if isinstance(field, models.JSONField):

@@ -42,6 +42,7 @@ from .analysis import (
     self_accuracy,
 )
 from .bulk import collector_paused
+from .cells import cell_put
 from .comparison import default_other, tier_distribution, year_over_year
 from .enums import Phase, Subject
 from .models import AwardEntry, Criterion, Period, Result
@@ -71,6 +72,7 @@ HEADER_ROW = 7
 
 # Excel refuses these in a sheet name and cuts names at 31 characters.
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_CONTROLS = re.compile(r"[\x00-\x1f]+")
 SHEET_NAME_MAX = 31
 
 FONT_NAME = "Times New Roman"
@@ -844,6 +846,8 @@ def sheet_title(name: str, *, taken: set[str], fallback: str = "Khối") -> str:
 
 
 def _clean_sheet_name(name: str) -> str:
+    # A line break or any other control character cannot stand in a sheet's name: a space.
+    name = SHEET_NAME_CONTROLS.sub(" ", name)
     return _trim_sheet_name(SHEET_NAME_FORBIDDEN.sub("", name)[:SHEET_NAME_MAX])
 
 
@@ -968,7 +972,8 @@ def _integers(values: Sequence[int]) -> list[tuple[int, str, Alignment]]:
 
 # --- writing cells ------------------------------------------------------------------------
 #
-# Every sheet is written top to bottom, a row of ready cells at a time (`ws.append`).
+# Every sheet is written top to bottom, a row of ready cells at a time (`ws.append`), each
+# value through `cell_put`: text as text, never a formula.
 #
 # openpyxl keeps a cell's style as indices into its workbook's tables of fonts, fills,
 # borders, alignments and number formats (a `StyleArray`), and finds an index by hashing the
@@ -1027,7 +1032,7 @@ def _cell(
     style = _style(
         ws, styles, font=font, alignment=alignment, border=border, number_format=number_format, fill=fill
     )
-    return Cell(ws, value=value, style_array=style)
+    return cell_put(Cell(ws, style_array=style), value)
 
 
 def _title_block(ws: Worksheet, *, width: int, title: str, subtitle: str) -> None:
@@ -1082,7 +1087,7 @@ def _cells(
             style = styles[key] = _style(
                 ws, styles, font=font, alignment=alignment, number_format=number_format
             )
-        cells.append(Cell(ws, value=value, style_array=style))
+        cells.append(cell_put(Cell(ws, style_array=style), value))
     return cells
 
 

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Agency, AgencyGroup
 
 from .enums import AssessmentStatus, Decision, Method, Phase, Subject
+from .text import CleanCharField, CleanTextField
 
 SCORE = {"max_digits": 10, "decimal_places": 4}
 
@@ -33,10 +34,10 @@ def default_tie_breakers() -> list[str]:
 class Period(models.Model):
     """One year × one subject (kỳ đánh giá), e.g. CCHC-2017."""
 
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    code = CleanCharField(_("code"), max_length=32, unique=True)
     year = models.PositiveSmallIntegerField(_("year"))
     subject = models.CharField(_("subject"), max_length=8, choices=Subject.choices)
-    name = models.CharField(_("name"), max_length=255)
+    name = CleanCharField(_("name"), max_length=255)
     previous = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -56,7 +57,7 @@ class Period(models.Model):
         default=default_tie_breakers,
         help_text=_("Ordered: total_without_survey, fields."),
     )
-    award_from_tier = models.CharField(
+    award_from_tier = CleanCharField(
         _("certificates from tier"),
         max_length=64,
         blank=True,
@@ -93,7 +94,7 @@ class Tier(models.Model):
         Period, on_delete=models.CASCADE, related_name="tiers", verbose_name=_("period")
     )
     order = models.PositiveSmallIntegerField(_("order"), validators=[MinValueValidator(1)])
-    label = models.CharField(_("tier"), max_length=64)
+    label = CleanCharField(_("tier"), max_length=64)
     min_index = models.DecimalField(
         _("lowest index (%)"), max_digits=7, decimal_places=4, validators=[MinValueValidator(0)]
     )
@@ -132,9 +133,9 @@ class Criterion(models.Model):
         related_name="children",
         verbose_name=_("parent"),
     )
-    code = models.CharField(_("code"), max_length=32)
+    code = CleanCharField(_("code"), max_length=32)
     sort_key = models.CharField(max_length=160, editable=False, db_index=True)
-    title = models.TextField(_("content"))
+    title = CleanTextField(_("content"))
     max_points = models.DecimalField(
         _("maximum points"),
         **SCORE,
@@ -163,7 +164,7 @@ class Criterion(models.Model):
     )
     allow_not_arising = models.BooleanField(_("may not arise"), default=False)
     evidence_required = models.BooleanField(_("evidence required"), default=False)
-    guidance = models.TextField(_("scoring guidance"), blank=True)
+    guidance = CleanTextField(_("scoring guidance"), blank=True)
 
     history = HistoricalRecords(excluded_fields=["sort_key"])
 
@@ -263,14 +264,14 @@ class Score(models.Model):
     )
     self_score = models.DecimalField(_("self-score"), **SCORE, null=True, blank=True)
     not_arising = models.BooleanField(_("does not arise"), default=False)
-    note = models.TextField(_("note"), blank=True)
-    no_evidence_reason = models.TextField(_("reason for missing evidence"), blank=True)
+    note = CleanTextField(_("note"), blank=True)
+    no_evidence_reason = CleanTextField(_("reason for missing evidence"), blank=True)
     reviewed_score = models.DecimalField(_("reviewed score"), **SCORE, null=True, blank=True)
-    review_comment = models.TextField(_("reviewer's comment"), blank=True)
-    explanation = models.TextField(_("explanation"), blank=True)
+    review_comment = CleanTextField(_("reviewer's comment"), blank=True)
+    explanation = CleanTextField(_("explanation"), blank=True)
     proposed_score = models.DecimalField(_("proposed score"), **SCORE, null=True, blank=True)
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
-    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decision_reason = CleanTextField(_("reason for the decision"), blank=True)
     final_score = models.DecimalField(_("final score"), **SCORE, null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -351,7 +352,7 @@ class Demotion(models.Model):
         related_name="+",
         verbose_name=_("at most tier"),
     )
-    reason = models.TextField(_("reason"))
+    reason = CleanTextField(_("reason"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -433,7 +434,7 @@ class HistoricalResult(models.Model):
     )
     total = models.DecimalField(_("total"), **SCORE, null=True, blank=True)
     index = models.DecimalField(_("index (%)"), max_digits=16, decimal_places=10, null=True, blank=True)
-    tier_label = models.CharField(_("tier"), max_length=64, blank=True)
+    tier_label = CleanCharField(_("tier"), max_length=64, blank=True)
     rank = models.PositiveIntegerField(_("rank"))
 
     class Meta:
@@ -463,7 +464,7 @@ class AwardEntry(models.Model):
     )
     proposed = models.BooleanField(_("proposed by the rule"), default=True)
     included = models.BooleanField(_("on the list"), default=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = CleanTextField(_("reason"), blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -515,7 +516,7 @@ class Publication(models.Model):
     reopened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+    reopen_reason = CleanTextField(_("reason for reopening"), blank=True)
 
     class Meta:
         ordering = ["period", "-version"]

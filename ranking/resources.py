@@ -27,6 +27,7 @@ from . import scoring
 from .bulk import bulk_insert_with_history
 from .enums import Method, Phase, Subject
 from .models import Assessment, Criterion, Demotion, HistoricalResult, Period, Score, Tier
+from .text import clean_text
 
 FLAG_TRUE = {"x", "có", "co", "1", "true", "yes"}
 # Big enough for any score, small enough for the database columns (10 digits, 4 decimals).
@@ -60,8 +61,8 @@ class Cells:
         elif isinstance(value, float) and value.is_integer():
             text = str(int(value))
         else:
-            # A NUL character cannot be stored (PostgreSQL refuses it) and is never meant.
-            text = str(value).replace("\x00", "").strip()
+            # As the forms store text: no NUL (PostgreSQL refuses it), one kind of line break.
+            text = clean_text(str(value)).strip()
         if required and not text:
             self.errors.setdefault(column, _("This cell is required."))
         return text

@@ -7,6 +7,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .cells import cell_put
 from .enums import Method, Subject
 from .resources import SHEET_RESOURCES, sheet_columns
 
@@ -71,18 +72,18 @@ def template_workbook() -> Workbook:
     guide.column_dimensions["B"].width = 120
     for number, (first, second) in enumerate(INSTRUCTIONS, start=1):
         if second is None:
-            guide.cell(row=number, column=1, value=first)
+            cell_put(guide.cell(row=number, column=1), first)
             guide.merge_cells(start_row=number, start_column=1, end_row=number, end_column=2)
         else:
-            guide.cell(row=number, column=1, value=first).font = Font(bold=True)
-            guide.cell(row=number, column=2, value=second).alignment = Alignment(wrap_text=True)
+            cell_put(guide.cell(row=number, column=1), first).font = Font(bold=True)
+            cell_put(guide.cell(row=number, column=2), second).alignment = Alignment(wrap_text=True)
     guide["A1"].font = Font(bold=True, size=14)
 
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     for resource_class in SHEET_RESOURCES:
         sheet = book.create_sheet(resource_class.sheet)
         for position, column in enumerate(sheet_columns(resource_class), start=1):
-            cell = sheet.cell(row=1, column=position, value=column)
+            cell = cell_put(sheet.cell(row=1, column=position), column)
             cell.font = Font(bold=True)
             cell.fill = header_fill
             cell.alignment = Alignment(wrap_text=True, vertical="center")

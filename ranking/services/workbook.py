@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from ranking.bulk import collector_paused
+from ranking.cells import dataset_sheet
 from ranking.resources import SHEET_RESOURCES, SheetResource
 
 
@@ -237,14 +238,10 @@ def workbook_export() -> Workbook:
     """Everything the year workbook can carry, as one file `workbook_import` reads back.
 
     Scores are exported for every period; results of computed periods go to `KetQua`, so
-    another installation can use them as the previous year's ranks.
+    another installation can use them as the previous year's ranks. Text is written as text
+    (`ranking.cells`), so it imports back exactly as it was.
     """
     book = Workbook(write_only=True)
     for resource_class in SHEET_RESOURCES:
-        resource = resource_class()
-        dataset = resource.export()
-        sheet = book.create_sheet(resource_class.sheet)
-        sheet.append(list(dataset.headers))
-        for row in dataset:
-            sheet.append([cell if cell != "" else None for cell in row])
+        dataset_sheet(book, title=resource_class.sheet, dataset=resource_class().export())
     return book

@@ -28,6 +28,7 @@ from accounts.models import Agency
 from ranking import scoring
 from ranking.agency_report import AgencyReport
 from ranking.agency_report import agency_report as build_report
+from ranking.cells import cell_put
 from ranking.exports import (
     BORDER,
     CENTER,
@@ -132,7 +133,7 @@ class SheetWriter:
         self.row = 1
 
     def cell(self, column: int, value: Any, *, number_format: str | None = None, align=LEFT, bold=False):
-        cell = self.ws.cell(row=self.row, column=column, value=value)
+        cell = cell_put(self.ws.cell(row=self.row, column=column), value)
         cell.font = font(bold=bold)
         cell.alignment = align
         cell.border = BORDER
@@ -141,7 +142,7 @@ class SheetWriter:
         return cell
 
     def merged(self, first: int, last: int, value: Any, *, bold=False, size=11, align=LEFT, border=False):
-        cell = self.ws.cell(row=self.row, column=first, value=value)
+        cell = cell_put(self.ws.cell(row=self.row, column=first), value)
         cell.font = font(bold=bold, size=size)
         cell.alignment = align
         if border:
