@@ -301,13 +301,10 @@ class Score(models.Model):
         return scoring.final_not_arising(self.not_arising, self.reviewer_not_arising)
 
 
-def final_not_arising_q(prefix: str = "", *, value: bool = True) -> Q:
+def final_not_arising_q(*, value: bool = True) -> Q:
     """Scores whose `Score.final_not_arising` is `value` (False: the leaf arose), written
-    without a negation, which SQL's NULL would bend; `prefix` reaches the score from another
-    model (``"scores__"``)."""
-    return Q(**{f"{prefix}reviewer_not_arising": value}) | Q(
-        **{f"{prefix}reviewer_not_arising__isnull": True, f"{prefix}not_arising": value}
-    )
+    without a negation, which SQL's NULL would bend."""
+    return Q(reviewer_not_arising=value) | Q(reviewer_not_arising__isnull=True, not_arising=value)
 
 
 def evidence_upload_to(instance: "Evidence", filename: str) -> str:

@@ -124,7 +124,8 @@ def test_a_score_typed_while_the_comment_saves_is_stored_and_kept(
             page.keyboard.press("ControlOrMeta+A")
             page.keyboard.type("1,5", delay=40)
             page.keyboard.press("Tab")
-        slow.settle()
+            # The test database (SQLite in memory) takes one writer at a time: one leaf at a time.
+            slow.settle()
 
         stored = {
             s.criterion.code: (s.reviewed_score, s.review_comment, s.final_score)
