@@ -523,3 +523,55 @@ def test_a_wrong_reviewers_word_is_refused_per_cell_and_nothing_is_written(year)
     ]
     assert [score(year, c).reviewer_not_arising for c in ("1.1", "1.2", "1.3")] == [None, None, None]
     assert score(year, "1.3").reviewed_score is None
+
+
+# --- what the agency and the reports read ---------------------------------------------------------
+
+
+def leaf_html(html: str, marker: str, criterion: Criterion) -> str:
+    start = html.index(marker.format(id=criterion.id, code=criterion.code))
+    return html[start : start + 4000]
+
+
+def test_the_agency_reads_the_reviewers_word_once_the_appraisal_is_approved(client, year):
+    overrule_both(year)
+    assessment_mark_reviewed(user=year.reviewer, assessment=fresh(year.snv))
+    appraisal_approve(user=year.council, assessment=fresh(year.snv))
+    client.force_login(year.head)
+    client.cookies["django_language"] = "en"
+
+    html = client.get(reverse("assessment_detail", args=[year.snv.pk])).content.decode()
+
+    left_out = leaf_html(html, 'id="leaf-{id}" data-leaf', year.leaves["1.2"])
+    assert '<td class="num">2</td>' in left_out
+    assert 'data-reviewed>does not arise <span class="badge text-bg-warning">differs</span></td>' in left_out
+    assert "data-final>does not arise</td>" in left_out
+    arises = leaf_html(html, 'id="leaf-{id}" data-leaf', year.leaves["1.3"])
+    assert '<td class="num">does not arise</td>' in arises
+    assert 'data-reviewed>2 <span class="badge text-bg-warning">differs</span></td>' in arises
+    assert "data-final>2</td>" in arises
+
+
+def test_the_agency_report_shows_each_word_where_it_counts(client, year):
+    overrule_both(year)
+    results_compute(period=year.period)
+    client.force_login(year.council)
+    client.cookies["django_language"] = "en"
+
+    html = client.get(reverse("agency_report", args=[year.period.code, "SNV"])).content.decode()
+
+    left_out = leaf_html(html, 'data-code="{code}"', year.leaves["1.2"])
+    assert '<td class="num" data-leaf="self">2.00</td>' in left_out
+    assert 'data-leaf="not-arising">does not arise</td>' in left_out
+    arises = leaf_html(html, 'data-code="{code}"', year.leaves["1.3"])
+    assert 'data-leaf="self"><span class="small text-body-secondary">does not arise</span></td>' in arises
+    assert 'data-leaf="reviewed">2.00</td>' in arises
+    assert 'data-leaf="final">2.00</td>' in arises
+
+    response = client.get(reverse("agency_report_xlsx", args=[year.period.code, "SNV"]))
+    rows = list(load_workbook(io.BytesIO(response.content))["SNV"].iter_rows(values_only=True))
+    by_code = {row[0]: row[2:6] for row in rows if row and row[0] in ("1.2", "1.3")}
+    assert by_code == {
+        "1.2": (2, 2, "does not arise", "does not arise"),
+        "1.3": (4, "does not arise", 2, 2),
+    }
