@@ -79,9 +79,10 @@ def score_review_set(
     criterion, score = leaf_score_for_update(assessment=assessment, criterion_id=criterion_id)
     if criterion.method == Method.SURVEY:
         raise ServiceError(_("Survey criteria are scored from the survey results."))
-    if not_arising and not criterion.allow_not_arising:
-        raise ServiceError(_("This criterion does not allow “does not arise”."))
     agency_says = bool(score and score.not_arising)
+    # Agreeing with an agency's "does not arise" stays possible where the leaf no longer allows it.
+    if not_arising and not criterion.allow_not_arising and not agency_says:
+        raise ServiceError(_("This criterion does not allow “does not arise”."))
     overruled = (score.reviewer_not_arising if score else None) if not_arising is None else not_arising
     if not_arising is None and value is not None and scoring.final_not_arising(agency_says, overruled):
         # A score given without a word on "does not arise" says the leaf arises.

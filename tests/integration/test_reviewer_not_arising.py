@@ -185,6 +185,16 @@ def test_overruling_needs_a_comment_and_a_leaf_that_may_not_arise(year):
     assert [score(year, c).version for c in ("1.1", "1.2", "1.3")] == versions
 
 
+def test_agreeing_with_the_agency_stays_possible_where_the_leaf_no_longer_allows_it(year):
+    """The agency said "does not arise" of 1.3; a later import of the criteria took that away."""
+    Criterion.objects.filter(pk=year.leaves["1.3"].pk).update(allow_not_arising=False)
+
+    review(year, "1.3", None, not_arising=True)
+
+    agreed = score(year, "1.3")
+    assert (agreed.not_arising, agreed.reviewer_not_arising, agreed.reviewed_score) == (True, True, None)
+
+
 def test_overruling_either_way_is_stored_with_the_comment_and_its_history(year):
     overrule_both(year)
 
