@@ -13,8 +13,9 @@ from django.db import connection
 from openpyxl import Workbook, load_workbook
 
 # The arithmetic of WORKBOOK.md in one statement: per assessment, the final scores of the
-# leaves that apply to the agency's group and arose (deductions negative and floored, bonus
-# capped), the maximum of the base leaves, the index, and the rank in the group by index.
+# leaves that apply to the agency's group and arose, in the reviewer's word once given
+# (deductions negative and floored, bonus capped), the maximum of the base leaves, the index,
+# and the rank in the group by index.
 # Both PostgreSQL and SQLite (≥ 3.25) run window functions; they differ in the names of the
 # two-argument min/max.
 RANKING_SQL = """
@@ -22,13 +23,14 @@ WITH per_assessment AS (
     SELECT a.id AS assessment_id,
            ag.group_id AS group_id,
            SUM(CASE
-                   WHEN s.not_arising OR s.final_score IS NULL THEN 0
+                   WHEN COALESCE(s.reviewer_not_arising, s.not_arising) OR s.final_score IS NULL THEN 0
                    WHEN c.method = 'deduction' THEN {greatest}(-ABS(s.final_score), -c.max_points)
                    WHEN c.method = 'bonus' THEN {least}(s.final_score, c.max_points)
                    ELSE s.final_score
                END) AS raw_total,
            SUM(CASE
-                   WHEN s.not_arising OR c.method IN ('deduction', 'bonus') THEN 0
+                   WHEN COALESCE(s.reviewer_not_arising, s.not_arising)
+                        OR c.method IN ('deduction', 'bonus') THEN 0
                    ELSE c.max_points
                END) AS maximum
     FROM {score} s

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,9 @@ from .resources import (
     PeriodResource,
     ScoreResource,
     TierResource,
+    maximum_problem,
 )
+from .selectors import highest_scores
 from .services import ServiceError
 from .services.periods import period_copy
 from .services.results import results_compute
@@ -103,9 +106,26 @@ class TierAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
     list_filter = ["period"]
 
 
+class CriterionForm(forms.ModelForm):
+    """The admin's criterion form (its model and fields come from `CriterionAdmin`)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        # The instance still holds the stored maximum here: only a change is checked.
+        max_points = cleaned.get("max_points")
+        criterion = self.instance
+        if max_points is not None and criterion.pk is not None and max_points != criterion.max_points:
+            highest = highest_scores(criterion_ids=[criterion.pk]).get(criterion.pk)
+            problem = maximum_problem(criterion, max_points, highest)
+            if problem:
+                self.add_error("max_points", problem)
+        return cleaned
+
+
 @admin.register(Criterion)
 class CriterionAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
     resource_classes = [CriterionResource]
+    form = CriterionForm
     list_display = [
         "code",
         "short_title",
@@ -129,7 +149,15 @@ class CriterionAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
 class ScoreInline(admin.TabularInline):
     model = Score
     extra = 0
-    fields = ["criterion", "self_score", "not_arising", "reviewed_score", "final_score", "review_comment"]
+    fields = [
+        "criterion",
+        "self_score",
+        "not_arising",
+        "reviewer_not_arising",
+        "reviewed_score",
+        "final_score",
+        "review_comment",
+    ]
     raw_id_fields = ["criterion"]
 
 
@@ -153,6 +181,7 @@ class ScoreAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
         "reviewed_score",
         "final_score",
         "not_arising",
+        "reviewer_not_arising",
     ]
     list_filter = ["assessment__period", "assessment__agency__group"]
     search_fields = ["assessment__agency__code", "assessment__agency__name", "criterion__code"]

@@ -235,7 +235,8 @@ def own_points(row: SheetRow, name: str) -> Decimal:
     if not row.is_leaf:
         return row.self_subtotal if name == "self_score" else row.reviewed_subtotal
     value = getattr(row.score, name, None)
-    if value is None or row.score.not_arising:
+    left_out = row.score.not_arising if name == "self_score" else row.score.final_not_arising
+    if value is None or left_out:
         return Decimal(0)
     leaf = scoring.Leaf(row.criterion.code, row.criterion.method, row.max_points, row.criterion.code)
     return scoring.contribution(leaf, value)
@@ -278,10 +279,13 @@ def whatif_inputs(
         for row in sheet.leaves
     ]
     recorded: dict[int, dict[int, tuple]] = {r.agency_id: {} for r in group_results}
-    for agency_id, criterion_id, final, not_arising in Score.objects.filter(
+    rows = Score.objects.filter(
         assessment__period=period, assessment__agency_id__in=recorded.keys()
-    ).values_list("assessment__agency_id", "criterion_id", "final_score", "not_arising"):
-        recorded[agency_id][criterion_id] = (final, not_arising)
+    ).values_list(
+        "assessment__agency_id", "criterion_id", "final_score", "not_arising", "reviewer_not_arising"
+    )
+    for agency_id, criterion_id, final, not_arising, overruled in rows:
+        recorded[agency_id][criterion_id] = (final, scoring.final_not_arising(not_arising, overruled))
     positions = {tier.id: position for position, tier in enumerate(tiers)}
     inputs = []
     for r in group_results:

@@ -8,7 +8,9 @@ Conventions shared by all of them:
 - an agency's group is the one its result was computed in (`Result.group`), or its current
   group while the period has no results; a leaf applies to an agency when it applies to
   that group;
-- a leaf the agency marked "does not arise" is left out for that agency, as in its totals;
+- a leaf that does not arise is left out for that agency, as in its totals: in the final
+  figures that is the reviewer's word once given (`Values.final_not_arising`), in the
+  self-assessed ones the agency's;
 - a base leaf (number, choice, yes/no, survey) that arose but has no final score counts as
   0 points, exactly as the totals count it.
 """
@@ -46,6 +48,11 @@ class Values:
     final_score: Decimal | None
     not_arising: bool
     decision: str
+    reviewer_not_arising: bool | None = None
+
+    @property
+    def final_not_arising(self) -> bool:
+        return scoring.final_not_arising(self.not_arising, self.reviewer_not_arising)
 
 
 @dataclass
@@ -141,6 +148,7 @@ def period_snapshot(*, period: Period) -> PeriodSnapshot:
         final,
         not_arising,
         decision,
+        overruled,
     ) in Score.objects.filter(assessment__period=period).values_list(
         "assessment_id",
         "criterion_id",
@@ -149,9 +157,10 @@ def period_snapshot(*, period: Period) -> PeriodSnapshot:
         "final_score",
         "not_arising",
         "decision",
+        "reviewer_not_arising",
     ):
         by_assessment[assessment_id].scores[criterion_id] = Values(
-            self_score, reviewed, final, not_arising, decision
+            self_score, reviewed, final, not_arising, decision, overruled
         )
     return PeriodSnapshot(
         period=period,
@@ -224,7 +233,7 @@ def criterion_losses(
             if not data.applies(leaf, entry.group.pk):
                 continue
             values = entry.scores.get(leaf.pk)
-            if values is not None and values.not_arising:
+            if values is not None and values.final_not_arising:
                 continue
             losses.append(points_lost(leaf, values.final_score if values else None))
         if not losses:
@@ -295,7 +304,7 @@ def heat_map(*, period: Period, group: AgencyGroup, snapshot: PeriodSnapshot | N
         maxima: dict[str, Decimal] = defaultdict(lambda: ZERO)
         for leaf in leaves:
             values = entry.scores.get(leaf.pk)
-            if values is not None and values.not_arising:
+            if values is not None and values.final_not_arising:
                 continue
             s_leaf = scoring_leaf(leaf)
             if leaf.method not in scoring.OUTSIDE_BASE:
@@ -370,7 +379,7 @@ def loss_detail(
         if limited and entry.group.pk not in limited:
             continue
         score = scores.get(entry.assessment.pk)
-        not_arising = bool(score and score.not_arising)
+        not_arising = bool(score and score.final_not_arising)
         final = score.final_score if score else None
         rows.append(
             LossDetailRow(
@@ -491,7 +500,7 @@ def reviewer_consistency(*, period: Period, snapshot: PeriodSnapshot | None = No
                 continue
             if values.decision in tally.decisions:
                 tally.decisions[values.decision] += 1
-            if values.not_arising or leaf.method == Method.SURVEY or values.reviewed_score is None:
+            if values.final_not_arising or leaf.method == Method.SURVEY or values.reviewed_score is None:
                 continue
             tally.reviewed += 1
             if values.self_score is not None and values.reviewed_score != values.self_score:
@@ -525,7 +534,8 @@ def reviewer_consistency(*, period: Period, snapshot: PeriodSnapshot | None = No
 
 @dataclass(frozen=True)
 class AccuracyRow:
-    """An agency's self-assessed total against its final total, over the same leaves.
+    """An agency's self-assessed total against its final total (each over the leaves that
+    arose in its own word: the agency's, the final one).
 
     `over_rank` ranks the gap in index points within the group, largest first (1: the
     agency that over-scored itself most); equal gaps share a rank.
@@ -551,11 +561,14 @@ def _totals(data: PeriodSnapshot, entry: AgencyEntry) -> tuple[scoring.Totals, s
             continue
         values = entry.scores.get(leaf.pk)
         s_leaf = scoring_leaf(leaf)
-        not_arising = bool(values and values.not_arising)
         # Agencies do not score survey leaves: the imported value stands on both sides.
         self_value = values and (values.final_score if leaf.method == Method.SURVEY else values.self_score)
-        self_scores.append(scoring.LeafScore(s_leaf, self_value, not_arising))
-        final_scores.append(scoring.LeafScore(s_leaf, values.final_score if values else None, not_arising))
+        self_scores.append(scoring.LeafScore(s_leaf, self_value, bool(values and values.not_arising)))
+        final_scores.append(
+            scoring.LeafScore(
+                s_leaf, values.final_score if values else None, bool(values and values.final_not_arising)
+            )
+        )
     return scoring.agency_totals(self_scores), scoring.agency_totals(final_scores)
 
 

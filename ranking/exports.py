@@ -501,8 +501,12 @@ def _details_sheet(ws: Worksheet, *, data: PeriodSnapshot, keys: Sequence[str]) 
             applying = data.applies(leaf, entry.group.pk)
             values = entry.scores.get(leaf.pk) if applying else None
             fill = None if applying else NOT_APPLYING_FILL
-            for _key, _header, attr in parts:
-                if values is not None and values.not_arising:
+            for key, _header, attr in parts:
+                # The self-score column follows the agency's word, the others the final one.
+                left_out = values is not None and (
+                    values.not_arising if key == "self" else values.final_not_arising
+                )
+                if left_out:
                     cell = _cell(ws, styles, NOT_ARISING, font=FONT, alignment=CENTER, fill=fill)
                 else:
                     value = getattr(values, attr) if values is not None else None

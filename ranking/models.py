@@ -11,11 +11,13 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Agency, AgencyGroup
 
+from . import scoring
 from .enums import AssessmentStatus, Decision, Method, Phase, Subject
 from .text import CleanCharField, CleanTextField
 
@@ -268,6 +270,12 @@ class Score(models.Model):
     no_evidence_reason = CleanTextField(_("reason for missing evidence"), blank=True)
     reviewed_score = models.DecimalField(_("reviewed score"), **SCORE, null=True, blank=True)
     review_comment = CleanTextField(_("reviewer's comment"), blank=True)
+    reviewer_not_arising = models.BooleanField(
+        _("does not arise (appraisal)"),
+        null=True,
+        blank=True,
+        help_text=_("The reviewer's decision, which the final score follows; empty: as the agency says."),
+    )
     explanation = CleanTextField(_("explanation"), blank=True)
     proposed_score = models.DecimalField(_("proposed score"), **SCORE, null=True, blank=True)
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
@@ -287,6 +295,17 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} — {self.criterion.code}"
+
+    @property
+    def final_not_arising(self) -> bool:
+        """Whether the leaf is left out of the final figures (the reviewer's word, once given)."""
+        return scoring.final_not_arising(self.not_arising, self.reviewer_not_arising)
+
+
+def final_not_arising_q(*, value: bool = True) -> Q:
+    """Scores whose `Score.final_not_arising` is `value` (False: the leaf arose), written
+    without a negation, which SQL's NULL would bend."""
+    return Q(reviewer_not_arising=value) | Q(reviewer_not_arising__isnull=True, not_arising=value)
 
 
 def evidence_upload_to(instance: "Evidence", filename: str) -> str:

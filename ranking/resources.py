@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from import_export import fields, resources, widgets
 from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -27,9 +28,13 @@ from . import scoring
 from .bulk import bulk_insert_with_history
 from .enums import Method, Phase, Subject
 from .models import Assessment, Criterion, Demotion, HistoricalResult, Period, Score, Tier
+from .selectors import highest_scores, scores_beyond
 from .text import clean_text
 
 FLAG_TRUE = {"x", "có", "co", "1", "true", "yes"}
+# The reviewer's word that a leaf arises after all, against the agency's "does not arise".
+FLAG_FALSE = {"không", "khong", "0", "false", "no"}
+ARISES = "không"
 # Big enough for any score, small enough for the database columns (10 digits, 4 decimals).
 MAX_ABS_SCORE = Decimal("100000")
 
@@ -113,6 +118,21 @@ class Cells:
         )
         return False
 
+    def yes_no(self, column: str) -> bool | None:
+        """x (yes), không (no), or None for an empty cell."""
+        text = self.text(column).lower()
+        if not text:
+            return None
+        if text in FLAG_TRUE:
+            return True
+        if text in FLAG_FALSE:
+            return False
+        self.errors.setdefault(
+            column,
+            _("“%(value)s”: write x, không, or leave the cell empty.") % {"value": self.raw(column)},
+        )
+        return None
+
 
 def excerpt(value) -> str:
     """A cell's content as a message quotes it: long text is cut."""
@@ -159,6 +179,15 @@ class NumberWidget(widgets.DecimalWidget):
 class FlagWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
         return "x" if value else ""
+
+
+class YesNoWidget(widgets.Widget):
+    """x for yes, không for no, empty for not said."""
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return "x" if value else ARISES
 
 
 class SheetResource(resources.ModelResource):
@@ -553,6 +582,31 @@ class TierResource(SheetResource):
 # --- TieuChi ---------------------------------------------------------------------------
 
 
+def maximum_problem(criterion: Criterion, max_points: Decimal, highest: Decimal | None) -> str | None:
+    """Why a leaf's maximum (a deduction's floor) cannot become `max_points`: scores already
+    given reach beyond it. `highest` is the largest absolute score of the leaf
+    (`highest_scores`); only then are the scores read, to name one."""
+    if highest is None or highest <= max_points or criterion.pk is None:
+        return None
+    beyond = scores_beyond(criterion_id=criterion.pk, bound=max_points)
+    if beyond is None:
+        return None
+    kind = Score._meta.get_field(beyond.column).verbose_name
+    return ngettext(
+        "The maximum cannot be %(max)s: %(count)d agency already has a score beyond it, "
+        "such as the %(kind)s %(value)s of %(agency)s.",
+        "The maximum cannot be %(max)s: %(count)d agencies already have a score beyond it, "
+        "such as the %(kind)s %(value)s of %(agency)s.",
+        beyond.agencies,
+    ) % {
+        "max": shown(max_points),
+        "count": beyond.agencies,
+        "kind": kind,
+        "value": shown(beyond.value),
+        "agency": beyond.agency.name,
+    }
+
+
 def parse_options(text: str) -> tuple[list[list[str]], str | None]:
     """`label=points; label=points` → [[label, "points"], …], or an error message."""
     options = []
@@ -627,6 +681,8 @@ class CriterionResource(SheetResource):
         self.codes = set(existing) | {self.key(row) for row in self.rows}
         self.parents = {(period, code.rpartition(".")[0]) for period, code in self.codes if "." in code}
         self.row_numbers: dict[tuple[str, str], int] = {}
+        # A maximum is never set below the scores already given (read once for the sheet).
+        self.highest = highest_scores(criterion_ids=[c.pk for c in existing.values()])
         return existing
 
     def fill(self, instance, cells, *, row_number):
@@ -657,6 +713,10 @@ class CriterionResource(SheetResource):
             }
         if is_leaf and max_points is not None and max_points <= 0:
             cells.errors["Điểm tối đa"] = _("The maximum must be above 0.")
+        elif is_leaf and max_points is not None and max_points != instance.max_points:
+            problem = maximum_problem(instance, max_points, self.highest.get(instance.pk))
+            if problem:
+                cells.errors["Điểm tối đa"] = problem
         group_codes = [c.strip() for c in cells.text("Áp dụng cho khối").split(",") if c.strip()]
         unknown = [c for c in group_codes if c not in self.groups]
         if unknown:
@@ -780,6 +840,9 @@ def score_problem(criterion: Criterion, value: Decimal) -> str | None:
     return SCORE_PROBLEMS[problem](value, criterion) if problem else None
 
 
+REVIEWER_NOT_ARISING = "Không phát sinh (thẩm định)"
+
+
 class ScoreResource(SheetResource):
     sheet = "Diem"
     key_columns = ("Mã kỳ", "Mã đơn vị", "Mã tiêu chí")
@@ -794,16 +857,37 @@ class ScoreResource(SheetResource):
     )
     not_arising = fields.Field(attribute="not_arising", column_name="Không phát sinh", widget=FlagWidget())
     note = fields.Field(attribute="note", column_name="Ghi chú")
+    # Added after the contract's columns, optional: the reviewer's word on "does not arise",
+    # which decides the final figures (x: does not arise; không: it arises; empty: as the agency).
+    reviewer_not_arising = fields.Field(
+        attribute="reviewer_not_arising", column_name=REVIEWER_NOT_ARISING, widget=YesNoWidget()
+    )
 
     class Meta(SheetResource.Meta):
         model = Score
-        fields = ("period", "agency", "criterion", "self_score", "reviewed_score", "not_arising", "note")
+        fields = (
+            "period",
+            "agency",
+            "criterion",
+            "self_score",
+            "reviewed_score",
+            "not_arising",
+            "note",
+            "reviewer_not_arising",
+        )
         import_id_fields = ("period", "agency", "criterion")
         use_bulk = True
         batch_size = 2000
         skip_diff = True
 
-    UPDATED_FIELDS = ("self_score", "reviewed_score", "final_score", "not_arising", "note")
+    UPDATED_FIELDS = (
+        "self_score",
+        "reviewed_score",
+        "final_score",
+        "not_arising",
+        "reviewer_not_arising",
+        "note",
+    )
 
     def dehydrate_reviewed_score(self, score: Score):
         # "An imported Điểm thẩm định counts as the final score": export the final one.
@@ -872,15 +956,18 @@ class ScoreResource(SheetResource):
         self_score = cells.decimal("Điểm tự đánh giá")
         reviewed = cells.decimal("Điểm thẩm định")
         not_arising = cells.flag("Không phát sinh")
+        # A file without the column means what it always did: the agency's flag decides.
+        overruled = cells.yes_no(REVIEWER_NOT_ARISING)
         if criterion is not None:
             for column, value in (("Điểm tự đánh giá", self_score), ("Điểm thẩm định", reviewed)):
                 problem = value is not None and self.score_problem(criterion, value)
                 if problem:
                     cells.errors.setdefault(column, problem)
-            if not_arising and not criterion.allow_not_arising:
-                cells.errors["Không phát sinh"] = _("Criterion %(code)s does not allow “does not arise”.") % {
-                    "code": code
-                }
+            for column, flag in (("Không phát sinh", not_arising), (REVIEWER_NOT_ARISING, overruled)):
+                if flag and not criterion.allow_not_arising:
+                    cells.errors[column] = _("Criterion %(code)s does not allow “does not arise”.") % {
+                        "code": code
+                    }
         if cells.errors:
             return
         if instance.pk is None:
@@ -900,6 +987,7 @@ class ScoreResource(SheetResource):
             reviewed_score=reviewed,
             final_score=final,
             not_arising=not_arising,
+            reviewer_not_arising=overruled,
             note=cells.text("Ghi chú"),
         )
 

@@ -46,6 +46,12 @@ class Leaf:
         return code.split(".")[0]
 
 
+def final_not_arising(not_arising: bool, reviewer_not_arising: bool | None) -> bool:
+    """Whether a leaf is left out of the final figures: the reviewer may overrule the agency's
+    "does not arise" either way; until they have said, the agency's word stands."""
+    return not_arising if reviewer_not_arising is None else reviewer_not_arising
+
+
 @dataclass(frozen=True)
 class LeafScore:
     leaf: Leaf

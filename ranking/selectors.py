@@ -4,12 +4,13 @@ Every selector runs a fixed number of queries, however many agencies a period ha
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
+from django.db.models import Count, Exists, FilteredRelation, Max, Min, OuterRef, Q
 
-from accounts.models import AgencyGroup
+from accounts.models import Agency, AgencyGroup
 
 from . import scoring
 from .models import Assessment, AwardEntry, Criterion, Evidence, Period, Result, Score
@@ -114,8 +115,15 @@ def leaf_missing_evidence(
     )
 
 
-def leaf_differs(self_score: Decimal | None, reviewed_score: Decimal | None) -> bool:
-    return reviewed_score is not None and reviewed_score != self_score
+def leaf_differs(
+    self_score: Decimal | None,
+    reviewed_score: Decimal | None,
+    not_arising: bool = False,
+    reviewer_not_arising: bool | None = None,
+) -> bool:
+    """The reviewer's word differs from the agency's: on whether the leaf arises, or on its score."""
+    overruled = reviewer_not_arising is not None and reviewer_not_arising != not_arising
+    return overruled or (reviewed_score is not None and reviewed_score != self_score)
 
 
 def leaf_reviewable(method: str) -> bool:
@@ -123,12 +131,20 @@ def leaf_reviewable(method: str) -> bool:
     return method != scoring.SURVEY and method not in scoring.OUTSIDE_BASE
 
 
-def leaf_unreviewed(method: str, reviewed_score: Decimal | None, not_arising: bool) -> bool:
-    return leaf_reviewable(method) and not (reviewed_score is not None or not_arising)
+def leaf_unreviewed(method: str, reviewed_score: Decimal | None, final_not_arising: bool) -> bool:
+    """A leaf the reviewer still has to score: it arises, as far as the reviewer's word goes,
+    and has no reviewed score."""
+    return leaf_reviewable(method) and not (reviewed_score is not None or final_not_arising)
 
 
-def leaf_uncommented(self_score: Decimal | None, reviewed_score: Decimal | None, comment: str) -> bool:
-    return leaf_differs(self_score, reviewed_score) and not comment.strip()
+def leaf_uncommented(
+    self_score: Decimal | None,
+    reviewed_score: Decimal | None,
+    comment: str,
+    not_arising: bool = False,
+    reviewer_not_arising: bool | None = None,
+) -> bool:
+    return leaf_differs(self_score, reviewed_score, not_arising, reviewer_not_arising) and not comment.strip()
 
 
 @dataclass
@@ -181,19 +197,23 @@ class SheetRow:
     @property
     def differs(self) -> bool:
         s = self.score
-        return s is not None and leaf_differs(s.self_score, s.reviewed_score)
+        return s is not None and leaf_differs(
+            s.self_score, s.reviewed_score, s.not_arising, s.reviewer_not_arising
+        )
 
     @property
     def unreviewed(self) -> bool:
         s = self.score
         return self.is_leaf and leaf_unreviewed(
-            self.criterion.method, s.reviewed_score if s else None, bool(s and s.not_arising)
+            self.criterion.method, s.reviewed_score if s else None, bool(s and s.final_not_arising)
         )
 
     @property
     def uncommented(self) -> bool:
         s = self.score
-        return s is not None and leaf_uncommented(s.self_score, s.reviewed_score, s.review_comment)
+        return s is not None and leaf_uncommented(
+            s.self_score, s.reviewed_score, s.review_comment, s.not_arising, s.reviewer_not_arising
+        )
 
 
 @dataclass
@@ -362,17 +382,22 @@ def assessment_sheet(*, assessment: Assessment) -> AssessmentSheet:
             code=c.code, method=c.method, max_points=c.max_points or Decimal(0), field=c.field_code
         )
         s = row.score
-        not_arising = bool(s and s.not_arising)
+        # The self-assessment counts as the agency says; the appraisal and the final figures
+        # as the reviewer says, once they have.
+        final_na = bool(s and s.final_not_arising)
+        flags = (bool(s and s.not_arising), final_na, final_na)
         row.max_points = leaf.max_points
         values = (
             (s.self_score if s else None),
             (s.reviewed_score if s else None),
             (s.final_score if s else None),
         )
-        self_scores.append(scoring.LeafScore(leaf, values[0], not_arising))
-        reviewed_scores.append(scoring.LeafScore(leaf, values[1], not_arising))
-        final_scores.append(scoring.LeafScore(leaf, values[2], not_arising))
-        add_to_parents(by_id, leaf, c.parent_id, [leaf_points(leaf, v, not_arising) for v in values])
+        self_scores.append(scoring.LeafScore(leaf, values[0], flags[0]))
+        reviewed_scores.append(scoring.LeafScore(leaf, values[1], flags[1]))
+        final_scores.append(scoring.LeafScore(leaf, values[2], flags[2]))
+        add_to_parents(
+            by_id, leaf, c.parent_id, [leaf_points(leaf, v, na) for v, na in zip(values, flags, strict=True)]
+        )
     return AssessmentSheet(
         assessment=assessment,
         rows=rows,
@@ -422,7 +447,12 @@ class SheetFigures:
 # The criterion's columns a heading carries, in the model's field order (`Model.from_db`).
 HEADING_FIELDS = ("id", "period_id", "parent_id", "code", "max_points", "method", "evidence_required")
 SELF_COLUMNS = ("mine__self_score", "mine__not_arising", "mine__no_evidence_reason", "has_files")
-APPRAISAL_COLUMNS = ("mine__reviewed_score", "mine__final_score", "mine__review_comment")
+APPRAISAL_COLUMNS = (
+    "mine__reviewed_score",
+    "mine__final_score",
+    "mine__review_comment",
+    "mine__reviewer_not_arising",
+)
 
 
 def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFigures:
@@ -483,15 +513,16 @@ def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFi
             scored += leaf_scored(self_score, not_arising)
         missing += leaf_missing_evidence(evidence_required, self_score, not_arising, has_files, reason or "")
         if appraisal:
-            reviewed_score, final_score, comment = node[width + 6 :]
-            reviewed_scores.append(scoring.LeafScore(leaf, reviewed_score, not_arising))
-            final_scores.append(scoring.LeafScore(leaf, final_score, not_arising))
-            points[1] = leaf_points(leaf, reviewed_score, not_arising)
-            points[2] = leaf_points(leaf, final_score, not_arising)
+            reviewed_score, final_score, comment, overruled = node[width + 6 :]
+            final_na = scoring.final_not_arising(not_arising, overruled)
+            reviewed_scores.append(scoring.LeafScore(leaf, reviewed_score, final_na))
+            final_scores.append(scoring.LeafScore(leaf, final_score, final_na))
+            points[1] = leaf_points(leaf, reviewed_score, final_na)
+            points[2] = leaf_points(leaf, final_score, final_na)
             review += leaf_reviewable(method)
-            unreviewed += leaf_unreviewed(method, reviewed_score, not_arising)
-            uncommented += leaf_uncommented(self_score, reviewed_score, comment or "")
-            differs += leaf_differs(self_score, reviewed_score)
+            unreviewed += leaf_unreviewed(method, reviewed_score, final_na)
+            uncommented += leaf_uncommented(self_score, reviewed_score, comment or "", not_arising, overruled)
+            differs += leaf_differs(self_score, reviewed_score, not_arising, overruled)
         add_to_parents(by_id, leaf, parent_id, points)
     figures = SheetFigures(
         assessment=assessment,
@@ -510,12 +541,15 @@ def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFi
     return figures
 
 
-def sheet_leaf(*, assessment: Assessment, criterion_id: int, score: Score | None = None) -> SheetRow:
+def sheet_leaf(
+    *, assessment: Assessment, criterion_id: int, score: Score | None = None, evidence: bool = True
+) -> SheetRow:
     """One leaf row as `assessment_sheet` makes it: criterion, score and evidence (no subtotals).
 
     `score` is the leaf's score already in hand, with its criterion loaded; without it the score
-    is read with its criterion (and the criterion alone when the leaf has no score yet). The
-    caller checks that the leaf applies (`SheetFigures.leaf_ids`). One to three queries.
+    is read with its criterion (and the criterion alone when the leaf has no score yet). Without
+    `evidence`, the files are not read. The caller checks that the leaf applies
+    (`SheetFigures.leaf_ids`). Zero to three queries.
     """
     if score is None:
         score = (
@@ -525,7 +559,9 @@ def sheet_leaf(*, assessment: Assessment, criterion_id: int, score: Score | None
             .first()
         )
     criterion = score.criterion if score is not None else Criterion.objects.get(pk=criterion_id)
-    files = list(Evidence.objects.filter(score=score).order_by("uploaded_at", "pk")) if score else []
+    files = []
+    if score is not None and evidence:
+        files = list(Evidence.objects.filter(score=score).order_by("uploaded_at", "pk"))
     return SheetRow(
         criterion=criterion,
         is_leaf=True,
@@ -534,3 +570,64 @@ def sheet_leaf(*, assessment: Assessment, criterion_id: int, score: Score | None
         evidence=[f for f in files if f.purpose == Evidence.Purpose.SELF_ASSESSMENT],
         explanation_evidence=[f for f in files if f.purpose == Evidence.Purpose.EXPLANATION],
     )
+
+
+# --- how far the scores of a leaf reach (its maximum may not be set below them) -------------
+
+# Every score a leaf's maximum (or a deduction's floor) bounds, whoever gave it.
+SCORE_COLUMNS = ("self_score", "reviewed_score", "proposed_score", "final_score")
+
+
+def highest_scores(*, criterion_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Criterion id → the largest absolute value among its scores (self, reviewed, proposed
+    or final, of any agency); criteria without a score are left out. One query."""
+    bounds = {}
+    for column in SCORE_COLUMNS:
+        bounds[f"{column}_max"] = Max(column)
+        bounds[f"{column}_min"] = Min(column)
+    highest = {}
+    rows = (
+        Score.objects.filter(criterion_id__in=list(criterion_ids))
+        .values("criterion_id")
+        .annotate(**bounds)
+        .order_by()
+    )
+    for row in rows:
+        reached = [abs(value) for key, value in row.items() if key != "criterion_id" and value is not None]
+        if reached:
+            highest[row["criterion_id"]] = max(reached)
+    return highest
+
+
+@dataclass(frozen=True)
+class ScoreBeyond:
+    """The score of a leaf farthest beyond a bound, and how many agencies have one beyond it."""
+
+    agency: Agency
+    column: str
+    value: Decimal
+    agencies: int
+
+
+def scores_beyond(*, criterion_id: int, bound: Decimal) -> ScoreBeyond | None:
+    """The leaf's scores above `bound` or below −`bound` (a deduction's floor): the farthest
+    one (the first agency by code on a tie) and how many agencies have one; None if there is
+    none. One query."""
+    beyond = Q()
+    for column in SCORE_COLUMNS:
+        beyond |= Q(**{f"{column}__gt": bound}) | Q(**{f"{column}__lt": -bound})
+    found = []
+    scores = (
+        Score.objects.filter(beyond, criterion_id=criterion_id)
+        .select_related("assessment__agency")
+        .order_by("assessment__agency__code")
+    )
+    for score in scores:
+        for column in SCORE_COLUMNS:
+            value = getattr(score, column)
+            if value is not None and abs(value) > bound:
+                found.append((score.assessment.agency, column, value))
+    if not found:
+        return None
+    agency, column, value = max(found, key=lambda item: abs(item[2]))
+    return ScoreBeyond(agency=agency, column=column, value=value, agencies=len({a.pk for a, _c, _v in found}))

@@ -9,7 +9,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .cells import cell_put
 from .enums import Method, Subject
-from .resources import SHEET_RESOURCES, sheet_columns
+from .resources import ARISES, REVIEWER_NOT_ARISING, SHEET_RESOURCES, sheet_columns
 
 # Rows the drop-downs cover: far more than a city's year needs.
 VALIDATED_ROWS = 5000
@@ -21,6 +21,7 @@ CHOICES = {
     "Cho phép không phát sinh": ["x"],
     "Yêu cầu kiểm chứng": ["x"],
     "Không phát sinh": ["x"],
+    REVIEWER_NOT_ARISING: ["x", ARISES],
 }
 
 # The instructions sheet: the contract of WORKBOOK.md in the users' words.
@@ -57,7 +58,10 @@ INSTRUCTIONS = [
     (
         "Diem",
         "Điểm: Mã kỳ, Mã đơn vị, Mã tiêu chí (tiêu chí lá), Điểm tự đánh giá, "
-        "Điểm thẩm định (là điểm cuối cùng), Không phát sinh (x), Ghi chú. Điểm trừ ghi số âm (vd -0,5).",
+        "Điểm thẩm định (là điểm cuối cùng), Không phát sinh (x), Ghi chú. Điểm trừ ghi số âm (vd -0,5). "
+        "Cột tùy chọn Không phát sinh (thẩm định): x nếu chuyên viên thẩm định xác định không phát sinh, "
+        "không nếu có phát sinh dù đơn vị ghi x, để trống nếu theo đơn vị; "
+        "cột này quyết định điểm cuối cùng.",
     ),
     ("HaBac", "Hạ bậc: Mã kỳ, Mã đơn vị, Số bậc hạ (số nguyên ≥ 1), Lý do."),
     ("KetQua", "Kết quả các năm trước: Mã kỳ, Mã đơn vị, Tổng điểm, Chỉ số, Xếp loại, Xếp hạng."),

@@ -27,6 +27,7 @@ from ranking.models import (
     Result,
     Score,
     Tier,
+    final_not_arising_q,
 )
 
 from . import ServiceError
@@ -147,10 +148,11 @@ def period_leaves(criteria: list[Criterion]) -> PeriodLeaves:
 def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> dict[int, dict[str, dict]]:
     """Assessment id → field code → the sums of its scores there, added up by the database.
 
-    Only the leaves that apply to the agency's group count. Per field: `points` (what the
-    scores add to the total, as `scoring.contribution` says), `survey` (the survey leaves'
-    part of it), `scored` (scored leaves that arose), `base_done` (base leaves scored or
-    not arising) and `not_arisen_max` (the maxima of base leaves that did not arise).
+    Only the leaves that apply to the agency's group count, and whether a leaf arose is its
+    final word (`Score.final_not_arising`: the reviewer's, once given). Per field: `points`
+    (what the scores add to the total, as `scoring.contribution` says), `survey` (the survey
+    leaves' part of it), `scored` (scored leaves that arose), `base_done` (base leaves scored
+    or not arising) and `not_arisen_max` (the maxima of base leaves that did not arise).
     The leaves' methods and maxima are written into the query (a period has a few hundred
     leaves), so the scores are read without joining the criteria.
     """
@@ -161,7 +163,8 @@ def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> d
     for leaf_id, leaf in shape.leaves.items():
         fields[leaf.field].append(leaf_id)
     final = F("final_score")
-    arisen = Q(not_arising=False, final_score__isnull=False)
+    not_arisen = final_not_arising_q()
+    arisen = final_not_arising_q(value=False) & Q(final_score__isnull=False)
     clamped = [
         When(
             criterion_id__in=ids,
@@ -183,7 +186,14 @@ def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> d
         )
         .values("assessment_id", "field")
         .annotate(
-            points=Sum(Case(When(~arisen, then=NOTHING), *clamped, default=final, output_field=SUM)),
+            points=Sum(
+                Case(
+                    When(not_arisen | Q(final_score__isnull=True), then=NOTHING),
+                    *clamped,
+                    default=final,
+                    output_field=SUM,
+                )
+            ),
             survey=Sum(
                 Case(
                     When(arisen & Q(criterion_id__in=shape.ids(scoring.SURVEY)), then=final),
@@ -195,12 +205,12 @@ def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> d
             base_done=Count(
                 "pk",
                 filter=Q(criterion_id__in=shape.base(shape.leaves))
-                & (Q(final_score__isnull=False) | Q(not_arising=True)),
+                & (Q(final_score__isnull=False) | not_arisen),
             ),
             not_arisen_max=Sum(
                 Case(
                     *(
-                        When(Q(not_arising=True, criterion_id__in=ids), then=Value(maximum, output_field=SUM))
+                        When(not_arisen & Q(criterion_id__in=ids), then=Value(maximum, output_field=SUM))
                         for maximum, ids in shape.by_maximum(*scoring.METHODS, base=True)
                     ),
                     default=NOTHING,
@@ -237,10 +247,10 @@ def unscored_leaves(*, assessment: Assessment, shape: PeriodLeaves) -> list[str]
     """Codes of the base leaves that apply to the assessment and arose but have no score."""
     applying = shape.applying(assessment.agency.group_id)
     recorded = {
-        criterion_id: (final, not_arising)
-        for criterion_id, final, not_arising in Score.objects.filter(
+        criterion_id: (final, scoring.final_not_arising(not_arising, overruled))
+        for criterion_id, final, not_arising, overruled in Score.objects.filter(
             assessment=assessment, criterion_id__in=applying
-        ).values_list("criterion_id", "final_score", "not_arising")
+        ).values_list("criterion_id", "final_score", "not_arising", "reviewer_not_arising")
     }
     return scoring.unscored(
         scoring.LeafScore(shape.leaves[i], *recorded.get(i, (None, False))) for i in applying

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from ranking import scoring
 from ranking.enums import AssessmentStatus, Decision, Method, Phase
 from ranking.models import Assessment, Score
 from ranking.selectors import assessment_sheet
@@ -47,6 +48,16 @@ def review_open(*, user: User, assessment: Assessment) -> None:
 
 
 @transaction.atomic
+def appraisal_start(*, user: User, assessment: Assessment) -> None:
+    """The reviewer starts the appraisal of a submission: from now on the agency cannot withdraw it."""
+    assessment = locked(assessment)
+    require(user, "ranking.review_assessment", assessment)
+    if assessment.review_opened_at is not None:
+        raise ServiceError(_("The appraisal of this assessment has already started."))
+    review_open(user=user, assessment=assessment)
+
+
+@transaction.atomic
 def score_review_set(
     *,
     user: User,
@@ -55,24 +66,40 @@ def score_review_set(
     value: Decimal | None,
     comment: str = "",
     version: int | None = None,
+    not_arising: bool | None = None,
 ) -> Score:
     """Set a reviewed score; a comment is required wherever it differs from the self-score.
 
-    Until an explanation is decided, the reviewed score is the final score.
+    `not_arising` is the reviewer's word on whether the leaf arises (None: leave it as it
+    is); it may differ from the agency's, with a comment, and decides the final figures. A
+    leaf that does not arise takes no score. Until an explanation is decided, the reviewed
+    score is the final score.
     """
     require(user, "ranking.review_assessment", assessment)
     criterion, score = leaf_score_for_update(assessment=assessment, criterion_id=criterion_id)
     if criterion.method == Method.SURVEY:
         raise ServiceError(_("Survey criteria are scored from the survey results."))
-    value = value_checked(criterion, value)
+    agency_says = bool(score and score.not_arising)
+    # Agreeing with an agency's "does not arise" stays possible where the leaf no longer allows it.
+    if not_arising and not criterion.allow_not_arising and not agency_says:
+        raise ServiceError(_("This criterion does not allow “does not arise”."))
+    overruled = (score.reviewer_not_arising if score else None) if not_arising is None else not_arising
+    if not_arising is None and value is not None and scoring.final_not_arising(agency_says, overruled):
+        # A score given without a word on "does not arise" says the leaf arises.
+        overruled = False
+    value = None if scoring.final_not_arising(agency_says, overruled) else value_checked(criterion, value)
     if score is None:
         score = score_for_update(assessment=assessment, criterion=criterion)
     check_version(score, version)
     comment = comment.strip()
     if value is not None and value != score.self_score and not comment:
         raise ServiceError(_("Write a comment: the reviewed score differs from the self-score."))
-    if (score.reviewed_score, score.review_comment) != (value, comment):
-        score.reviewed_score, score.review_comment, score.final_score = value, comment, value
+    if not comment and overruled is not None and overruled != score.not_arising:
+        raise ServiceError(_("Write a comment: you judge differently from the agency whether this arises."))
+    appraisal = (value, comment, overruled)
+    if (score.reviewed_score, score.review_comment, score.reviewer_not_arising) != appraisal:
+        score.reviewed_score, score.review_comment, score.reviewer_not_arising = appraisal
+        score.final_score = value
         save_score(score, user=user, reason=recorded(gettext_noop("Appraisal")))
     if assessment.status == AssessmentStatus.SUBMITTED:
         review_open(user=user, assessment=assessment)
@@ -81,7 +108,8 @@ def score_review_set(
 
 @transaction.atomic
 def field_accept_self(*, user: User, assessment: Assessment, field_code: str) -> int:
-    """Take the self-scores of every leaf of a field as reviewed scores; returns how many changed."""
+    """Take the self-scores (and "does not arise") of every leaf of a field as reviewed; returns
+    how many changed."""
     require(user, "ranking.review_assessment", assessment)
     sheet = assessment_sheet(assessment=assessment)
     changed = 0
@@ -89,10 +117,16 @@ def field_accept_self(*, user: User, assessment: Assessment, field_code: str) ->
         if row.criterion.field_code != field_code or row.criterion.method == Method.SURVEY:
             continue
         score = score_for_update(assessment=assessment, criterion=row.criterion)
-        if score.reviewed_score == score.self_score and not score.review_comment:
+        if (
+            score.reviewed_score == score.self_score
+            and not score.review_comment
+            and score.reviewer_not_arising is None
+        ):
             continue
         score.reviewed_score = score.final_score = score.self_score
         score.review_comment = ""
+        # The agency's word on whether the leaf arises is taken too.
+        score.reviewer_not_arising = None
         save_score(
             score,
             user=user,
@@ -240,6 +274,9 @@ def explanation_decide(
     else:
         final = score.reviewed_score
     score.decision, score.decision_reason, score.final_score = decision, reason.strip(), final
+    if final is not None and score.final_not_arising:
+        # A score accepted for a leaf the reviewer had left out: it arises and counts.
+        score.reviewer_not_arising = False
     save_score(score, user=user, reason=recorded(gettext_noop("Explanation decided")))
     if assessment.period.phase == Phase.FINALIZATION:
         results_outdated(assessment.period, user=user)

@@ -173,6 +173,11 @@ class Leaf:
         return bool(self.score and self.score.not_arising)
 
     @property
+    def final_not_arising(self) -> bool:
+        """The appraisal's word on "does not arise", which may overrule the agency's."""
+        return bool(self.score and self.score.final_not_arising)
+
+    @property
     def max_text(self) -> str:
         return points(self.row.max_points or self.criterion.max_points)
 
@@ -704,6 +709,7 @@ SCORE_FIELDS = (
     "no_evidence_reason",
     "explanation",
     "proposed_score",
+    "reviewer_not_arising",
     "reviewed_score",
     "review_comment",
     "decision",
@@ -712,7 +718,7 @@ SCORE_FIELDS = (
 )
 # What the reviewers wrote reaches the agency only once the council approved the appraisal.
 APPRAISAL_FIELDS = frozenset(
-    {"reviewed_score", "review_comment", "decision", "decision_reason", "final_score"}
+    {"reviewer_not_arising", "reviewed_score", "review_comment", "decision", "decision_reason", "final_score"}
 )
 
 

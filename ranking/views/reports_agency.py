@@ -373,13 +373,13 @@ def sheet_section(out: SheetWriter, report: AgencyReport) -> None:
             )
             continue
         s = row.score
-        if s is not None and s.not_arising:
-            scores = [(_("does not arise"), None)] * 3
-        else:
-            scores = [
-                (getattr(s, name, None), SCORE_FORMAT)
-                for name in ("self_score", "reviewed_score", "final_score")
-            ]
+        # The self-score follows the agency's "does not arise", the others the final word.
+        scores = [
+            (_("does not arise"), None)
+            if s is not None and (s.not_arising if name == "self_score" else s.final_not_arising)
+            else (getattr(s, name, None), SCORE_FORMAT)
+            for name in ("self_score", "reviewed_score", "final_score")
+        ]
         out.line(
             [
                 (c.code, None),

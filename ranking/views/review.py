@@ -22,13 +22,12 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import reswap, retarget
 
 from accounts.models import AGENCY_ROLES, AgencyGroup, User
 from accounts.rules import is_council
 from ranking import scoring
 from ranking.enums import AssessmentStatus, Decision, Method, Phase
-from ranking.models import Assessment, Criterion, Period, Score
+from ranking.models import Assessment, Criterion, Period, Score, final_not_arising_q
 from ranking.selectors import (
     AssessmentSheet,
     SheetFigures,
@@ -39,11 +38,11 @@ from ranking.selectors import (
 )
 from ranking.services import ScoreConflict, ServiceError
 from ranking.services.review import (
+    appraisal_start,
     assessment_mark_reviewed,
     assessment_return,
     explanation_decide,
     field_accept_self,
-    review_open,
     score_review_set,
 )
 
@@ -121,7 +120,7 @@ def queue_assessments(
     )
     reviewed = (
         Score.objects.filter(assessment=OuterRef("pk"))
-        .filter(Q(reviewed_score__isnull=False) | Q(not_arising=True))
+        .filter(Q(reviewed_score__isnull=False) | final_not_arising_q())
         .exclude(criterion__method__in=NOT_REVIEWED_METHODS)
         .order_by()
         .values("assessment")
@@ -202,6 +201,8 @@ class Leaf:
     proposed_label: str = ""
     decision_errors: list[str] = field(default_factory=list)
     decision_form: dict = field(default_factory=dict)
+    # The version the page keeps after a refused save: the one it showed, not a newer one.
+    kept_version: int | None = None
 
     @property
     def criterion(self) -> Criterion:
@@ -217,7 +218,7 @@ class Leaf:
 
     @property
     def version(self) -> int:
-        return page_version(self.score)
+        return self.kept_version if self.kept_version is not None else page_version(self.score)
 
     @property
     def is_survey(self) -> bool:
@@ -225,7 +226,18 @@ class Leaf:
 
     @property
     def not_arising(self) -> bool:
+        """The agency's word: the leaf does not arise."""
         return bool(self.score and self.score.not_arising)
+
+    @property
+    def reviewed_not_arising(self) -> bool:
+        """The appraisal's word, which the final figures follow: the reviewer's once given."""
+        return bool(self.score and self.score.final_not_arising)
+
+    @property
+    def offers_not_arising(self) -> bool:
+        """The reviewer may say "does not arise" where the leaf allows it, and undo the agency's."""
+        return self.criterion.allow_not_arising or self.not_arising
 
     @property
     def explained(self) -> bool:
@@ -346,6 +358,8 @@ def detail_context(request: HttpRequest, assessment: Assessment, **extra) -> dic
         "assessment": assessment,
         "blocks": blocks,
         "can_review": user.has_perm("ranking.review_assessment", assessment),
+        "can_start": assessment.review_opened_at is None
+        and user.has_perm("ranking.review_assessment", assessment),
         "can_decide": user.has_perm("ranking.decide_explanation", assessment),
         "awaiting": [leaf for leaf in leaves.values() if leaf.awaiting_decision],
         **totals_context(sheet),
@@ -361,12 +375,29 @@ def detail_url(assessment: Assessment, anchor: str = "") -> str:
 @login_required
 @require_GET
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The appraisal page; reading it changes nothing (the reviewer starts the appraisal)."""
     assessment = assessment_or_404(pk)
     allow_appraisal(request, assessment)
-    if assessment.review_opened_at is None and request.user.has_perm("ranking.review_assessment", assessment):
-        review_open(user=request.user, assessment=assessment)
-        assessment = assessment_or_404(pk)
     return render(request, "ranking/review/detail.html", detail_context(request, assessment))
+
+
+@login_required
+@require_POST
+def review_start(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_or_404(pk)
+    allow(request, "ranking.review_assessment", assessment)
+    try:
+        appraisal_start(user=request.user, assessment=assessment)
+    except ServiceError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(detail_url(assessment))
+    messages.success(
+        request,
+        _("The appraisal of %(agency)s has started: the agency can no longer withdraw its submission.")
+        % {"agency": assessment.agency.name},
+    )
+    return redirect(detail_url(assessment))
 
 
 def refused_page(request: HttpRequest, assessment: Assessment, **errors) -> HttpResponse:
@@ -383,30 +414,35 @@ def leaf_response(
     *,
     status: int = 200,
     score: Score | None = None,
+    kept_version: int | None = None,
     **extra,
 ) -> HttpResponse:
-    """The leaf row again, with the totals and the subtotals above it updated out of band.
+    """The leaf's status area again (saved, refused, or the newer value of a conflict), with
+    the totals and the subtotals above it updated out of band.
 
-    The figures come from `sheet_figures` (one query), the row from `sheet_leaf`: `score` is
-    the leaf's score the service returned or refused (with its criterion), read otherwise.
+    Only the status area: the fields stay as the reviewer is typing in them. The figures come
+    from `sheet_figures` (one query), the row from `sheet_leaf`: `score` is the leaf's score
+    the service returned or refused (with its criterion), read otherwise.
     """
     figures = sheet_figures(assessment=assessment, appraisal=True)
     if criterion_id not in figures.leaf_ids:
+        if extra.get("errors"):
+            # No row of this page to show it in: the refusal alone.
+            return service_error_response(request, ServiceError(*extra["errors"]))
         raise Http404
-    row = sheet_leaf(assessment=assessment, criterion_id=criterion_id, score=score)
+    row = sheet_leaf(assessment=assessment, criterion_id=criterion_id, score=score, evidence=False)
     leaf = leaf_of_row(
         row,
         {criterion_id} if row.unreviewed else set(),
         {criterion_id} if row.uncommented else set(),
     )
+    leaf.kept_version = kept_version
     html = render_to_string(
         "ranking/review/_leaf_response.html",
         {
             "assessment": assessment,
             "leaf": leaf,
             "ancestors": figures.ancestors(row.criterion.parent_id),
-            "can_review": request.user.has_perm("ranking.review_assessment", assessment),
-            "can_decide": request.user.has_perm("ranking.decide_explanation", assessment),
             **totals_context(figures),
             **extra,
         },
@@ -415,12 +451,20 @@ def leaf_response(
     return HttpResponse(html, status=status)
 
 
+def posted_not_arising(data) -> bool | None:
+    """The reviewer's "does not arise" box: ticked, unticked, or None where it was not shown
+    (its hidden companion is posted with it)."""
+    values = data.getlist("not_arising")
+    return "1" in values if values else None
+
+
 @login_required
 @require_POST
 def score_review_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpResponse:
     assessment = assessment_or_404(pk)
     allow(request, "ranking.review_assessment", assessment)
     value, problem = decimal_or_error(request.POST.get("reviewed_score"))
+    version = posted_version(request.POST)
     try:
         if problem:
             raise ServiceError(problem)
@@ -430,12 +474,14 @@ def score_review_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpR
             criterion_id=criterion_id,
             value=value,
             comment=request.POST.get("review_comment", ""),
-            version=posted_version(request.POST),
+            version=version,
+            not_arising=posted_not_arising(request.POST),
         )
     except ScoreConflict as conflict:
         if not request.htmx:
             messages.warning(request, conflict.messages[0])
             return redirect(detail_url(assessment, f"leaf-{criterion_id}"))
+        # The status area takes the newer version: saving again keeps what the reviewer typed.
         return leaf_response(
             request, assessment, criterion_id, status=409, score=conflict.score, conflict=conflict.messages
         )
@@ -444,10 +490,9 @@ def score_review_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpR
             for message in error.messages:
                 messages.error(request, message)
             return redirect(detail_url(assessment, f"leaf-{criterion_id}"))
-        response = service_error_response(request, error)
-        retarget(response, f"#leaf-msg-{criterion_id}")
-        reswap(response, "innerHTML")
-        return response
+        return leaf_response(
+            request, assessment, criterion_id, status=422, kept_version=version, errors=error.messages
+        )
     if not request.htmx:
         messages.success(request, _("The reviewed score was saved."))
         return redirect(detail_url(assessment, f"leaf-{criterion_id}"))

@@ -398,6 +398,12 @@ def reviewer_adjusts(people: Browsing, year: Year, ids: dict[str, int]) -> None:
 
     navigate(page, lambda: row.get_by_role("link", name="Thẩm định").click())
     expect(page).to_have_url(f"{people.base_url}/tham-dinh/{a.pk}/")
+    # Opening the page changes nothing: the reviewer starts the appraisal (issue 9, item 13).
+    expect(status_of(page, "submitted")).to_have_text("Đã gửi")
+    navigate(page, lambda: page.get_by_role("button", name="Bắt đầu thẩm định").click())
+    expect(page.get_by_role("status").filter(has_text="Đã bắt đầu thẩm định")).to_have_text(
+        "Đã bắt đầu thẩm định Sở Nội vụ: đơn vị không thể rút lại hồ sơ đã gửi."
+    )
     expect(status_of(page, "in_review")).to_have_text("Đang thẩm định")
     totals = page.locator("#review-totals")
     expect(totals.locator('[data-total="self"]')).to_have_text("19,00")

@@ -216,9 +216,13 @@ def test_two_appraisers_saving_the_same_leaf_the_second_gets_409(client, scored_
         f"the second appraiser's save from a page showing version {version!r} was "
         f"answered {refused.status_code}: the first appraiser's value was overwritten"
     )
-    row = review_row(refused.content.decode(), leaf)
-    assert CONFLICT in text_of(row)
-    assert 'value="1.5"' in row and "Thiếu minh chứng" in row
+    # The answer is the leaf's status area: the newer value beside the fields, which keep what
+    # the second appraiser typed (issue 9, item 1 changed this from redrawing the row).
+    status = refused.content.decode()
+    assert status.lstrip().startswith(f'<div id="leaf-status-{leaf.pk}" ')
+    assert CONFLICT in text_of(status)
+    assert 'data-score="1.5" data-comment="Thiếu minh chứng"' in status
+    assert 'name="reviewed_score"' not in status
     score = year.score(leaf)
     assert (score.reviewed_score, score.review_comment) == (Decimal("1.5"), "Thiếu minh chứng")
 

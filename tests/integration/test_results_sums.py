@@ -2,7 +2,8 @@
 
 `results_compute` lets the database add up a period's scores per assessment and field
 (`ranking.services.results.field_sums`). Here random periods — every scoring method, leaves
-applying to one group only, leaves that did not arise, deductions past their floor, bonuses
+applying to one group only, leaves that did not arise (in the agency's word, overruled
+either way by the reviewer's), deductions past their floor, bonuses
 past their cap, empty bonus and deduction leaves, scores of leaves that do not apply to the
 agency's group, four-decimal scores — are computed both ways: the stored results must equal,
 agency by agency, what `scoring.compute_period` gives from the scores read one by one.
@@ -85,14 +86,18 @@ def build_period(seed: int, agencies: int = 24, award_from_tier: str = "Tốt"):
         assessment = AssessmentFactory(period=period, agency=agency)
         for leaf in leaves:
             not_arising = leaf.allow_not_arising and rng.random() < 0.25
+            # The reviewer's word, where given, decides whether the leaf arose.
+            overruled = rng.choice([None, None, None, True, False]) if leaf.allow_not_arising else None
+            left_out = scoring.final_not_arising(not_arising, overruled)
             # A leaf that does not apply to the group may still hold a stray score.
             value = value_for(rng, leaf.method, leaf.max_points)
             scores.append(
                 Score(
                     assessment=assessment,
                     criterion=leaf,
-                    final_score=None if not_arising and rng.random() < 0.5 else value,
+                    final_score=None if left_out and rng.random() < 0.5 else value,
                     not_arising=not_arising,
+                    reviewer_not_arising=overruled,
                 )
             )
         if n % 7 == 3:
@@ -121,7 +126,7 @@ def reference(period) -> dict[int, scoring.AgencyResult]:
                         leaf.code, leaf.method, leaf.max_points or 0, scoring.Leaf.field_of(leaf.code)
                     ),
                     score=score.final_score if score else None,
-                    not_arising=score.not_arising if score else False,
+                    not_arising=score.final_not_arising if score else False,
                 )
             )
         demotion = period.demotions.filter(agency=assessment.agency).first()
@@ -168,6 +173,9 @@ def test_database_sums_equal_the_pure_definition(seed):
     assert any(r.totals.maximum < full.get(r.group, D(40)) for r in expected.values())  # did not arise
     assert any(r.totals.total_without_survey < r.totals.total for r in expected.values())
     assert any(r.demoted for r in expected.values())
+    overruled = Score.objects.filter(assessment__period=period, reviewer_not_arising__isnull=False)
+    assert overruled.filter(reviewer_not_arising=True, not_arising=False).exists()
+    assert overruled.filter(reviewer_not_arising=False, not_arising=True).exists()
 
 
 def queries_to_compute(seed: int, agencies: int) -> int:

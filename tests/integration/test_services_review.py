@@ -34,6 +34,7 @@ from ranking.services import PERMISSION_MESSAGES, ScoreConflict, ServiceError
 from ranking.services.assessments import assessment_submit, score_self_set
 from ranking.services.review import (
     appraisal_approve,
+    appraisal_start,
     assessment_mark_reviewed,
     assessment_return,
     explanation_decide,
@@ -234,6 +235,43 @@ def test_opening_a_draft_changes_nothing(year):
     year.status(AssessmentStatus.DRAFT)
 
     review_open(user=year.reviewer, assessment=year.fresh())
+
+    assert (year.fresh().status, year.fresh().review_opened_at) == (AssessmentStatus.DRAFT, None)
+
+
+# --- appraisal_start: the reviewer's action (issue 9, item 13) -----------------------------------------
+
+
+def test_starting_the_appraisal_opens_it_once(year):
+    appraisal_start(user=year.reviewer, assessment=year.fresh())
+
+    assessment = year.fresh()
+    assert assessment.status == AssessmentStatus.IN_REVIEW
+    assert assessment.review_opened_at is not None
+    changes = year.assessment.history.count()
+    with pytest.raises(ServiceError) as again:
+        appraisal_start(user=year.council, assessment=year.fresh())
+    assert again.value.messages == ["The appraisal of this assessment has already started."]
+    assert (year.fresh().review_opened_at, year.assessment.history.count()) == (
+        assessment.review_opened_at,
+        changes,
+    )
+
+
+@pytest.mark.parametrize("who", ["reviewer_other", "officer", "head"])
+def test_only_an_appraiser_may_start_the_appraisal(year, who):
+    with pytest.raises(PermissionDenied) as refused:
+        appraisal_start(user=getattr(year, who), assessment=year.fresh())
+
+    assert str(refused.value) == str(PERMISSION_MESSAGES["ranking.review_assessment"])
+    assert (year.fresh().status, year.fresh().review_opened_at) == (AssessmentStatus.SUBMITTED, None)
+
+
+def test_the_appraisal_of_a_draft_cannot_be_started(year):
+    year.status(AssessmentStatus.DRAFT)
+
+    with pytest.raises(PermissionDenied):
+        appraisal_start(user=year.reviewer, assessment=year.fresh())
 
     assert (year.fresh().status, year.fresh().review_opened_at) == (AssessmentStatus.DRAFT, None)
 

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 URL = "/mau-so-lieu.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# WORKBOOK.md, "Sheets read by import_workbook", written out literally.
+# WORKBOOK.md, "Sheets read by import_workbook", written out literally; Diem ends with the
+# optional column of the reviewer's "does not arise" (issue 9, item 6).
 HEADERS = {
     "Khoi": ["Mã khối", "Tên khối", "Thứ tự"],
     "DonVi": ["Mã đơn vị", "Tên đơn vị", "Mã khối"],
@@ -50,6 +51,7 @@ HEADERS = {
         "Điểm thẩm định",
         "Không phát sinh",
         "Ghi chú",
+        "Không phát sinh (thẩm định)",
     ],
     "HaBac": ["Mã kỳ", "Mã đơn vị", "Số bậc hạ", "Lý do"],
     "KetQua": ["Mã kỳ", "Mã đơn vị", "Tổng điểm", "Chỉ số", "Xếp loại", "Xếp hạng"],
@@ -62,6 +64,7 @@ DROP_DOWNS = {
     ("TieuChi", "Cho phép không phát sinh"): ["x"],
     ("TieuChi", "Yêu cầu kiểm chứng"): ["x"],
     ("Diem", "Không phát sinh"): ["x"],
+    ("Diem", "Không phát sinh (thẩm định)"): ["x", "không"],
 }
 
 

@@ -399,20 +399,104 @@ def test_detail_in_vietnamese_shows_decimal_commas(client, year):
     assert "Đã ban hành kế hoạch CCHC năm 2025 ngày 10/01/2025." in html
 
 
-def test_opening_moves_the_submission_into_appraisal_and_stops_withdrawal(client, year):
+def start_url(assessment):
+    return reverse("review_start", args=[assessment.pk])
+
+
+def state_of(assessment) -> tuple:
+    """What opening a page must never change: status, opening time, history of status and scores."""
+    assessment.refresh_from_db()
+    return (
+        assessment.status,
+        assessment.review_opened_at,
+        Assessment.history.filter(id=assessment.pk).count(),
+        Score.history.filter(assessment_id=assessment.pk).count(),
+    )
+
+
+def test_opening_the_page_changes_nothing(client, year):
+    """Issue 9, item 13: a GET of the appraisal page used to open the appraisal."""
     year.period.phase = Phase.SELF_ASSESSMENT
     year.period.save()
-    year.a.refresh_from_db()
-    assert year.head.has_perm("ranking.withdraw_assessment", year.a) is True
+    before = state_of(year.a)
+    assert before[:2] == (S.SUBMITTED, None)
 
-    response = as_user(client, year.r1).get(detail(year.a.pk))
+    for user in (year.r1, year.council, year.admin):
+        response = as_user(client, user).get(detail(year.a.pk))
+        assert response.status_code == 200
+        assert state_of(year.a) == before, user.username
+
+    assert year.head.has_perm("ranking.withdraw_assessment", year.a) is True
+    html = as_user(client, year.r1).get(detail(year.a.pk)).content.decode()
+    assert 'data-status="submitted">Submitted</span>' in html
+    assert f'<form method="post" action="/tham-dinh/{year.a.pk}/bat-dau/">' in html
+    assert "Start the appraisal" in html
+    assert "until it does, the agency may still withdraw its submission" in html
+    # The council and administrators read it; only those who may appraise are offered to start.
+    assert "Start the appraisal" in as_user(client, year.council).get(detail(year.a.pk)).content.decode()
+    assert "Start the appraisal" not in as_user(client, year.admin).get(detail(year.a.pk)).content.decode()
+
+
+def test_starting_the_appraisal_moves_it_into_appraisal_and_stops_withdrawal(client, year):
+    year.period.phase = Phase.SELF_ASSESSMENT
+    year.period.save()
+    statuses = Assessment.history.filter(id=year.a.pk).count()
+
+    response = as_user(client, year.r1).post(start_url(year.a))
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/tham-dinh/{year.a.pk}/"
+    year.a.refresh_from_db()
+    assert year.a.status == S.IN_REVIEW
+    assert year.a.review_opened_at is not None
+    assert year.head.has_perm("ranking.withdraw_assessment", year.a) is False
+    latest = Assessment.history.filter(id=year.a.pk).order_by("-history_id").first()
+    assert Assessment.history.filter(id=year.a.pk).count() == statuses + 1
+    assert (latest.history_user, latest.history_change_reason) == (year.r1, "Bắt đầu thẩm định")
+    page = client.get(detail(year.a.pk)).content.decode()
+    assert flash_messages(page) == [
+        "The appraisal of Sở Tư pháp has started: the agency can no longer withdraw its submission."
+    ]
+    assert 'data-status="in_review">Under appraisal</span>' in page
+    assert "Start the appraisal" not in page
+
+    again = client.post(start_url(year.a))
+
+    assert again.status_code == 302
+    assert flash_messages(client.get(detail(year.a.pk)).content.decode()) == [
+        "The appraisal of this assessment has already started."
+    ]
+    assert Assessment.history.filter(id=year.a.pk).count() == statuses + 1
+
+
+def test_starting_the_appraisal_needs_the_permission_and_the_phase(client, year):
+    before = state_of(year.a)
+    for user in (year.r2, year.officer, year.head, year.admin):
+        response = as_user(client, user).post(start_url(year.a))
+        assert response.status_code == 403, user.username
+        assert state_of(year.a) == before
+    assert as_user(client, year.r1).get(start_url(year.a)).status_code == 405
+
+    year.period.phase = Phase.EXPLANATION
+    year.period.save()
+    response = as_user(client, year.r1).post(start_url(year.a))
+
+    assert response.status_code == 403
+    assert "This assessment is not open for your appraisal." in response.content.decode()
+    assert state_of(year.a) == before
+
+
+def test_saving_a_first_reviewed_score_starts_the_appraisal(client, year):
+    as_user(client, year.r1)
+
+    response = client.post(
+        save_url(year.a, year.leaves["1.2"]), {"reviewed_score": "2", "version": "1"}, **HTMX
+    )
 
     assert response.status_code == 200
     year.a.refresh_from_db()
     assert year.a.status == S.IN_REVIEW
     assert year.a.review_opened_at is not None
-    assert year.head.has_perm("ranking.withdraw_assessment", year.a) is False
-    assert 'data-status="in_review">Under appraisal</span>' in response.content.decode()
 
 
 def test_council_and_administrator_may_read_without_opening(client, year):
@@ -474,8 +558,9 @@ def test_a_differing_score_needs_a_comment(client, year):
     refused = client.post(save_url(year.a, c11), {"reviewed_score": "1", "version": score.version}, **HTMX)
 
     assert refused.status_code == 422
-    assert refused["HX-Retarget"] == f"#leaf-msg-{c11.id}"
-    assert refused["HX-Reswap"] == "innerHTML"
+    # The refusal goes to the row's status area, as every answer to a save (issue 9, item 1).
+    assert "HX-Retarget" not in refused
+    assert refused.content.decode().lstrip().startswith(f'<div id="leaf-status-{c11.id}" ')
     assert error_lines(refused.content.decode()) == [
         "Write a comment: the reviewed score differs from the self-score."
     ]
@@ -498,10 +583,15 @@ def test_a_differing_score_needs_a_comment(client, year):
     assert score.review_comment == "Kế hoạch ban hành trễ hạn 5 ngày."
     assert score.version == 2
     html = saved.content.decode()
-    assert html.lstrip().startswith(f'<div id="leaf-{c11.id}" data-code="1.1"')
-    assert "list-group-item leaf-row py-3 differs bg-warning-subtle" in html
+    # Only the row's status area comes back: the fields stay as the reviewer is typing in
+    # them (issue 9, item 1 changed this from the whole row).
+    assert html.lstrip().startswith(
+        f'<div id="leaf-status-{c11.id}" class="leaf-status flex-grow-1 small" '
+        'data-differs="true" data-uncommented="false">'
+    )
+    assert 'name="reviewed_score"' not in html
+    assert 'name="review_comment"' not in html
     assert '<input type="hidden" name="version" value="2">' in html
-    assert 'value="1" class="form-control num"' in html
     assert "Saved" in html
     # The totals panel and the subtotal of field 1 come out of band.
     assert re.search(r'<div id="review-totals" [^>]*hx-swap-oob="true">', html)
@@ -530,7 +620,8 @@ def test_an_equal_score_typed_with_a_decimal_comma_needs_no_comment(client, year
         Decimal("2.75"),
         "",
     )
-    assert 'value="2,75" class="form-control num"' in response.content.decode()
+    assert 'data-differs="false" data-uncommented="false"' in response.content.decode()
+    assert 'name="reviewed_score"' not in response.content.decode()
     year.a.refresh_from_db()
     assert year.a.status == S.IN_REVIEW
 
@@ -564,10 +655,28 @@ def test_a_stale_version_is_refused_and_shows_the_newer_values(client, year):
     score = Score.objects.get(pk=year.scores["1.1"].pk)
     assert (score.reviewed_score, score.review_comment, score.version) == (Decimal("1"), "Trễ hạn", 2)
     html = stale.content.decode()
-    assert re.search(rf'id="reviewed-{c11.id}"\s+value="1" class="form-control num"', html)
-    assert ">Trễ hạn</textarea>" in html
+    # What the reviewer typed stays in the fields (not in the answer); the newer value is shown
+    # beside them with a button that takes it (issue 9, item 1 changed this from redrawing the
+    # fields with the newer value).
+    assert 'name="reviewed_score"' not in html
+    assert "</textarea>" not in html
     assert '<input type="hidden" name="version" value="2">' in html
     assert "Someone else saved this score since you opened the page" in html
+    assert "data-newer-score>1</span>" in html
+    assert "<q data-newer-comment>Trễ hạn</q>" in html
+    assert re.search(
+        r'<button type="button" class="btn btn-sm btn-warning" data-take-newer\s+'
+        r'data-score="1" data-comment="Trễ hạn" data-not-arising="false">\s+Take the newer value\s+</button>',
+        html,
+    )
+
+    again = client.post(
+        save_url(year.a, c11), {"reviewed_score": "0.5", "review_comment": "Thiếu", "version": "2"}, **HTMX
+    )
+
+    assert again.status_code == 200
+    score.refresh_from_db()
+    assert (score.reviewed_score, score.review_comment, score.version) == (Decimal("0.5"), "Thiếu", 3)
 
 
 def test_saving_without_htmx_returns_to_the_page(client, year):
@@ -617,7 +726,8 @@ def test_accepting_a_field_with_htmx_answers_with_the_field_and_the_totals(clien
 def test_return_needs_a_reason_then_notifies_the_agency(
     client, year, mailoutbox, django_capture_on_commit_callbacks
 ):
-    as_user(client, year.r1).get(detail(year.a.pk))
+    # Opening the page no longer starts the appraisal (issue 9, item 13): the reviewer does.
+    as_user(client, year.r1).post(start_url(year.a))
 
     refused = client.post(reverse("assessment_return", args=[year.a.pk]), {"reason": "  "})
 
@@ -877,8 +987,9 @@ def test_detail_runs_the_same_queries_for_5_and_20_leaves(client):
 
 # A reviewed score saved on a leaf that has a score row: the session, the user and the
 # assessment; in the service's transaction (a savepoint here) the locked row with its leaf,
-# the update and its history; then the sheet's figures and the leaf's evidence for the answer.
-SAVE_QUERIES = 10
+# the update and its history; then the sheet's figures for the answer (its status area
+# shows no evidence).
+SAVE_QUERIES = 9
 
 
 def test_a_save_runs_the_same_queries_for_5_and_20_leaves(client):
