@@ -1,3 +1,6 @@
+from decimal import Decimal
+
+from django import forms
 from django.contrib import admin, messages
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +28,11 @@ from .resources import (
     PeriodResource,
     ScoreResource,
     TierResource,
+    excerpt,
+    parse_decimal,
+    plain,
+    shown,
+    too_large,
 )
 from .services import ServiceError
 from .services.periods import period_copy
@@ -104,8 +112,51 @@ class TierAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
     list_filter = ["period"]
 
 
+class CriterionForm(forms.ModelForm):
+    """Options as the pages read them: a list of [label, points], each points a number in range.
+
+    The admin builds the form's fields from the model (as for every model it edits).
+    """
+
+    def clean_options(self) -> list[list[str]]:
+        options = self.cleaned_data.get("options") or []
+        shape = _('Write the options as [["label", "points"], …].')
+        if not isinstance(options, list):
+            raise forms.ValidationError(shape)
+        cleaned = []
+        for option in options:
+            if not (isinstance(option, list) and len(option) == 2 and isinstance(option[0], str)):
+                raise forms.ValidationError(shape)
+            label, points = option
+            number = None if isinstance(points, bool) else parse_decimal(points)
+            if number is None:
+                raise forms.ValidationError(_("“%(value)s” is not a number.") % {"value": excerpt(points)})
+            problem = too_large(number, points)
+            if problem:
+                raise forms.ValidationError(problem)
+            cleaned.append([label.strip(), plain(number)])
+        return cleaned
+
+    def clean(self):
+        cleaned = super().clean()
+        max_points = cleaned.get("max_points")
+        outside = [
+            points
+            for _label, points in cleaned.get("options") or []
+            if max_points is not None and not 0 <= Decimal(points) <= max_points
+        ]
+        if outside:
+            self.add_error(
+                "options",
+                _("Option points %(points)s are outside 0 to %(max)s.")
+                % {"points": shown(Decimal(outside[0])), "max": shown(max_points)},
+            )
+        return cleaned
+
+
 @admin.register(Criterion)
 class CriterionAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
+    form = CriterionForm
     resource_classes = [CriterionResource]
     list_display = [
         "code",
