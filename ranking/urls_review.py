@@ -9,7 +9,5 @@ urlpatterns = [
     path("<id:pk>/linh-vuc/<str:field_code>/chap-nhan/", review.field_accept, name="field_accept"),
     path("<id:pk>/tra-lai/", review.assessment_return_view, name="assessment_return"),
     path("<id:pk>/hoan-thanh/", review.assessment_reviewed_view, name="assessment_mark_reviewed"),
-    path(
-        "<id:pk>/giai-trinh/<id:criterion_id>/", review.explanation_decide_view, name="explanation_decide"
-    ),
+    path("<id:pk>/giai-trinh/<id:criterion_id>/", review.explanation_decide_view, name="explanation_decide"),
 ]
