@@ -1,6 +1,8 @@
 # The two commands a newcomer needs: `make run` and `make test`.
+# Another Python beside the default one, in its own environment:
+#   make test PYTHON=python3.13 VENV=.venv-3.13
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp

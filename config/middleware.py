@@ -2,8 +2,11 @@
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
+from ranking.services.notifications import undelivered_mail
 from ranking.text import clean_text
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -36,3 +39,25 @@ def _cleaned(key: str, value: str) -> str:
     if "password" in key:
         return value.replace("\x00", "")
     return clean_text(value)
+
+
+def undelivered_mail_warning(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Warn, beside the success of a change, that its e-mail notification could not be sent.
+
+    Sits inside the message middleware: the warning is stored with the page's other messages.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        with undelivered_mail() as failed:
+            response = get_response(request)
+        if failed:
+            messages.warning(
+                request,
+                _(
+                    "The change is saved, but its e-mail notification could not be sent. Please tell "
+                    "the people concerned directly; the administrator can find the cause in the log."
+                ),
+            )
+        return response
+
+    return middleware

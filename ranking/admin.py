@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils.formats import number_format
@@ -25,7 +27,12 @@ from .resources import (
     PeriodResource,
     ScoreResource,
     TierResource,
+    excerpt,
     maximum_problem,
+    parse_decimal,
+    plain,
+    shown,
+    too_large,
 )
 from .selectors import highest_scores
 from .services import ServiceError
@@ -107,25 +114,58 @@ class TierAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
 
 
 class CriterionForm(forms.ModelForm):
-    """The admin's criterion form (its model and fields come from `CriterionAdmin`)."""
+    """Options as the pages read them: a list of [label, points], each points a number in range.
+
+    The admin builds the form's fields from the model (as for every model it edits).
+    """
+
+    def clean_options(self) -> list[list[str]]:
+        options = self.cleaned_data.get("options") or []
+        shape = _('Write the options as [["label", "points"], …].')
+        if not isinstance(options, list):
+            raise forms.ValidationError(shape)
+        cleaned = []
+        for option in options:
+            if not (isinstance(option, list) and len(option) == 2 and isinstance(option[0], str)):
+                raise forms.ValidationError(shape)
+            label, points = option
+            number = None if isinstance(points, bool) else parse_decimal(points)
+            if number is None:
+                raise forms.ValidationError(_("“%(value)s” is not a number.") % {"value": excerpt(points)})
+            problem = too_large(number, points)
+            if problem:
+                raise forms.ValidationError(problem)
+            cleaned.append([label.strip(), plain(number)])
+        return cleaned
 
     def clean(self):
         cleaned = super().clean()
-        # The instance still holds the stored maximum here: only a change is checked.
         max_points = cleaned.get("max_points")
+        # The instance still holds the stored maximum here: only a change is checked.
         criterion = self.instance
         if max_points is not None and criterion.pk is not None and max_points != criterion.max_points:
             highest = highest_scores(criterion_ids=[criterion.pk]).get(criterion.pk)
             problem = maximum_problem(criterion, max_points, highest)
             if problem:
                 self.add_error("max_points", problem)
+        outside = [
+            points
+            for _label, points in cleaned.get("options") or []
+            if max_points is not None and not 0 <= Decimal(points) <= max_points
+        ]
+        if outside:
+            self.add_error(
+                "options",
+                _("Option points %(points)s are outside 0 to %(max)s.")
+                % {"points": shown(Decimal(outside[0])), "max": shown(max_points)},
+            )
         return cleaned
 
 
 @admin.register(Criterion)
 class CriterionAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
-    resource_classes = [CriterionResource]
     form = CriterionForm
+    resource_classes = [CriterionResource]
     list_display = [
         "code",
         "short_title",

@@ -82,9 +82,9 @@ class Cells:
         if number is None:
             self.errors.setdefault(column, _("“%(value)s” is not a number.") % {"value": excerpt(value)})
             return None
-        if abs(number) >= MAX_ABS_SCORE:
-            readable = shown(number) if number.adjusted() < 16 else excerpt(value)
-            self.errors.setdefault(column, _("%(value)s is too large.") % {"value": readable})
+        problem = too_large(number, value)
+        if problem:
+            self.errors.setdefault(column, problem)
             return None
         if number != number.quantize(Decimal("0.0001")):
             self.errors.setdefault(
@@ -132,6 +132,18 @@ class Cells:
             _("“%(value)s”: write x, không, or leave the cell empty.") % {"value": self.raw(column)},
         )
         return None
+
+
+def too_large(number: Decimal, typed) -> str | None:
+    """Why `number` (typed as `typed`) is refused as too large for any score or count, or None.
+
+    The database columns hold 10 digits; a number past them would fail the save (PostgreSQL)
+    or any arithmetic with 4 decimals (past 24 digits), never give a usable value.
+    """
+    if abs(number) < MAX_ABS_SCORE:
+        return None
+    readable = shown(number) if number.adjusted() < 16 else excerpt(typed)
+    return _("%(value)s is too large.") % {"value": readable}
 
 
 def excerpt(value) -> str:

@@ -1,8 +1,12 @@
 """URLs by audience: agencies, reviewers, the council, and the public (no sign-in)."""
 
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from .converters import RowId
 from .views import home
+
+# Before the modules below are read: their paths take ids as <id:pk>.
+register_converter(RowId, "id")
 
 urlpatterns = [
     path("", home.home, name="home"),

@@ -8,6 +8,6 @@ urlpatterns = [
     path("", jobs.job_list, name="job_list"),
     path("nhap/", jobs.job_import, name="job_import"),
     path("xuat/<str:code>/", jobs.job_export, name="job_export"),
-    path("<int:pk>/", jobs.job_detail, name="job_detail"),
-    path("<int:pk>/tai-ve/", jobs.job_download, name="job_download"),
+    path("<id:pk>/", jobs.job_detail, name="job_detail"),
+    path("<id:pk>/tai-ve/", jobs.job_download, name="job_download"),
 ]

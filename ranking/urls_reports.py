@@ -7,7 +7,7 @@ from .views import reports_agency, reports_analysis, reports_pack
 urlpatterns = [
     path("<str:code>/", reports_pack.reports_index, name="reports_index"),
     path("<str:code>/diem-bi-tru/", reports_analysis.loss_analysis, name="loss_analysis"),
-    path("<str:code>/diem-bi-tru/<int:criterion_id>/", reports_analysis.loss_detail, name="loss_detail"),
+    path("<str:code>/diem-bi-tru/<id:criterion_id>/", reports_analysis.loss_detail, name="loss_detail"),
     path("<str:code>/tham-dinh-vien/", reports_analysis.reviewer_consistency, name="reviewer_consistency"),
     path("<str:code>/tu-danh-gia/", reports_analysis.self_accuracy, name="self_accuracy"),
     path("<str:code>/don-vi/<str:agency_code>/", reports_agency.agency_report, name="agency_report"),

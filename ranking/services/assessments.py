@@ -2,8 +2,11 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -13,7 +16,7 @@ from ranking import scoring
 from ranking.enums import AssessmentStatus, Method
 from ranking.evidence import EvidenceRefused, evidence_check
 from ranking.models import Assessment, Criterion, Evidence, Score
-from ranking.resources import score_problem
+from ranking.resources import score_problem, too_large
 from ranking.selectors import assessment_sheet, leaf_applies
 
 from . import ScoreConflict, ServiceError, recorded, require
@@ -84,6 +87,12 @@ def save_score(score: Score, *, user: User, reason: str) -> None:
 def value_checked(criterion: Criterion, value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
+    if not value.is_finite():
+        raise ServiceError(_("“%(value)s” is not a number.") % {"value": value})
+    problem = too_large(value, value)
+    if problem:
+        # Before quantize, which cannot place 4 decimals on a number of 25 digits or more.
+        raise ServiceError(problem)
     if value != value.quantize(SCORE_PLACES):
         # Stored with 4 decimals: a finer value would be rounded without a word.
         raise ServiceError(_("Write at most 4 decimals."))
@@ -129,6 +138,27 @@ def score_self_set(
     return score
 
 
+def quota_check(*, assessment: Assessment, upload: UploadedFile) -> None:
+    """Refuse a file that would take the assessment's evidence past EVIDENCE_QUOTA_BYTES."""
+    # Locked: two uploads at the same moment cannot both take the last free space.
+    Assessment.objects.select_for_update().only("pk").get(pk=assessment.pk)
+    used = Evidence.objects.filter(score__assessment=assessment).aggregate(used=Sum("size"))["used"] or 0
+    quota = settings.EVIDENCE_QUOTA_BYTES
+    if used + upload.size > quota:
+        raise ServiceError(
+            _(
+                "The evidence files of one assessment may take %(quota)s in all; %(used)s are taken, "
+                "so %(name)s (%(size)s) does not fit. Remove files that are no longer needed."
+            )
+            % {
+                "quota": filesizeformat(quota),
+                "used": filesizeformat(used),
+                "name": upload.name,
+                "size": filesizeformat(upload.size),
+            }
+        )
+
+
 @transaction.atomic
 def evidence_add(
     *, user: User, assessment: Assessment, criterion_id: int, upload: UploadedFile, purpose: str
@@ -145,6 +175,7 @@ def evidence_add(
         checked = evidence_check(upload)
     except EvidenceRefused as error:
         raise ServiceError(str(error)) from error
+    quota_check(assessment=assessment, upload=upload)
     score = score_for_update(assessment=assessment, criterion=criterion)
     evidence = Evidence(
         score=score,

@@ -83,7 +83,11 @@ def backup_create(*, path: Path) -> dict:
             "counts": counts(),
         }
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2))
-        with tarfile.open(path, "w:gz") as archive:
+        # The archive holds every password hash and evidence file: readable by its owner only,
+        # from the moment it exists (never created under the umask, then narrowed).
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # a file that was already there keeps its mode otherwise
+        with os.fdopen(descriptor, "wb") as file, tarfile.open(fileobj=file, mode="w:gz") as archive:
             archive.add(work / "manifest.json", arcname="manifest.json")
             archive.add(dump, arcname="database.dump")
             if media_root().exists():

@@ -1,4 +1,14 @@
-"""E-mail notifications of the year's steps, sent once the change is committed."""
+"""E-mail notifications of the year's steps, sent once the change is committed.
+
+Mail never undoes or breaks the change it reports: it leaves after the commit, and a failure
+to send is logged and collected for the page to warn about (see `undelivered_mail`).
+"""
+
+import logging
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -66,6 +76,48 @@ EVENTS = {
 }
 
 
+logger = logging.getLogger(__name__)
+
+# The subjects of the notifications that could not be sent, while `undelivered_mail` collects.
+_undelivered: ContextVar[list[str] | None] = ContextVar("undelivered_mail", default=None)
+
+
+@contextmanager
+def undelivered_mail() -> Iterator[list[str]]:
+    """Collect the subjects of the notifications that fail to leave while the block runs."""
+    failed: list[str] = []
+    token = _undelivered.set(failed)
+    try:
+        yield failed
+    finally:
+        _undelivered.reset(token)
+
+
+def header_line(text: str) -> str:
+    """`text` as one line for a mail header: line breaks, tabs and other control characters
+    (in names typed or imported with them) become single spaces."""
+    spaced = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in text)
+    return " ".join(spaced.split())
+
+
+def send_after_commit(messages: list[tuple[str, str, str, list[str]]]) -> None:
+    """Send `messages` once the transaction commits; a failure is logged, never raised."""
+
+    def send() -> None:
+        try:
+            send_mass_mail(messages, fail_silently=False)
+        except Exception:
+            # The change is committed: the person who made it learns that the mail did not
+            # leave (a warning on the page), the administrator finds why in the log.
+            subjects = [subject for subject, _body, _sender, _to in messages]
+            logger.exception("Notification e-mail not sent: %s", "; ".join(sorted(set(subjects))))
+            failed = _undelivered.get()
+            if failed is not None:
+                failed.extend(subjects)
+
+    transaction.on_commit(send)
+
+
 def recipients(roles: tuple[str, ...], assessment) -> list[User]:
     people: dict[int, User] = {}
     if "agency" in roles:
@@ -94,7 +146,7 @@ def notify(event: str, *, assessment, actor: User | None = None, **context) -> i
         link = settings.SITE_URL.rstrip("/") + reverse(page, args=[assessment.pk])
         messages = [
             (
-                str(subject) % values,
+                header_line(str(subject) % values),
                 render_to_string(
                     "emails/notification.txt",
                     {"user": user, "sentence": str(sentence) % values, "link": link, "actor": actor},
@@ -104,7 +156,7 @@ def notify(event: str, *, assessment, actor: User | None = None, **context) -> i
             )
             for user in people
         ]
-    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
+    send_after_commit(messages)
     return len(messages)
 
 
@@ -127,7 +179,7 @@ def notify_period(event: str, *, period, users) -> int:
         values = {"period": period.name}
         messages = [
             (
-                str(subject) % values,
+                header_line(str(subject) % values),
                 render_to_string(
                     "emails/notification.txt",
                     {"user": user, "sentence": str(sentence) % values, "link": link},
@@ -137,5 +189,5 @@ def notify_period(event: str, *, period, users) -> int:
             )
             for user in people
         ]
-    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
+    send_after_commit(messages)
     return len(messages)

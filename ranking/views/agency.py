@@ -10,6 +10,7 @@ out-of-band update of the progress panel and the subtotals, read with `sheet_fig
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -28,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Role
 from ranking.enums import AssessmentStatus, Decision, Method
 from ranking.evidence import EXTENSIONS
-from ranking.models import Assessment, Evidence, Score
+from ranking.models import Assessment, Criterion, Evidence, Score
 from ranking.selectors import (
     AssessmentSheet,
     SheetFigures,
@@ -57,6 +58,8 @@ from .common import (
     posted_version,
     service_error_response,
 )
+
+logger = logging.getLogger(__name__)
 
 STATUS_BADGES = {
     AssessmentStatus.DRAFT: "text-bg-secondary",
@@ -616,11 +619,20 @@ def evidence_or_404(evidence_id: int) -> Evidence:
 
 @login_required
 @require_GET
-def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
+def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
     evidence = evidence_or_404(evidence_id)
     allow(request, "ranking.view_assessment", evidence.score.assessment)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        logger.error("Evidence %s: its file %s is missing from the storage.", evidence.pk, evidence.file.name)
+        message = _(
+            "The file “%(name)s” is no longer on the server. Ask the agency to attach it again, or the "
+            "administrator to restore it from a backup."
+        ) % {"name": evidence.original_name}
+        return render(request, "404.html", {"message": message}, status=404)
     response = FileResponse(
-        evidence.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=evidence.original_name,
         content_type=evidence.content_type,
@@ -892,6 +904,8 @@ def assessment_history(request: HttpRequest, pk: int) -> HttpResponse:
 def score_history(request: HttpRequest, pk: int, criterion_id: int) -> HttpResponse:
     assessment = assessment_or_404(pk)
     allow(request, "ranking.view_history", assessment)
+    # A criterion of another period (or none) has no history here: not an empty one.
+    get_object_or_404(Criterion.objects.only("pk"), pk=criterion_id, period_id=assessment.period_id)
     appraisal = request.user.has_perm("ranking.view_appraisal", assessment)
     entries = newest_first(
         score_trail(assessment, appraisal=appraisal, criterion_id=criterion_id),

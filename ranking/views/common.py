@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from ranking.models import Assessment, Period
-from ranking.resources import parse_decimal
+from ranking.resources import excerpt, parse_decimal, too_large
 from ranking.services import PERMISSION_MESSAGES, ServiceError
 
 
@@ -35,7 +35,10 @@ def decimal_or_error(text: str | None) -> tuple[object, str | None]:
         return None, None
     value = parse_decimal(text)
     if value is None:
-        return None, _("“%(value)s” is not a number.") % {"value": text}
+        return None, _("“%(value)s” is not a number.") % {"value": excerpt(text)}
+    problem = too_large(value, text)
+    if problem:
+        return None, problem
     return value, None
 
 

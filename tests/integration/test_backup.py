@@ -1,6 +1,7 @@
 """A backup restores every score and every evidence file."""
 
 import json
+import stat
 import tarfile
 from decimal import Decimal
 from io import StringIO
@@ -74,3 +75,18 @@ def test_restore_brings_back_every_score_and_evidence_file(tmp_path, media):
     assert scores_now() == before
     assert Evidence.objects.get().file.name == evidence.file.name
     assert stored.read_bytes() == b"%PDF-1.4\n%%EOF\n"
+
+
+def test_a_backup_is_readable_by_its_owner_only(tmp_path, media):
+    AssessmentFactory(agency__code="SNV")
+    archive = tmp_path / "sao-luu" / "moi" / "sao-luu.tar.gz"
+    call_command("backup", str(archive), stdout=StringIO())
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    assert stat.S_IMODE(archive.parent.stat().st_mode) == 0o700
+
+    # Written again over a file another tool left readable to all.
+    archive.chmod(0o644)
+    call_command("backup", str(archive), stdout=StringIO())
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    with tarfile.open(archive) as opened:
+        assert sorted(opened.getnames())[:2] == ["database.dump", "manifest.json"]

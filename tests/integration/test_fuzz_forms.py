@@ -19,6 +19,7 @@ same year.
 
 import datetime
 import html as html_lib
+import json
 import os
 import re
 import uuid
@@ -32,7 +33,7 @@ import pytest
 from django.apps import apps
 from django.db import transaction
 from django.test import Client
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, currently_in_test_context, event, example, given, settings
 from hypothesis import strategies as st
@@ -302,6 +303,10 @@ NUMBER_TEXT = [
     "0.00001",
     "7.00001",
     "1e300",
+    "1e30",
+    "1" + "0" * 30,
+    "1e25",
+    "1e-30",
     "-1e20",
     "1e1000000",
     "1e-999999999",
@@ -385,8 +390,6 @@ def errors_shown(html: str) -> list[str]:
             found.append(text)
     if "You may not do this" in html:  # templates/403.html
         found.append(text_of(html.split("You may not do this", 1)[1].split("</p>", 1)[0]))
-    if "<h1>Not Found</h1>" in html:  # Django's own 404 page
-        found.append("Not Found")
     return found
 
 
@@ -1035,3 +1038,287 @@ def test_a_nasty_post_is_answered_cleanly(name, year, clients, settings):
         assert row["self_score"] == typed_number(form["value"]), (
             f"{form['value']!r} answered {outcome.status} “saved” and stored as {row['self_score']}"
         )
+
+
+# --- numbers no score can be, in every numeric field (issue 9, item 12) --------------------------
+
+# What each is refused with, in Vietnamese: past the columns' 10 digits ("quá lớn"), or no number.
+HUGE_NUMBERS = {
+    "1e30": "1e30 quá lớn.",
+    "1" + "0" * 30: "1" + "0" * 28 + "… quá lớn.",
+    "-1e30": "-1e30 quá lớn.",
+    "1" + "0" * 24 + ",5": "1" + "0" * 24 + ",5 quá lớn.",
+    "NaN": "“NaN” không phải là số.",
+    "Infinity": "“Infinity” không phải là số.",
+    "-inf": "“-inf” không phải là số.",
+    "1e-30": "“1e-30” không phải là số.",
+}
+
+
+def numeric_field(year, name: str, value: str):
+    """(person, url, form, htmx) posting `value` into the numeric field `name`."""
+    own, review = year.self_leaves, year.explanation_leaves
+    cell = f"s-{year.finals['SNV'].pk}-{year.final_leaves['2.3'].pk}"
+
+    def self_score(code):
+        url = reverse("score_self_save", args=[year.draft.pk, own[code].pk])
+        return ("officer", url, {"value": value, "version": "1"}, True)
+
+    def reviewed(code):
+        url = reverse("score_review_save", args=[year.in_review.pk, own[code].pk])
+        return ("reviewer", url, {"reviewed_score": value, "review_comment": "Thiếu", "version": "1"}, True)
+
+    cases = {
+        "self-score, number": lambda: self_score("1.4"),
+        "self-score, choice": lambda: self_score("1.2"),
+        "self-score, yes/no": lambda: self_score("1.3"),
+        "self-score, deduction": lambda: self_score("2.1"),
+        "self-score, bonus": lambda: self_score("2.2"),
+        "reviewed score, number": lambda: reviewed("1.4"),
+        "reviewed score, deduction": lambda: reviewed("2.1"),
+        "proposed score": lambda: (
+            "officer",
+            reverse("explanation_save", args=[year.approved.pk, review["1.4"].pk]),
+            {"explanation": "Đã ban hành", "proposed_score": value, "version": "1"},
+            True,
+        ),
+        "decided score": lambda: (
+            "reviewer",
+            reverse("explanation_decide", args=[year.explained.pk, review["1.1"].pk]),
+            {"decision": Decision.PARTIAL, "reason": "Chấp nhận một phần", "score": value},
+            False,
+        ),
+        "survey score": lambda: (
+            "council",
+            reverse("survey_scores", args=[year.final_period.code]),
+            {cell: value},
+            False,
+        ),
+    }
+    return cases[name]()
+
+
+NUMERIC_FIELDS = [
+    "self-score, number",
+    "self-score, choice",
+    "self-score, yes/no",
+    "self-score, deduction",
+    "self-score, bonus",
+    "reviewed score, number",
+    "reviewed score, deduction",
+    "proposed score",
+    "decided score",
+    "survey score",
+]
+
+
+@pytest.fixture
+def vietnamese_clients(year):
+    signed_in = Clients()
+    for name, user in vars(year.people).items():
+        client = Client()
+        client.force_login(user)
+        client.cookies["django_language"] = "vi"
+        signed_in[name] = client
+    return signed_in
+
+
+@pytest.mark.parametrize("field", NUMERIC_FIELDS)
+def test_a_number_no_score_can_be_is_refused_in_vietnamese(field, year, vietnamese_clients, settings):
+    for value, message in HUGE_NUMBERS.items():
+        person, url, form, htmx = numeric_field(year, field, value)
+        outcome = send(vietnamese_clients[person], url, form, htmx=htmx, settings=settings)
+        assert outcome.refused and outcome.status in (200, 422), value
+        assert [error for error in outcome.errors if message in error] != [], (value, outcome.errors)
+
+
+def test_a_demotion_by_a_number_no_one_can_count_is_refused(year, vietnamese_clients, settings):
+    url = reverse("demotions", args=[year.final_period.code])
+    for value in HUGE_NUMBERS:
+        form = {"agency": str(year.a.pk), "steps": value, "reason": "Vi phạm"}
+        outcome = send(vietnamese_clients["council"], url, form, htmx=False, settings=settings)
+        assert (outcome.status, outcome.errors) == (200, ["Số bậc hạ phải là số nguyên."]), value
+
+
+@pytest.fixture
+def superuser_client(year):
+    client = Client()
+    client.force_login(UserFactory(username="quantri.goc", is_staff=True, is_superuser=True))
+    client.cookies["django_language"] = "vi"
+    return client
+
+
+def criterion_form(criterion, **changes) -> dict:
+    form = {
+        "period": criterion.period_id,
+        "parent": criterion.parent_id or "",
+        "code": criterion.code,
+        "title": criterion.title,
+        "max_points": str(criterion.max_points),
+        "method": criterion.method,
+        "step": "",
+        "options": json.dumps(criterion.options),
+        "guidance": "",
+    }
+    return {**form, **changes}
+
+
+def test_admin_option_points_no_score_can_be_are_refused(year, superuser_client):
+    criterion = year.self_leaves["1.2"]
+    url = reverse("admin:ranking_criterion_change", args=[criterion.pk])
+    for value, message in HUGE_NUMBERS.items():
+        form = criterion_form(criterion, options=json.dumps([["Đúng hạn", value], ["Trễ hạn", "0"]]))
+        response = superuser_client.post(url, form)
+        assert response.status_code == 200, value
+        assert response.context["adminform"].form.errors == {"options": [message]}
+    criterion.refresh_from_db()
+    assert criterion.options == [["100% đúng hạn", "1"], ["Từ 80% đến dưới 100%", "0.5"], ["Dưới 80%", "0"]]
+
+
+@pytest.mark.parametrize(
+    "options, error",
+    [
+        ('{"Đúng hạn": 1}', 'Ghi các mức lựa chọn theo dạng [["tên mức", "điểm"], …].'),
+        ('[["Đúng hạn"]]', 'Ghi các mức lựa chọn theo dạng [["tên mức", "điểm"], …].'),
+        ('[[1, "1"]]', 'Ghi các mức lựa chọn theo dạng [["tên mức", "điểm"], …].'),
+        ('[["Đúng hạn", true]]', "“True” không phải là số."),
+        ('[["Đúng hạn", "2"]]', "Điểm của mức lựa chọn 2 nằm ngoài khoảng từ 0 đến 1."),
+        ('[["Đúng hạn", "-0,5"]]', "Điểm của mức lựa chọn -0,5 nằm ngoài khoảng từ 0 đến 1."),
+    ],
+)
+def test_admin_options_the_pages_cannot_read_are_refused(options, error, year, superuser_client):
+    criterion = year.self_leaves["1.2"]
+    url = reverse("admin:ranking_criterion_change", args=[criterion.pk])
+    response = superuser_client.post(url, criterion_form(criterion, options=options))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["options"] == [error]
+
+
+def test_admin_options_are_stored_as_the_pages_read_them(year, superuser_client):
+    criterion = year.self_leaves["1.2"]
+    url = reverse("admin:ranking_criterion_change", args=[criterion.pk])
+    options = json.dumps([[" Đúng hạn ", "1,0"], ["Trễ hạn", 0.25], ["Không làm", 0]])
+    response = superuser_client.post(url, criterion_form(criterion, options=options))
+    assert response.status_code == 302
+    criterion.refresh_from_db()
+    assert criterion.options == [["Đúng hạn", "1"], ["Trễ hạn", "0.25"], ["Không làm", "0"]]
+
+
+ADMIN_NUMBERS = [
+    ("ranking_criterion", "max_points"),
+    ("ranking_criterion", "step"),
+    ("ranking_tier", "min_index"),
+    ("ranking_tier", "order"),
+    ("ranking_period", "year"),
+    ("ranking_period", "award_max_per_group"),
+    ("ranking_demotion", "steps"),
+    ("ranking_score", "self_score"),
+    ("ranking_score", "final_score"),
+    ("accounts_agencygroup", "order"),
+]
+
+
+@pytest.mark.parametrize("model, name", ADMIN_NUMBERS)
+def test_every_numeric_field_of_the_admin_refuses_it(model, name, year, superuser_client):
+    url = reverse(f"admin:{model}_add")
+    form = superuser_client.get(url).context["adminform"].form
+    data = {key: "" if val is None else val for key, val in form.initial.items()}
+    data.update({"tiers-TOTAL_FORMS": "0", "tiers-INITIAL_FORMS": "0"})
+    before = snapshot()
+    for value in HUGE_NUMBERS:
+        response = superuser_client.post(url, {**data, name: value})
+        assert response.status_code == 200, value
+        assert name in response.context["adminform"].form.errors, value
+    assert snapshot() == before
+
+
+QUERIES = [
+    ("review_queue", [], {"period": "1e30", "group": "NaN", "status": "Infinity"}),
+    ("loss_analysis", ["CCHC-2025"], {"group": "1e30", "sort": "-inf"}),
+    ("reports_index", ["CCHC-2025"], {"with": "1" + "0" * 30}),
+    ("year_over_year", ["CCHC-2025"], {"group": "NaN"}),
+]
+
+
+@pytest.mark.parametrize("name, args, query", QUERIES, ids=[q[0] for q in QUERIES])
+def test_numbers_in_query_parameters_are_answered(name, args, query, year, vietnamese_clients, settings):
+    outcome = send(
+        vietnamese_clients["council"],
+        reverse(name, args=args),
+        query,
+        htmx=False,
+        settings=settings,
+        method="get",
+    )
+    assert outcome.status == 200
+
+
+ADMIN_QUERIES = [
+    "/admin/ranking/criterion/?max_points=1e30",
+    "/admin/ranking/criterion/?max_points__gte=NaN",
+    "/admin/ranking/score/?self_score=-inf",
+    "/admin/ranking/period/?year=" + "1" + "0" * 30,
+    f"/admin/ranking/score/?assessment__id__exact={2**64}",
+    f"/admin/ranking/criterion/{2**64}/change/",
+]
+
+
+@pytest.mark.parametrize("url", ADMIN_QUERIES)
+def test_numbers_in_admin_addresses_are_answered(url, superuser_client):
+    assert superuser_client.get(url, follow=True).status_code == 200
+
+
+# --- ids past the database's integers in a path ------------------------------------------------
+
+OUT_OF_RANGE = [2**63, 2**64, 10**30]
+
+
+def routes(resolver=None, prefix: str = ""):
+    """Every route of the site, as written in the URL modules (`danh-gia/<id:pk>/`)."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        if hasattr(entry, "url_patterns"):
+            yield from routes(entry, prefix + str(entry.pattern))
+        else:
+            yield prefix + str(entry.pattern)
+
+
+def id_paths(year, number: int) -> list[str]:
+    """Every path of the application that takes ids, once with each of its ids set to `number`."""
+    values = {"code": year.final_period.code, "field_code": "1", "agency_code": "SNV"}
+    paths = []
+    for route in routes():
+        names = re.findall(r"<id:(\w+)>", route)
+        for wanted in names:
+            path = route
+            for name in names:
+                path = path.replace(f"<id:{name}>", str(number if name == wanted else year.draft.pk))
+            paths.append("/" + re.sub(r"<str:(\w+)>", lambda match: values[match.group(1)], path))
+    return paths
+
+
+def test_no_path_takes_an_unbounded_number():
+    """`<int:…>` takes any number of digits, and SQLite fails on an id past 2**63 - 1: ids are `<id:…>`."""
+    assert [route for route in routes() if "<int:" in route] == []
+
+
+@pytest.mark.parametrize("number", OUT_OF_RANGE)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_id_past_the_databases_integers_is_not_found(number, method, year, vietnamese_clients):
+    paths = id_paths(year, number)
+    assert f"/danh-gia/{year.draft.pk}/diem/{number}/" in paths and f"/cong-viec/{number}/tai-ve/" in paths
+    for path in paths:
+        for person in ("officer", "reviewer", "council", "admin"):
+            response = getattr(vietnamese_clients[person], method)(path)
+            assert response.status_code == 404, (path, person, response.status_code)
+            assert "Không tìm thấy trang" in response.content.decode()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_the_largest_id_the_database_holds_is_looked_up(method, year, vietnamese_clients):
+    """2**63 - 1 is a valid id: the path resolves and the view finds no such row."""
+    answers = {
+        path: getattr(vietnamese_clients["council"], method)(path).status_code
+        for path in id_paths(year, 2**63 - 1)
+    }
+    assert set(answers.values()) <= {403, 404, 405}, answers
+    assert answers[f"/cong-viec/{2**63 - 1}/"] == (404 if method == "get" else 405)

@@ -10,21 +10,28 @@ and greetings are computed from the catalogue (`gettext` under "vi"), and the te
 on names, periods, reasons and links.
 """
 
+import email
+import io
+import smtplib
 from decimal import Decimal
+from email.header import decode_header, make_header
 
 import pytest
 from django.conf import settings
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, override
 
-from accounts.models import Role
+from accounts.models import Agency, Role
 from ranking.enums import AssessmentStatus, Method, Phase
-from ranking.models import Assessment
+from ranking.models import Assessment, Period
 from ranking.services.assessments import assessment_submit, score_self_set
 from ranking.services.finalization import period_publish, results_approve, results_compute_by
-from ranking.services.notifications import EVENTS, notify
+from ranking.services.notifications import EVENTS, PERIOD_EVENTS, notify, notify_period
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,
@@ -327,3 +334,162 @@ def test_mail_leaves_when_the_transaction_commits(people, mailoutbox):
         assert mailoutbox == []
 
     assert addresses(mailoutbox) == sorted(REVIEWER + COUNCIL)
+
+
+# --- a mail server that fails, names that would break a header ---------------------------------
+
+
+UNDELIVERED = (
+    "The change is saved, but its e-mail notification could not be sent. Please tell "
+    "the people concerned directly; the administrator can find the cause in the log."
+)
+
+
+class UnreachableServer(BaseEmailBackend):
+    """The mail server is down: every send fails as smtplib's does."""
+
+    def send_messages(self, email_messages):
+        raise smtplib.SMTPConnectError(421, "4.3.2 Service not available")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_failure_after_a_submission_keeps_it_and_warns(people, client, settings, caplog):
+    settings.EMAIL_BACKEND = f"{__name__}.UnreachableServer"
+    users, assessment = people
+    period = assessment.period
+    period.phase = Phase.SELF_ASSESSMENT
+    period.save()
+    leaf = CriterionFactory(period=period, code="1", max_points="10")
+    score_self_set(
+        user=users["officer"], assessment=fresh(assessment), criterion_id=leaf.id, value=Decimal("5")
+    )
+    client.force_login(users["head"])
+
+    response = client.post(reverse("assessment_submit", args=[assessment.pk]), follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain == [(reverse("assessment_detail", args=[assessment.pk]), 302)]
+    page = response.content.decode()
+    assert catalogue("The self-assessment was submitted. It is now read-only.") in page
+    assert [(m.level_tag, str(m)) for m in response.context["messages"]] == [
+        ("success", catalogue("The self-assessment was submitted. It is now read-only.")),
+        ("warning", catalogue(UNDELIVERED)),
+    ]
+    assert fresh(assessment).status == AssessmentStatus.SUBMITTED
+    failures = [r for r in caplog.records if r.name == "ranking.services.notifications"]
+    assert [(r.levelname, r.exc_info[0]) for r in failures] == [("ERROR", smtplib.SMTPConnectError)]
+    subject = vietnamese(EVENTS["submitted"][0]) % {"agency": "Sở Nội vụ", "period": "Chỉ số CCHC năm 2025"}
+    assert failures[0].getMessage() == f"Notification e-mail not sent: {subject}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mail_failure_after_publishing_keeps_the_publication_and_warns(people, client, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.UnreachableServer"
+    users, assessment = people
+    period = assessment.period
+    leaf = CriterionFactory(period=period, code="1", max_points="10", method=Method.NUMBER)
+    for each in Assessment.objects.filter(period=period):
+        ScoreFactory(assessment=each, criterion=leaf, self_score=8, reviewed_score=8, final_score=8)
+    Assessment.objects.filter(period=period).update(status=AssessmentStatus.FINALIZED)
+    period.phase = Phase.FINALIZATION
+    period.save()
+    results_compute_by(user=users["council"], period=period)
+    results_approve(user=users["council"], period=period)
+    client.force_login(users["council"])
+
+    response = client.post(reverse("period_publish", args=[period.code]), follow=True)
+
+    assert response.status_code == 200
+    assert [(m.level_tag, str(m)) for m in response.context["messages"]] == [
+        (
+            "success",
+            catalogue("The results of %(period)s are published (version %(version)d).")
+            % {"period": "Chỉ số CCHC năm 2025", "version": 1},
+        ),
+        ("warning", catalogue(UNDELIVERED)),
+    ]
+    period.refresh_from_db()
+    assert (period.phase, period.version) == (Phase.PUBLISHED, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminders_that_cannot_be_sent_end_the_command_with_an_error(people, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.UnreachableServer"
+    users, assessment = people
+    period = assessment.period
+    period.phase = Phase.SELF_ASSESSMENT
+    period.self_assessment_deadline = timezone.localdate()
+    period.save()
+    out = io.StringIO()
+
+    with override("en"), pytest.raises(CommandError) as refused:
+        call_command("send_reminders", stdout=out)
+
+    # SNV's officer and head, and STC's officer: three reminders queued, none sent.
+    assert out.getvalue() == "3 reminder e-mails queued.\n"
+    assert str(refused.value) == "3 reminder e-mails could not be sent; the log says why."
+
+
+def catalogue(msgid: str) -> str:
+    with override("vi"):
+        return gettext(msgid)
+
+
+def decoded(header: str) -> str:
+    return str(make_header(decode_header(header)))
+
+
+HEADERS = sorted(
+    [
+        "Content-Type",
+        "MIME-Version",
+        "Content-Transfer-Encoding",
+        "Subject",
+        "From",
+        "To",
+        "Date",
+        "Message-ID",
+    ]
+)
+HEADER_BREAKERS = ["\r\n", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029", "\t"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("breaker", HEADER_BREAKERS, ids=[repr(b) for b in HEADER_BREAKERS])
+def test_line_breaks_in_names_never_reach_a_mail_header(
+    breaker, people, mailoutbox, django_capture_on_commit_callbacks
+):
+    users, assessment = people
+    Agency.objects.filter(pk=assessment.agency_id).update(name=f"Sở Nội vụ{breaker}Bcc: ke.gian@example.com")
+    Period.objects.filter(pk=assessment.period_id).update(name=f"Chỉ số CCHC{breaker}năm 2025")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify("submitted", assessment=fresh(assessment), actor=users["head"])
+
+    assert addresses(mailoutbox) == sorted(REVIEWER + COUNCIL)
+    expected = vietnamese(EVENTS["submitted"][0]) % {
+        "agency": "Sở Nội vụ Bcc: ke.gian@example.com",
+        "period": "Chỉ số CCHC năm 2025",
+    }
+    for message in mailoutbox:
+        assert message.subject == expected
+        # As the receiving server reads it: the one subject, no header smuggled in.
+        received = email.message_from_bytes(message.message().as_bytes())
+        assert decoded(received["Subject"]) == expected
+        assert sorted(received.keys()) == HEADERS
+        assert received["To"] == message.to[0]
+
+
+@pytest.mark.django_db
+def test_the_publication_subject_is_one_line_too(people, mailoutbox, django_capture_on_commit_callbacks):
+    users, assessment = people
+    period = Period.objects.get(pk=assessment.period_id)
+    period.name = "Chỉ số CCHC\r\nnăm 2025"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_period("published", period=period, users=[users["officer"]])
+
+    expected = vietnamese(PERIOD_EVENTS["published"][0]) % {"period": "Chỉ số CCHC năm 2025"}
+    assert [message.subject for message in mailoutbox] == [expected]
+    received = email.message_from_bytes(mailoutbox[0].message().as_bytes())
+    assert (decoded(received["Subject"]), sorted(received.keys())) == (expected, HEADERS)

@@ -70,6 +70,7 @@ def test_pages_load_vendored_assets_that_exist(client):
 
     references = STATIC_REFERENCE.findall(html)
     assert references == [
+        "root/favicon.ico",  # issue 9 adds the site's icon to every page
         "vendor/bootstrap/css/bootstrap.min.css",
         "vendor/bootstrap-icons/bootstrap-icons.min.css",
         "css/app.css",

@@ -496,6 +496,77 @@ def test_a_file_over_the_limit_is_refused(year, settings):
     assert refused.value.messages == [f"The file is {len(PDF)}\xa0bytes; the limit is 10\xa0bytes."]
 
 
+def test_evidence_beyond_the_assessments_quota_is_refused_naming_the_quota(year, settings, media):
+    settings.EVIDENCE_QUOTA_BYTES = 2 * len(PDF) + 10
+    for code in ("1.1", "1.2"):
+        evidence_add(
+            user=year.officer,
+            assessment=year.fresh(),
+            criterion_id=year.leaves[code].id,
+            upload=pdf(f"Báo cáo {code}.pdf"),
+            purpose=Evidence.Purpose.SELF_ASSESSMENT,
+        )
+
+    with pytest.raises(ServiceError) as refused:
+        evidence_add(
+            user=year.officer,
+            assessment=year.fresh(),
+            criterion_id=year.leaves["1.1"].id,
+            upload=pdf("Phụ lục.pdf"),
+            purpose=Evidence.Purpose.SELF_ASSESSMENT,
+        )
+    with override("vi"), pytest.raises(ServiceError) as in_vietnamese:
+        evidence_add(
+            user=year.officer,
+            assessment=year.fresh(),
+            criterion_id=year.leaves["1.1"].id,
+            upload=pdf("Phụ lục.pdf"),
+            purpose=Evidence.Purpose.SELF_ASSESSMENT,
+        )
+
+    quota, used, size = 2 * len(PDF) + 10, 2 * len(PDF), len(PDF)
+    assert refused.value.messages == [
+        f"The evidence files of one assessment may take {quota}\xa0bytes in all; {used}\xa0bytes are "
+        f"taken, so Phụ lục.pdf ({size}\xa0bytes) does not fit. Remove files that are no longer needed."
+    ]
+    assert in_vietnamese.value.messages == [
+        f"Tài liệu kiểm chứng của một bản đánh giá được dùng tổng cộng tối đa {quota}\xa0byte; đã dùng "
+        f"{used}\xa0byte nên tệp Phụ lục.pdf ({size}\xa0byte) không còn đủ chỗ. Hãy gỡ bỏ các tệp "
+        "không còn cần thiết."
+    ]
+    assert Evidence.objects.count() == 2
+    assert len([p for p in media.rglob("*") if p.is_file()]) == 2
+
+
+def test_the_quota_counts_the_whole_assessment_and_frees_with_a_removal(year, settings):
+    settings.EVIDENCE_QUOTA_BYTES = len(PDF)
+    first = evidence_add(
+        user=year.officer,
+        assessment=year.fresh(),
+        criterion_id=year.leaves["1.1"].id,
+        upload=pdf(),
+        purpose=Evidence.Purpose.SELF_ASSESSMENT,
+    )
+    with pytest.raises(ServiceError):
+        evidence_add(
+            user=year.officer,
+            assessment=year.fresh(),
+            criterion_id=year.leaves["1.2"].id,
+            upload=pdf(),
+            purpose=Evidence.Purpose.SELF_ASSESSMENT,
+        )
+
+    evidence_delete(user=year.officer, evidence=first)
+    evidence_add(
+        user=year.officer,
+        assessment=year.fresh(),
+        criterion_id=year.leaves["1.2"].id,
+        upload=pdf(),
+        purpose=Evidence.Purpose.SELF_ASSESSMENT,
+    )
+    assert Evidence.objects.get().score == year.score("1.2")
+
+
 @pytest.mark.parametrize("who", ["officer_b", "reviewer", "council"])
 def test_only_the_agency_attaches_evidence(year, who, media):
     with pytest.raises(PermissionDenied):

@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str | None, **options):
         path = Path(file) if file else Path("var/backups") / f"backup-{timezone.now():%Y%m%d-%H%M%S}.tar.gz"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             manifest = backup_create(path=path)
         except ServiceError as error:

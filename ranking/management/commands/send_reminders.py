@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from ranking.enums import AssessmentStatus, Phase
 from ranking.models import Assessment
-from ranking.services.notifications import notify
+from ranking.services.notifications import notify, undelivered_mail
 
 # phase → (the deadline that closes it, the statuses of the assessments with work left)
 REMINDED = {
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         last = today + datetime.timedelta(days=days)
         sent = 0
         # notify() sends once the transaction commits: every e-mail leaves together at the end.
-        with transaction.atomic():
+        with undelivered_mail() as failed, transaction.atomic():
             for phase, (deadline_field, statuses) in REMINDED.items():
                 assessments = (
                     Assessment.objects.filter(
@@ -56,6 +56,16 @@ class Command(BaseCommand):
             ngettext("%(count)d reminder e-mail queued.", "%(count)d reminder e-mails queued.", sent)
             % {"count": sent}
         )
+        if failed:
+            # A non-zero exit, so that cron reports it.
+            raise CommandError(
+                ngettext(
+                    "%(count)d reminder e-mail could not be sent; the log says why.",
+                    "%(count)d reminder e-mails could not be sent; the log says why.",
+                    len(failed),
+                )
+                % {"count": len(failed)}
+            )
 
 
 def shown_date(day: datetime.date) -> str:
