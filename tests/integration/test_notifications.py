@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, override
@@ -460,8 +460,16 @@ def test_line_breaks_in_names_never_reach_a_mail_header(
     breaker, people, mailoutbox, django_capture_on_commit_callbacks
 ):
     users, assessment = people
-    Agency.objects.filter(pk=assessment.agency_id).update(name=f"Sở Nội vụ{breaker}Bcc: ke.gian@example.com")
-    Period.objects.filter(pk=assessment.period_id).update(name=f"Chỉ số CCHC{breaker}năm 2025")
+    # Stored past the input's cleaning (rows written before it, or by hand in the database).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Agency._meta.db_table} SET name = %s WHERE id = %s",
+            [f"Sở Nội vụ{breaker}Bcc: ke.gian@example.com", assessment.agency_id],
+        )
+        cursor.execute(
+            f"UPDATE {Period._meta.db_table} SET name = %s WHERE id = %s",
+            [f"Chỉ số CCHC{breaker}năm 2025", assessment.period_id],
+        )
 
     with django_capture_on_commit_callbacks(execute=True):
         notify("submitted", assessment=fresh(assessment), actor=users["head"])
