@@ -9,5 +9,6 @@ urlpatterns = [
     path("nhap/", jobs.job_import, name="job_import"),
     path("xuat/<str:code>/", jobs.job_export, name="job_export"),
     path("<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("<int:pk>/huy/", jobs.job_cancel, name="job_cancel"),
     path("<int:pk>/tai-ve/", jobs.job_download, name="job_download"),
 ]
