@@ -7,8 +7,11 @@ gigabytes: a sheet of a million rows, a table of twenty million shared strings, 
 pass of expat over the parts that matter, without building a single cell, so it holds
 whatever reader takes the values afterwards (`ranking.services.workbook.workbook_read`).
 
-Parts are recognised by their root element, not by their names or the package's
-relationships, so a sheet stored under an unexpected name is checked all the same. Rows and
+The unpacked sizes are those the archive's directory declares: Python's zipfile, through
+which this check and openpyxl read, never unpacks a member past its declared size (it fails
+on the checksum instead). Parts are recognised by their root element, not by their names or
+the package's relationships, so a sheet stored under an unexpected name is checked all the
+same. Rows and
 columns are counted as readers count them — a row's or cell's reference (`r`), or one more
 than the one before — and the largest counts; the `<dimension>` a sheet declares is held to
 the same limits (a reader may pad to it), but never trusted to be the whole sheet.
@@ -34,7 +37,8 @@ from django.utils.translation import gettext as _
 
 # Bytes fed to expat at a time: a part is never held whole.
 CHUNK = 1 << 16
-RELATIONSHIP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# Shared texts a workbook may hold beyond the cells of its sheets.
+FEW_STRINGS = 10_000
 
 
 @dataclass(frozen=True)
@@ -149,13 +153,24 @@ class Package:
         for part, root in roots.items():
             if root == "workbook":
                 names.update(self.sheet_names(part))
+        strings = cells = 0
         for part, root in roots.items():
             if root == "sst":
-                self.scan(part, lambda exact, part=part: SharedStrings(self, exact=exact))
+                strings += self.scan(part, lambda exact: SharedStrings(self, exact=exact)).index + 1
         for part, root in roots.items():
             if root == "worksheet":
                 name = names.get(part, part)
-                self.scan(part, lambda exact, name=name: Worksheet(self, name, exact=exact))
+                cells += self.scan(part, lambda exact, name=name: Worksheet(self, name, exact=exact)).cells
+        # A reader keeps the whole table in memory, a few dozen bytes an entry: a table longer
+        # than the sheets could ever show is padding (a stale few thousand cost nothing).
+        if strings > max(cells, FEW_STRINGS):
+            raise Refused(
+                _(
+                    "The workbook's table of shared texts has %(strings)s entries, more than the "
+                    "%(cells)s cells of its sheets can show."
+                )
+                % {"strings": grouped(strings), "cells": grouped(cells)}
+            )
 
     def feed(self, part: str, parser) -> int:
         """Stream the part through `parser`, a chunk at a time; its unpacked size."""
@@ -228,7 +243,7 @@ class Package:
             raise unreadable(f"{part}: {error}") from error
         return size
 
-    def scan(self, part: str, make: Callable[[bool], Scan]) -> None:
+    def scan(self, part: str, make: Callable[[bool], Scan]) -> Scan:
         """One pass that bounds every text by the bytes it spans; a second, counting characters,
         only when a span is longer than a cell may be (rare: a cell near the limit, or a long
         formula) or when the sheet may show one of the long shared strings."""
@@ -242,7 +257,8 @@ class Package:
             else:
                 size = self.parse(part, scan.start, parser=parser)
             if scan.finish(size):
-                return
+                break
+        return scan
 
 
 def local(tag: str) -> str:
@@ -347,10 +363,12 @@ class Worksheet(Scan):
         self.shared = False
         self.value: list[str] = []
         self.columns: dict[str, int] = {}
+        self.cells = 0
 
     def start(self, tag, attributes):
         name = self.name(tag)
         if name == "c":
+            self.cells += 1
             if not self.exact:
                 self.item_starts()
             reference = attributes.get("r")
