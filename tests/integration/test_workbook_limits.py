@@ -487,3 +487,25 @@ def test_the_admin_still_takes_a_one_sheet_file_named_otherwise(client, administ
     assert response.status_code == 200
     assert "confirm_form" in response.context
     assert response.context["result"].totals["new"] == 2
+
+
+def test_a_file_refused_between_the_preview_and_the_confirmation_writes_nothing(
+    client, administrator, settings
+):
+    """The confirmation reads the stored file again, through the same checks: were the limits
+    lowered meanwhile, the admin says why on the import page instead of failing."""
+    AgencyGroupFactory(code="SBN", name="Khối sở, ban, ngành", order=1)
+    url = reverse("admin:accounts_agency_import")
+    data = xlsx_bytes(year(sheet_xml([DONVI, *agencies(5)])))
+    upload = SimpleUploadedFile("nam.xlsx", data)
+    preview = client.post(url, {"resource": "0", "import_file": upload, "format": "0"})
+    form = preview.context["confirm_form"]
+    settings.IMPORT_MAX_ROWS = 5
+    fields = ("import_file_name", "original_file_name", "format", "resource")
+    confirmation = {name: form.initial[name] for name in fields}
+    done = client.post(reverse("admin:accounts_agency_process_import"), confirmation)
+    assert done.status_code == 302
+    assert done["Location"] == url
+    page = client.get(url)
+    assert [str(m) for m in page.context["messages"]] == ["DonVi: " + ROWS_TEXT.format(limit=5)]
+    assert Agency.objects.count() == 0
