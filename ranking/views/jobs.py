@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ranking.jobs import (
@@ -101,10 +102,17 @@ def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Cancel the job, by the person who started it or an administrator."""
     job = job_or_404(request, pk)
     try:
-        cancel_job(user=request.user, job=job)
+        job = cancel_job(user=request.user, job=job)
     except ServiceError as error:
         for line in error.messages:
             messages.error(request, line)
+    else:
+        if job.status == Job.Status.CANCELLED:
+            messages.success(request, _("The job was cancelled."))
+        else:
+            messages.success(
+                request, _("Cancellation asked: the job stops at its next batch of rows and writes nothing.")
+            )
     return redirect("job_detail", pk=job.pk)
 
 
