@@ -224,6 +224,26 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
-# The largest year workbook a user may upload for an import.
-JOBS_UPLOAD_MAX_BYTES = env.int("JOBS_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+# A job stops at its next batch of rows once it has run this long (seconds); nothing is written.
+JOBS_TIME_LIMIT = env.int("JOBS_TIME_LIMIT", default=15 * 60)
+# A running job whose worker gave no sign of life (a heartbeat, written with the progress)
+# for this long (seconds) is marked failed: the worker died.
+JOBS_HEARTBEAT_TIMEOUT = env.int("JOBS_HEARTBEAT_TIMEOUT", default=5 * 60)
 # --- end of background jobs ---------------------------------------------------------------
+
+# --- Workbook imports: limits checked before a workbook is read (issue 9) ------------------
+# The command, the browser job and the admin site refuse a workbook past any of them, with
+# nothing written. The defaults hold a large city's year with room to spare: the benchmark's
+# 1,000 agencies × 150 leaves is one sheet of 150,001 rows, 2.9 MB packed, 38 MB unpacked.
+IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=50 * 1024 * 1024)
+# 300,000 rows of WORKBOOK.md's seven columns, as openpyxl writes them: 98 MB (6.5 MB packed).
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=150 * 1024 * 1024)
+# Unpacked size ÷ file size; sheets of data pack 5–20 times, a zip bomb hundreds of times.
+IMPORT_MAX_PACKING_RATIO = env.int("IMPORT_MAX_PACKING_RATIO", default=100)
+IMPORT_MAX_SHEETS = env.int("IMPORT_MAX_SHEETS", default=50)
+# Per sheet, the header row included; empty rows and cells that were formatted count too.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=300_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
+# Excel's own limit: a cell Excel wrote never holds more.
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32_767)
+# --- end of workbook imports ---------------------------------------------------------------

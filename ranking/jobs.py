@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import TextIO
 
 import rules
@@ -16,17 +17,20 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.management.base import OutputWrapper
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.template.defaultfilters import filesizeformat
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
+from accounts.models import User
 from accounts.rules import is_administrator, is_council
 
 from .exports import conference_workbook_bytes
 from .models import Job, Period, Result
 from .services import ServiceError
 from .services.workbook import first_line, workbook_import
+from .workbook_limits import file_size_problem
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +49,7 @@ def is_job_owner(user, job) -> bool:
 # The whole-year import and the conference workbook are the administrator's and the council's.
 may_start_jobs = is_council | is_administrator
 may_view_job = is_job_owner | is_administrator
+may_cancel_job = is_job_owner | is_administrator
 
 
 def require_job_starter(user) -> None:
@@ -57,6 +62,11 @@ def require_job_viewer(user, job: Job) -> None:
         raise PermissionDenied(_("Only the person who started this job, or an administrator, may see it."))
 
 
+def require_job_canceller(user, job: Job) -> None:
+    if not may_cancel_job(user, job):
+        raise PermissionDenied(_("Only the person who started this job, or an administrator, may cancel it."))
+
+
 # --- starting -----------------------------------------------------------------------------
 
 
@@ -65,11 +75,10 @@ def job_import_start(*, user, file: UploadedFile | None, dry_run: bool) -> Job:
     require_job_starter(user)
     if file is None:
         raise ServiceError(_("Choose the year workbook (.xlsx) to import."))
-    if file.size > settings.JOBS_UPLOAD_MAX_BYTES:
-        raise ServiceError(
-            _("The file is larger than %(limit)s.")
-            % {"limit": filesizeformat(settings.JOBS_UPLOAD_MAX_BYTES)}
-        )
+    # The other limits are checked by the worker, before it reads the workbook.
+    problem = file_size_problem(file.size)
+    if problem:
+        raise ServiceError(problem)
     head = file.read(4)
     file.seek(0)
     if not file.name.lower().endswith(".xlsx") or not head.startswith(ZIP_MAGIC):
@@ -111,65 +120,195 @@ def job_enqueue(job: Job) -> Job:
     return job
 
 
+# --- cancelling, and jobs whose worker died ----------------------------------------------------
+
+
+def job_cancel(*, user, job: Job) -> Job:
+    """Cancel a job. One still waiting for a worker is cancelled at once (the worker skips it);
+    a running one stops at its next batch of rows, and nothing it did is kept."""
+    require_job_canceller(user, job)
+    now = timezone.now()
+    with translation.override(job.language):
+        message = cancelled_message(user)
+    running = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING)
+    asked = Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+        status=Job.Status.CANCELLED,
+        cancel_requested_at=now,
+        cancelled_by=user,
+        finished_at=now,
+        problems=[message],
+    ) or running.filter(cancel_requested_at__isnull=True).update(cancel_requested_at=now, cancelled_by=user)
+    if not asked and not running.exists():
+        raise ServiceError(_("The job has already finished."))
+    job.refresh_from_db()
+    return job
+
+
+def cancelled_message(user) -> str:
+    name = (user.get_full_name() or user.get_username()) if user is not None else "—"
+    return _("Cancelled by %(name)s. Nothing was written.") % {"name": name}
+
+
+def duration(seconds: int) -> str:
+    if seconds % 60 == 0:
+        return ngettext("%(count)d minute", "%(count)d minutes", seconds // 60) % {"count": seconds // 60}
+    return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+
+
+def silence_allowed() -> timedelta:
+    """How long a running job may go without a sign of life before its worker counts as dead.
+
+    The worker writes its heartbeat with the progress, on PostgreSQL through a connection of
+    its own while the import's transaction is open. SQLite has a single writer, which the
+    import's transaction holds: no heartbeat can be written until it ends, so there the
+    time limit, which bounds that transaction, is allowed on top.
+    """
+    seconds = settings.JOBS_HEARTBEAT_TIMEOUT
+    if connection.vendor == "sqlite":
+        seconds += settings.JOBS_TIME_LIMIT
+    return timedelta(seconds=seconds)
+
+
+def job_fail_if_dead(job: Job, *, now=None) -> bool:
+    """Mark `job` failed if it is running but its worker gave no sign of life for too long:
+    the worker died (killed, out of memory, the server restarted), and the database undid
+    its transaction with it. True if it was so marked; `job` is then refreshed.
+
+    The update holds only while the job is still running with the same last sign of life,
+    so a worker that beats, finishes or is judged at the same moment elsewhere wins. A worker
+    that was only slow finds its job no longer running at its next check, and writes nothing.
+    """
+    if job.status != Job.Status.RUNNING:
+        return False
+    now = now or timezone.now()
+    last = job.heartbeat_at or job.started_at or job.created_at
+    if last is None or now - last <= silence_allowed():
+        return False
+    with translation.override(job.language):
+        message = _(
+            "The background worker gave no sign of life for more than %(limit)s: it stopped "
+            "(killed, out of memory, or the server restarted). Nothing was written; start the job again."
+        ) % {"limit": duration(settings.JOBS_HEARTBEAT_TIMEOUT)}
+    marked = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, heartbeat_at=job.heartbeat_at).update(
+        status=Job.Status.FAILED, finished_at=now, problems=[message]
+    )
+    if marked:
+        job.refresh_from_db()
+    return bool(marked)
+
+
+def jobs_fail_dead() -> int:
+    """Mark failed every running job whose worker died (see `job_fail_if_dead`); how many."""
+    now = timezone.now()
+    cutoff = now - silence_allowed()
+    silent = Job.objects.filter(status=Job.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+    return sum(job_fail_if_dead(job, now=now) for job in silent)
+
+
 # --- running ------------------------------------------------------------------------------
+
+
+class JobStopped(Exception):
+    """The job must stop where it is, writing nothing: `status` and `message` say why (None:
+    the job is no longer this worker's — it was judged dead meanwhile)."""
+
+    def __init__(self, status: str | None, message: str = "", **fields):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.fields = fields
 
 
 @task()
 def job_run(job_id: int) -> str:
     """The worker's side: do the job, record its outcome; an unexpected error fails the job."""
-    job = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).first()
-    if job is None:  # already taken, or deleted
-        return "skipped"
-    job.status = Job.Status.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    jobs_fail_dead()
+    now = timezone.now()
+    # Taken by one update, so a cancellation at the same moment wins or loses whole.
+    if not Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=now, heartbeat_at=now
+    ):
+        return "skipped"  # already taken, cancelled, or deleted
+    job = Job.objects.get(pk=job_id)
     progress = JobProgress(job.pk)
+    watch = JobWatch(job, progress)
     try:
         with translation.override(job.language):
             if job.kind == Job.Kind.IMPORT:
-                import_run(job, progress)
+                import_run(job, progress, watch)
             else:
-                export_run(job)
+                export_run(job, watch)
+    except JobStopped as stopped:
+        if stopped.status is not None:
+            job_finish(job, status=stopped.status, problems=[stopped.message], **stopped.fields)
     except Exception as error:
         logger.exception("Job %s failed", job.pk)
         with translation.override(job.language):
-            job.problems = [_("Unexpected error: %(error)s") % {"error": first_line(error)}]
-        job.status = Job.Status.FAILED
-        job.finished_at = timezone.now()
-        job.save()
+            problems = [_("Unexpected error: %(error)s") % {"error": first_line(error)}]
+        job_finish(job, status=Job.Status.FAILED, problems=problems)
         raise
     finally:
         progress.close()
+    job.refresh_from_db()
     return job.status
 
 
-def import_run(job: Job, progress: JobProgress) -> None:
+def job_finish(job: Job, *, status: str, **fields) -> bool:
+    """Record the outcome of a job still running; a job cancelled meanwhile is never done.
+    False when the job no longer was running (judged dead), or was cancelled."""
+    still = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING)
+    if status == Job.Status.DONE:
+        still = still.filter(cancel_requested_at__isnull=True)
+    return bool(still.update(status=status, finished_at=timezone.now(), **fields))
+
+
+def import_run(job: Job, progress: JobProgress, watch: JobWatch) -> None:
+    def outcome(report) -> dict:
+        done, total = progress.last
+        # A refused workbook imported nothing: its problems are the whole outcome.
+        return {
+            "status": Job.Status.DONE if report.ok else Job.Status.FAILED,
+            "summary": summary(report) if report.ok else [],
+            "problems": report.problems,
+            "done": done,
+            "total": total,
+        }
+
+    def keep(report) -> None:
+        """The last step inside the import's transaction: the job is marked done in it, or, if
+        it was cancelled or judged dead meanwhile, the whole import is undone."""
+        if not job_finish(job, **outcome(report)):
+            raise watch.stopped() or JobStopped(None)
+
     with job.file.open("rb") as file:
-        report = workbook_import(file=file, dry_run=job.dry_run, progress=progress)
-    # A refused workbook imported nothing: its problems are the whole outcome.
-    job.summary = [
+        report = workbook_import(
+            file=file, dry_run=job.dry_run, progress=progress, checkpoint=watch, before_commit=keep
+        )
+    # A kept import was marked done by `keep`; a refused one, or a dry run, wrote nothing.
+    if (job.dry_run or not report.ok) and not job_finish(job, **outcome(report)):
+        raise watch.stopped() or JobStopped(None)
+
+
+def summary(report) -> list[dict]:
+    return [
         {"sheet": c.sheet, "new": c.new, "updated": c.updated, "unchanged": c.unchanged}
         for c in report.sheets
-        if report.ok
     ]
-    job.problems = report.problems
-    job.done, job.total = progress.last
-    job.status = Job.Status.DONE if report.ok else Job.Status.FAILED
-    job.finished_at = timezone.now()
-    job.save()
 
 
-def export_run(job: Job) -> None:
+def export_run(job: Job, watch: JobWatch) -> None:
     content = conference_workbook_bytes(period=job.period)
     job.file.save(job.file_name, ContentFile(content), save=False)
-    job.done = job.total = 1
-    job.status = Job.Status.DONE
-    job.finished_at = timezone.now()
-    job.save()
+    if not job_finish(job, status=Job.Status.DONE, file=job.file.name, done=1, total=1):
+        job.file.delete(save=False)
+        raise watch.stopped() or JobStopped(None)
 
 
 class JobProgress:
-    """Records a running job's progress (done of total) on its row, at most every `interval` s.
+    """Records a running job's progress (done of total) on its row, at most every `interval` s,
+    and with it the worker's heartbeat.
 
     The import runs in one transaction: written on the worker's own connection, the progress
     would stay invisible to the job page until the end. So inside a transaction it is written
@@ -192,26 +331,83 @@ class JobProgress:
         self.written_at = now
         self.write(done, total)
 
+    def beat(self) -> None:
+        """Write the heartbeat now, with the progress so far."""
+        self.written_at = time.monotonic()
+        self.write(*self.last)
+
     def write(self, done: int, total: int) -> None:
+        now = timezone.now()
         if not connection.in_atomic_block:
-            Job.objects.filter(pk=self.job_id).update(done=done, total=total)
+            Job.objects.filter(pk=self.job_id).update(done=done, total=total, heartbeat_at=now)
             return
         if connection.vendor == "sqlite":
             return
         if self.own_connection is None:
             self.own_connection = connections.create_connection(DEFAULT_DB_ALIAS)
-        quote = self.own_connection.ops.quote_name
+        ops = self.own_connection.ops
+        quote = ops.quote_name
         with self.own_connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {quote(Job._meta.db_table)} SET {quote('done')} = %s, {quote('total')} = %s "
-                f"WHERE {quote('id')} = %s",
-                [done, total, self.job_id],
+                f"UPDATE {quote(Job._meta.db_table)} SET {quote('done')} = %s, {quote('total')} = %s, "
+                f"{quote('heartbeat_at')} = %s WHERE {quote('id')} = %s",
+                [done, total, ops.adapt_datetimefield_value(now), self.job_id],
             )
 
     def close(self) -> None:
         if self.own_connection is not None:
             self.own_connection.close()
             self.own_connection = None
+
+
+class JobWatch:
+    """The checkpoint of a running job, called after every row read or imported. Every
+    `rows` rows it stops the job — by raising `JobStopped`, so that nothing is written — once
+    it has run longer than JOBS_TIME_LIMIT, was cancelled, or is no longer running (judged
+    dead while the worker was only slow); otherwise it writes the heartbeat."""
+
+    rows = 1000
+
+    def __init__(self, job: Job, progress: JobProgress):
+        self.job = job
+        self.progress = progress
+        self.time_limit = settings.JOBS_TIME_LIMIT
+        self.started = time.monotonic()
+        self.calls = 0
+
+    def __call__(self) -> None:
+        self.calls += 1
+        if self.calls % self.rows == 0:
+            self.check()
+
+    def check(self) -> None:
+        if time.monotonic() - self.started > self.time_limit:
+            raise JobStopped(
+                Job.Status.FAILED,
+                _("Stopped after %(limit)s, the time limit of a job. Nothing was written.")
+                % {"limit": duration(self.time_limit)},
+            )
+        stopped = self.stopped()
+        if stopped is not None:
+            raise stopped
+        self.progress.beat()
+
+    def stopped(self) -> JobStopped | None:
+        """Why the job must stop, as the database says now; None while it may go on."""
+        state = (
+            Job.objects.filter(pk=self.job.pk).values("status", "cancel_requested_at", "cancelled_by").first()
+        )
+        if state is None or state["status"] != Job.Status.RUNNING:
+            return JobStopped(None)
+        if state["cancel_requested_at"] is None:
+            return None
+        user = User.objects.filter(pk=state["cancelled_by"]).first()
+        return JobStopped(
+            Job.Status.CANCELLED,
+            cancelled_message(user),
+            cancel_requested_at=state["cancel_requested_at"],
+            cancelled_by=user,
+        )
 
 
 # --- the terminal ---------------------------------------------------------------------------

@@ -567,6 +567,7 @@ class Job(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     user = models.ForeignKey(
@@ -599,6 +600,20 @@ class Job(models.Model):
     task_id = models.CharField(_("task"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
     started_at = models.DateTimeField(_("running since"), null=True, blank=True)
+    # The worker's sign of life, written with the progress: a running job without one for
+    # longer than JOBS_HEARTBEAT_TIMEOUT lost its worker.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # Asked by the person who started the job or an administrator; the worker stops at its
+    # next batch of rows and writes nothing.
+    cancel_requested_at = models.DateTimeField(_("cancellation asked at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -612,7 +627,7 @@ class Job(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
 
     @property
     def percent(self) -> int | None:

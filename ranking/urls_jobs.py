@@ -9,5 +9,6 @@ urlpatterns = [
     path("nhap/", jobs.job_import, name="job_import"),
     path("xuat/<str:code>/", jobs.job_export, name="job_export"),
     path("<id:pk>/", jobs.job_detail, name="job_detail"),
+    path("<id:pk>/huy/", jobs.job_cancel, name="job_cancel"),
     path("<id:pk>/tai-ve/", jobs.job_download, name="job_download"),
 ]

@@ -420,6 +420,11 @@ def target(world: World, key: str | None) -> dict:
         return {"code": FINAL}
     if key == "job":  # the council's export of CCHC-2025
         return {"pk": world.job.pk}
+    if key == "running job":  # the same export, still being produced
+        now = timezone.now()
+        running = {"status": Job.Status.RUNNING, "started_at": now, "heartbeat_at": now}
+        Job.objects.filter(pk=world.job.pk).update(**running)
+        return {"pk": world.job.pk}
     if key.startswith("demotion"):
         if key == "demotion in explanation":
             Period.objects.filter(pk=world.periods[FINAL].pk).update(phase=Phase.EXPLANATION)

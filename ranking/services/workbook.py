@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from ranking.bulk import collector_paused
 from ranking.cells import dataset_sheet
 from ranking.resources import SHEET_RESOURCES, SheetResource
+from ranking.workbook_limits import workbook_limits_check
 
 
 @dataclass(frozen=True)
@@ -57,41 +58,109 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def workbook_read(file: str | BinaryIO) -> tuple[dict[str, Sheet], list[str]]:
-    """Read the sheets `import_workbook` knows; other sheets and unnamed columns are ignored."""
+def workbook_read(
+    file: str | BinaryIO, *, checkpoint: Callable[[], None] | None = None
+) -> tuple[dict[str, Sheet], list[str]]:
+    """Read the sheets `import_workbook` knows; other sheets and unnamed columns are ignored.
+    A workbook without any of them is refused.
+
+    Run `workbook_limits_check` first: this reads every cell of the known sheets.
+    `checkpoint()`, if given, is called after every row read and may raise to stop.
+    """
     try:
         book = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        return {}, [_("The file cannot be read as an Excel workbook (.xlsx): %(error)s") % {"error": error}]
+        return {}, [unreadable(error)]
     known = {resource.sheet for resource in SHEET_RESOURCES}
     sheets: dict[str, Sheet] = {}
     try:
-        # Read-only openpyxl parses cells while rows are iterated: a broken cell surfaces here.
         for worksheet in book.worksheets:
             name = worksheet.title.strip()
-            if name not in known:
-                continue
-            rows = worksheet.iter_rows(values_only=True)
-            header = next(rows, ())
-            columns: dict[str, int] = {}
-            for position, title in enumerate(header):
-                title = str(title).strip() if title is not None else ""
-                if title and title not in columns:
-                    columns[title] = position
-            dataset = tablib.Dataset(headers=list(columns))
-            numbers = []
-            for number, values in enumerate(rows, start=2):
-                picked = [values[i] if i < len(values) else None for i in columns.values()]
-                if all(is_blank(v) for v in picked):
-                    continue
-                dataset.append(picked)
-                numbers.append(number)
-            sheets[name] = Sheet(name=name, dataset=dataset, row_numbers=numbers)
+            if name in known:
+                sheets[name] = sheet_read(worksheet, name, checkpoint=checkpoint)
+        titles = book.sheetnames
     except Exception as error:  # a damaged sheet: one clear line, as for a damaged file
-        return {}, [_("The file cannot be read as an Excel workbook (.xlsx): %(error)s") % {"error": error}]
+        return {}, [unreadable(error)]
     finally:
         book.close()
+    if not sheets:
+        return {}, [unrecognised_workbook(titles)]
     return sheets, []
+
+
+def workbook_sheet_read(
+    file: str | BinaryIO, *, resource_class: type[SheetResource]
+) -> tuple[Sheet | None, list[str]]:
+    """The one sheet of `resource_class`, as the admin site imports it: the sheet of that name
+    in a whole year workbook, or else the sheet open when the file was saved, if it has the
+    sheet's key columns (a one-sheet file, such as the admin's own export)."""
+    try:
+        book = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception as error:
+        return None, [unreadable(error)]
+    try:
+        named = [ws for ws in book.worksheets if ws.title.strip() == resource_class.sheet]
+        worksheet = named[0] if named else book.active
+        sheet = sheet_read(worksheet, resource_class.sheet) if worksheet is not None else None
+        titles = book.sheetnames
+    except Exception as error:
+        return None, [unreadable(error)]
+    finally:
+        book.close()
+    headers = set(sheet.dataset.headers or ()) if sheet is not None else set()
+    if not named and not set(resource_class.key_columns) <= headers:
+        return None, [
+            _(
+                "The workbook has no sheet “%(sheet)s”, the sheet imported here. "
+                "Its sheets are named: %(found)s."
+            )
+            % {"sheet": resource_class.sheet, "found": sheet_titles(titles)}
+        ]
+    return sheet, []
+
+
+def sheet_titles(titles: list[str]) -> str:
+    return ", ".join(f"“{title}”" for title in titles) or "—"
+
+
+def sheet_read(worksheet, name: str, *, checkpoint: Callable[[], None] | None = None) -> Sheet:
+    """The rows of one sheet under its named columns, blank rows left out."""
+    # The sheet's own <dimension> may be wrong: openpyxl would pad every row to its width or
+    # stop at its height. The limits were checked on the cells themselves.
+    worksheet.reset_dimensions()
+    # Read-only openpyxl parses cells while rows are iterated: a broken cell surfaces here.
+    rows = worksheet.iter_rows(values_only=True)
+    header = next(rows, ())
+    columns: dict[str, int] = {}
+    for position, title in enumerate(header):
+        title = str(title).strip() if title is not None else ""
+        if title and title not in columns:
+            columns[title] = position
+    dataset = tablib.Dataset(headers=list(columns))
+    numbers = []
+    for number, values in enumerate(rows, start=2):
+        if checkpoint is not None:
+            checkpoint()
+        picked = [values[i] if i < len(values) else None for i in columns.values()]
+        if all(is_blank(v) for v in picked):
+            continue
+        dataset.append(picked)
+        numbers.append(number)
+    return Sheet(name=name, dataset=dataset, row_numbers=numbers)
+
+
+def unreadable(error: Exception) -> str:
+    return _("The file cannot be read as an Excel workbook (.xlsx): %(error)s") % {"error": error}
+
+
+def unrecognised_workbook(titles: list[str]) -> str:
+    """A workbook without any sheet of WORKBOOK.md is not a year workbook: say which are read."""
+    return _(
+        "The workbook has none of the sheets the import reads: %(expected)s. Its sheets are named: %(found)s."
+    ) % {
+        "expected": ", ".join(f"“{resource.sheet}”" for resource in SHEET_RESOURCES),
+        "found": sheet_titles(titles),
+    }
 
 
 def sheet_import(resource: SheetResource, sheet: Sheet, report: ImportReport) -> None:
@@ -142,13 +211,22 @@ def sheet_import(resource: SheetResource, sheet: Sheet, report: ImportReport) ->
 
 
 class RowProgress:
-    """Tells `progress(done, total)` of every data row imported, over all the sheets of a workbook."""
+    """Tells `progress(done, total)` of every data row imported, over all the sheets of a
+    workbook, and calls `checkpoint()` after each."""
 
-    def __init__(self, progress: Callable[[int, int], None], *, total: int):
+    def __init__(
+        self,
+        progress: Callable[[int, int], None] | None,
+        *,
+        total: int,
+        checkpoint: Callable[[], None] | None = None,
+    ):
         self.progress = progress
+        self.checkpoint = checkpoint
         self.total = total
         self.done = 0
-        progress(0, total)
+        if progress is not None:
+            progress(0, total)
 
     def watch(self, resource: SheetResource) -> None:
         """Count the rows `resource` imports (import-export has no per-row hook to pass a callback)."""
@@ -157,7 +235,10 @@ class RowProgress:
         def import_row_counted(row, instance_loader, **kwargs):
             result = import_row(row, instance_loader, **kwargs)
             self.done += 1
-            self.progress(self.done, self.total)
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+            if self.checkpoint is not None:
+                self.checkpoint()
             return result
 
         resource.import_row = import_row_counted
@@ -167,7 +248,8 @@ class RowProgress:
         end = rows_before + len(sheet.row_numbers)
         if self.done < end:
             self.done = end
-            self.progress(self.done, self.total)
+            if self.progress is not None:
+                self.progress(self.done, self.total)
 
 
 @collector_paused()
@@ -176,20 +258,30 @@ def workbook_import(
     file: str | BinaryIO,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    checkpoint: Callable[[], None] | None = None,
+    before_commit: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Import every sheet of the year workbook in WORKBOOK.md's order.
 
-    One transaction for the whole file: on any problem, or in a dry run, nothing is kept.
+    The workbook's limits (`workbook_limits_check`) are checked before it is read. One
+    transaction for the whole file: on any problem, or in a dry run, nothing is kept.
     Every problem is reported as `SHEET!ROW COLUMN: message`. `progress(done, total)`, if
     given, hears of the data rows of all sheets as they are imported, ending at the total.
+    `checkpoint()`, if given, is called after every row read and every row imported, and
+    `before_commit(report)` inside the transaction when the import is about to be kept:
+    either may raise an exception, and then nothing is written.
     """
-    sheets, problems = workbook_read(file)
+    problems = workbook_limits_check(file)
+    if problems:
+        return ImportReport(problems=problems)
+    sheets, problems = workbook_read(file, checkpoint=checkpoint)
     report = ImportReport(problems=problems)
     if problems:
         return report
     rows = None
-    if progress is not None:
-        rows = RowProgress(progress, total=sum(len(sheet.row_numbers) for sheet in sheets.values()))
+    if progress is not None or checkpoint is not None:
+        total = sum(len(sheet.row_numbers) for sheet in sheets.values())
+        rows = RowProgress(progress, total=total, checkpoint=checkpoint)
     with transaction.atomic():
         for resource_class in SHEET_RESOURCES:
             sheet = sheets.get(resource_class.sheet)
@@ -206,6 +298,8 @@ def workbook_import(
             transaction.set_rollback(True)
         else:
             refresh_statistics(report)
+            if before_commit is not None:
+                before_commit(report)
     return report
 
 

@@ -10,9 +10,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ranking.jobs import XLSX, job_export_start, job_import_start, require_job_starter, require_job_viewer
+from ranking.jobs import (
+    XLSX,
+    job_export_start,
+    job_fail_if_dead,
+    job_import_start,
+    require_job_starter,
+    require_job_viewer,
+)
+from ranking.jobs import job_cancel as cancel_job
 from ranking.models import Job, Period
 from ranking.services import ServiceError
 
@@ -32,7 +41,9 @@ def job_or_404(request: HttpRequest, pk: int) -> Job:
 def job_list(request: HttpRequest) -> HttpResponse:
     """The user's recent jobs, and what they may start."""
     require_job_starter(request.user)
-    jobs = Job.objects.filter(user=request.user).select_related("period")[:RECENT_JOBS]
+    jobs = list(Job.objects.filter(user=request.user).select_related("period")[:RECENT_JOBS])
+    for job in jobs:
+        job_fail_if_dead(job)
     periods = Period.objects.filter(results_computed_at__isnull=False).order_by("-year", "subject")
     return render(request, "ranking/jobs/list.html", {"jobs": jobs, "periods": periods})
 
@@ -77,10 +88,32 @@ def job_export(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The job's page; asked by htmx (its own polling), only the status card."""
+    """The job's page; asked by htmx (its own polling), only the status card. A running job
+    whose worker died is marked failed here, when someone looks."""
     job = job_or_404(request, pk)
+    job_fail_if_dead(job)
     template = "ranking/jobs/_status.html" if request.htmx else "ranking/jobs/detail.html"
     return render(request, template, {"job": job})
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel the job, by the person who started it or an administrator."""
+    job = job_or_404(request, pk)
+    try:
+        job = cancel_job(user=request.user, job=job)
+    except ServiceError as error:
+        for line in error.messages:
+            messages.error(request, line)
+    else:
+        if job.status == Job.Status.CANCELLED:
+            messages.success(request, _("The job was cancelled."))
+        else:
+            messages.success(
+                request, _("Cancellation asked: the job stops at its next batch of rows and writes nothing.")
+            )
+    return redirect("job_detail", pk=job.pk)
 
 
 @login_required

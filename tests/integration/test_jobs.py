@@ -180,7 +180,7 @@ def test_an_upload_that_is_not_a_workbook_is_refused_at_once(client, name, conte
 
 
 def test_an_upload_over_the_limit_is_refused(client, tmp_path, settings):
-    settings.JOBS_UPLOAD_MAX_BYTES = 1000
+    settings.IMPORT_MAX_FILE_BYTES = 1000
     signed_in(client, Role.ADMIN)
     response = start_import(client, workbook_upload(tmp_path, year_sheets()))
     assert response.status_code == 422
