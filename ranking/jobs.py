@@ -145,7 +145,7 @@ def job_run(job_id: int) -> str:
 
 def import_run(job: Job, progress: JobProgress) -> None:
     with job.file.open("rb") as file:
-        report = workbook_import(file=file, dry_run=job.dry_run, progress=progress)
+        report = workbook_import(file=file, dry_run=job.dry_run, progress=progress, user=job.user)
     # A refused workbook imported nothing: its problems are the whole outcome.
     job.summary = [
         {"sheet": c.sheet, "new": c.new, "updated": c.updated, "unchanged": c.unchanged}

@@ -93,7 +93,7 @@ def workbook_read(file: str | BinaryIO) -> tuple[dict[str, Sheet], list[str]]:
     return sheets, []
 
 
-def sheet_import(resource: SheetResource, sheet: Sheet, report: ImportReport) -> None:
+def sheet_import(resource: SheetResource, sheet: Sheet, report: ImportReport, *, user=None) -> None:
     headers = set(sheet.dataset.headers or ())
     missing = [column for column in resource.required_columns if column not in headers]
     if missing:
@@ -109,6 +109,7 @@ def sheet_import(resource: SheetResource, sheet: Sheet, report: ImportReport) ->
         use_transactions=True,
         raise_errors=False,
         rollback_on_validation_errors=False,
+        user=user,
     )
     order = {column: i for i, column in enumerate(sheet.dataset.headers)}
     found: list[tuple[int, int, str]] = []
@@ -175,12 +176,14 @@ def workbook_import(
     file: str | BinaryIO,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    user=None,
 ) -> ImportReport:
     """Import every sheet of the year workbook in WORKBOOK.md's order.
 
     One transaction for the whole file: on any problem, or in a dry run, nothing is kept.
     Every problem is reported as `SHEET!ROW COLUMN: message`. `progress(done, total)`, if
     given, hears of the data rows of all sheets as they are imported, ending at the total.
+    `user`, if known, is recorded as the author of the changes it causes (results withdrawn).
     """
     sheets, problems = workbook_read(file)
     report = ImportReport(problems=problems)
@@ -195,11 +198,11 @@ def workbook_import(
             if sheet is not None:
                 resource = resource_class()
                 if rows is None:
-                    sheet_import(resource, sheet, report)
+                    sheet_import(resource, sheet, report, user=user)
                 else:
                     before = rows.done
                     rows.watch(resource)
-                    sheet_import(resource, sheet, report)
+                    sheet_import(resource, sheet, report, user=user)
                     rows.sheet_done(sheet, rows_before=before)
         if dry_run or not report.ok:
             transaction.set_rollback(True)
