@@ -62,8 +62,9 @@ class FrozenWhenPublished:
         return not frozen(obj) and super().has_delete_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # A period's previous period may well be published; anything else hangs under its period.
-        if db_field.related_model in PERIOD_PATHS and db_field.model is not Period:
+        # Rows under a period point only to rows of unpublished periods. (A period's previous
+        # period, or an imported past result's, may well be published.)
+        if db_field.related_model in PERIOD_PATHS and self.model in PERIOD_PATHS and self.model is not Period:
             kwargs.setdefault("queryset", open_rows(db_field.related_model))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
