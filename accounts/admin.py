@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from ranking.admin_import import WorkbookSheetAdmin
+from ranking.admin_workflow import WorkflowAdmin
 from ranking.resources import AgencyResource, GroupResource
+from ranking.services.outdated import periods_with_agency
 
 from .models import Agency, AgencyGroup, User
 
@@ -18,12 +20,16 @@ class AgencyGroupAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
+class AgencyAdmin(WorkflowAdmin, WorkbookSheetAdmin, SimpleHistoryAdmin):
     resource_classes = [AgencyResource]
     list_display = ["code", "name", "group", "is_active"]
     list_filter = ["group", "is_active"]
     search_fields = ["code", "name"]
     list_select_related = ["group"]
+
+    def outdated_periods(self, obj):
+        # An agency is ranked within its group in every period it takes part in.
+        return list(periods_with_agency([obj.pk]))
 
 
 @admin.register(User)

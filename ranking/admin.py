@@ -2,12 +2,14 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .admin_import import TextSafeExportMixin, WorkbookSheetAdmin
+from .admin_workflow import FrozenWhenPublished, WorkflowAdmin, WorkflowInline, period_of
 from .models import (
     Assessment,
     AwardEntry,
@@ -35,18 +37,19 @@ from .resources import (
     too_large,
 )
 from .selectors import highest_scores
-from .services import ServiceError
+from .services import PERMISSION_MESSAGES, ServiceError
+from .services.finalization import award_change, results_compute_by
+from .services.outdated import periods_after
 from .services.periods import period_copy
-from .services.results import results_compute
 
 
-class TierInline(admin.TabularInline):
+class TierInline(WorkflowInline):
     model = Tier
     extra = 0
 
 
 @admin.register(Period)
-class PeriodAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
+class PeriodAdmin(WorkflowAdmin, WorkbookSheetAdmin, SimpleHistoryAdmin):
     resource_classes = [PeriodResource]
     list_display = [
         "code",
@@ -61,7 +64,15 @@ class PeriodAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
     search_fields = ["code", "name"]
     inlines = [TierInline]
     actions = ["copy_to_next_year", "compute"]
-    readonly_fields = ["results_computed_at", "awards_approved_at", "published_at", "version"]
+    # The phase moves through the council's pages (phases, publication, reopening), never here.
+    readonly_fields = [
+        "phase",
+        "results_computed_at",
+        "results_outdated_reason",
+        "awards_approved_at",
+        "published_at",
+        "version",
+    ]
     fieldsets = (
         (None, {"fields": ("code", "name", "year", "subject", "previous", "phase")}),
         (
@@ -72,7 +83,18 @@ class PeriodAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
             _("Ranking and awards"),
             {"fields": ("tie_breakers", "award_from_tier", "award_max_per_group", "award_exclude_demoted")},
         ),
-        (_("State"), {"fields": ("results_computed_at", "awards_approved_at", "published_at", "version")}),
+        (
+            _("State"),
+            {
+                "fields": (
+                    "results_computed_at",
+                    "results_outdated_reason",
+                    "awards_approved_at",
+                    "published_at",
+                    "version",
+                )
+            },
+        ),
     )
 
     @admin.action(description=_("Copy the criteria set into the next year"))
@@ -89,7 +111,9 @@ class PeriodAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
     def compute(self, request, queryset):
         for period in queryset:
             try:
-                summary = results_compute(period=period)
+                summary = results_compute_by(user=request.user, period=period)
+            except PermissionDenied as error:
+                self.message_user(request, f"{period.code}: {error}", messages.ERROR)
             except ServiceError as error:
                 for line in error.messages:
                     self.message_user(request, line, messages.ERROR)
@@ -107,7 +131,7 @@ class PeriodAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Tier)
-class TierAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
+class TierAdmin(WorkflowAdmin, WorkbookSheetAdmin, SimpleHistoryAdmin):
     resource_classes = [TierResource]
     list_display = ["period", "order", "label", "min_index"]
     list_filter = ["period"]
@@ -163,7 +187,7 @@ class CriterionForm(forms.ModelForm):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
+class CriterionAdmin(WorkflowAdmin, WorkbookSheetAdmin, SimpleHistoryAdmin):
     form = CriterionForm
     resource_classes = [CriterionResource]
     list_display = [
@@ -186,7 +210,7 @@ class CriterionAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
         return criterion.title if len(criterion.title) <= 80 else criterion.title[:79] + "…"
 
 
-class ScoreInline(admin.TabularInline):
+class ScoreInline(WorkflowInline):
     model = Score
     extra = 0
     fields = [
@@ -202,8 +226,18 @@ class ScoreInline(admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(SimpleHistoryAdmin):
+class AssessmentAdmin(WorkflowAdmin, SimpleHistoryAdmin):
     list_display = ["agency", "period", "status", "reviewer", "submitted_at"]
+    # The status moves through the workflow's steps (submit, return, approve, reopen …).
+    readonly_fields = [
+        "status",
+        "submitted_at",
+        "submitted_by",
+        "review_opened_at",
+        "reviewed_at",
+        "explanation_submitted_at",
+        "reopened",
+    ]
     list_filter = ["period", "status", "agency__group"]
     search_fields = ["agency__code", "agency__name"]
     list_select_related = ["agency", "period", "reviewer"]
@@ -212,7 +246,7 @@ class AssessmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Score)
-class ScoreAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
+class ScoreAdmin(WorkflowAdmin, WorkbookSheetAdmin, SimpleHistoryAdmin):
     resource_classes = [ScoreResource]
     list_display = [
         "assessment",
@@ -227,6 +261,7 @@ class ScoreAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
     search_fields = ["assessment__agency__code", "assessment__agency__name", "criterion__code"]
     list_select_related = ["assessment__agency", "assessment__period", "criterion"]
     raw_id_fields = ["assessment", "criterion"]
+    readonly_fields = ["version"]
 
     @admin.display(description=_("criterion"), ordering="criterion__sort_key")
     def criterion_code(self, score: Score) -> str:
@@ -234,7 +269,7 @@ class ScoreAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(WorkflowAdmin, SimpleHistoryAdmin):
     list_display = ["original_name", "score", "purpose", "size", "uploaded_by", "uploaded_at"]
     list_select_related = [
         "score__assessment__agency",
@@ -247,7 +282,7 @@ class EvidenceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Demotion)
-class DemotionAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
+class DemotionAdmin(WorkflowAdmin, WorkbookSheetAdmin, SimpleHistoryAdmin):
     resource_classes = [DemotionResource]
     list_display = ["agency", "period", "steps", "cap_tier", "reason"]
     list_filter = ["period"]
@@ -278,22 +313,78 @@ class ResultAdmin(TextSafeExportMixin, admin.ModelAdmin):
         # Results are computed, never typed in.
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Nor taken out: computing again replaces them, and publishing reads them.
+        return False
+
     @admin.display(description=_("index (%)"), ordering="index")
     def index_shown(self, result: Result) -> str:
         return number_format(result.index, 2)
 
 
 @admin.register(HistoricalResult)
-class HistoricalResultAdmin(WorkbookSheetAdmin):
+class HistoricalResultAdmin(WorkflowAdmin, WorkbookSheetAdmin):
     resource_classes = [HistoricalResultResource]
     list_display = ["period", "agency", "rank", "tier_label", "index", "total"]
     list_filter = ["period"]
     search_fields = ["agency__code", "agency__name"]
     list_select_related = ["period", "agency"]
 
+    def outdated_periods(self, obj):
+        # Past ranks are the previous ranks of the periods that follow.
+        return list(periods_after([obj.period_id]))
+
+
+class AwardEntryForm(forms.ModelForm):
+    """An entry of the certificate list, changed as on the results page: by the council,
+    during finalization, with a reason."""
+
+    user = None
+
+    class Meta:
+        model = AwardEntry
+        fields = ["period", "agency", "included", "reason"]
+
+    def clean(self):
+        data = super().clean()
+        period = data.get("period") or period_of(self.instance if self.instance.pk else None)
+        if period is None:
+            return data
+        if not self.user.has_perm("ranking.finalize_period", period):
+            raise ValidationError(str(PERMISSION_MESSAGES["ranking.finalize_period"]))
+        if period.results_computed_at is None:
+            raise ValidationError(gettext("Compute the results first."))
+        if not (data.get("reason") or "").strip():
+            self.add_error("reason", gettext("Write the reason for changing the list."))
+        return data
+
 
 @admin.register(AwardEntry)
-class AwardEntryAdmin(SimpleHistoryAdmin):
+class AwardEntryAdmin(FrozenWhenPublished, SimpleHistoryAdmin):
     list_display = ["agency", "period", "proposed", "included", "reason"]
     list_filter = ["period", "proposed", "included"]
     list_select_related = ["agency", "period"]
+    form = AwardEntryForm
+    fields = ["period", "agency", "proposed", "included", "reason", "changed_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["proposed", "changed_by"] + (["period", "agency"] if obj is not None else [])
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def has_delete_permission(self, request, obj=None):
+        # Entries are kept, so that their history stays whole: take an agency off the list instead.
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        entry = award_change(
+            user=request.user, period=obj.period, agency=obj.agency, included=obj.included, reason=obj.reason
+        )
+        obj.pk = entry.pk

@@ -284,7 +284,12 @@ def import_run(job: Job, progress: JobProgress, watch: JobWatch) -> None:
 
     with job.file.open("rb") as file:
         report = workbook_import(
-            file=file, dry_run=job.dry_run, progress=progress, checkpoint=watch, before_commit=keep
+            file=file,
+            dry_run=job.dry_run,
+            progress=progress,
+            checkpoint=watch,
+            before_commit=keep,
+            user=job.user,
         )
     # A kept import was marked done by `keep`; a refused one, or a dry run, wrote nothing.
     if (job.dry_run or not report.ok) and not job_finish(job, **outcome(report)):

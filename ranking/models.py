@@ -71,6 +71,14 @@ class Period(models.Model):
     award_exclude_demoted = models.BooleanField(_("demoted agencies get no certificate"), default=True)
 
     results_computed_at = models.DateTimeField(_("results computed at"), null=True, blank=True)
+    # What the stored results were computed from (`ranking.services.results.PeriodInputs`):
+    # publishing and approving compare it with the inputs as they stand.
+    results_fingerprint = models.CharField(
+        _("fingerprint of the results' inputs"), max_length=64, blank=True, editable=False
+    )
+    results_outdated_reason = models.TextField(
+        _("why the results must be computed again"), blank=True, editable=False
+    )
     awards_approved_at = models.DateTimeField(_("award list approved at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("results version"), default=1)

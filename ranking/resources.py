@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from import_export import fields, resources, widgets
 from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -29,6 +29,8 @@ from .bulk import bulk_insert_with_history
 from .enums import Method, Phase, Subject
 from .models import Assessment, Criterion, Demotion, HistoricalResult, Period, Score, Tier
 from .selectors import highest_scores, scores_beyond
+from .services import recorded
+from .services.outdated import inputs_changed, periods_after, periods_with_agency, results_outdated
 from .text import clean_text
 
 FLAG_TRUE = {"x", "có", "co", "1", "true", "yes"}
@@ -224,6 +226,8 @@ class SheetResource(resources.ModelResource):
         self.rows = [dict(zip(dataset.headers, values, strict=False)) for values in dataset]
         self.existing = self.load_existing(self.rows)
         self.seen: dict[tuple, int] = {}
+        # What `outdated_key` gives for the rows that changed an input of some results.
+        self.outdated_keys: set[int] = set()
 
     def get_instance(self, instance_loader, row):
         return self.existing.get(self.key(row))
@@ -249,6 +253,23 @@ class SheetResource(resources.ModelResource):
             ) % {"code": frozen.code}
         if errors:
             raise ValidationError({column: [message] for column, message in errors.items()})
+        if instance._import_changed and (
+            instance.pk is None or inputs_changed(type(instance), getattr(instance, "_import_fields", ()))
+        ):
+            key = self.outdated_key(instance)
+            if key is not None:
+                self.outdated_keys.add(key)
+
+    def after_import(self, dataset, result, **kwargs):
+        """Withdraw the results whose inputs this sheet changed (the whole import rolls back
+        on any problem, or in a dry run, and the withdrawal with it)."""
+        if result.has_validation_errors() or result.has_errors() or not self.outdated_keys:
+            return
+        results_outdated(
+            periods=self.outdated_periods(),
+            user=kwargs.get("user"),
+            reason=recorded(gettext_noop("year workbook import, sheet %(sheet)s"), {"sheet": self.sheet}),
+        )
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if import_validation_errors:
@@ -258,6 +279,17 @@ class SheetResource(resources.ModelResource):
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         # Cells are read by `fill`; the declared fields serve the export and the preview.
         return None
+
+    # --- results follow their inputs -------------------------------------------------
+
+    def outdated_key(self, instance) -> int | None:
+        """For a row changed in what results are computed from: the id `outdated_periods` reads
+        (the row's period, unless a sheet says otherwise); None if no results depend on it."""
+        return None
+
+    def outdated_periods(self):
+        """The periods whose results the changed rows are inputs of."""
+        return Period.objects.filter(pk__in=self.outdated_keys)
 
     # --- helpers for subclasses -------------------------------------------------------
 
@@ -317,11 +349,16 @@ class SheetResource(resources.ModelResource):
 
     @staticmethod
     def assign(instance, **values) -> None:
-        """Set attributes, remembering whether anything changed (for "unchanged" counts)."""
+        """Set attributes, remembering whether anything changed (for "unchanged" counts) and what."""
         for name, value in values.items():
             if getattr(instance, name) != value:
                 setattr(instance, name, value)
-                instance._import_changed = True
+                SheetResource.changed(instance, name)
+
+    @staticmethod
+    def changed(instance, name: str) -> None:
+        instance._import_changed = True
+        instance.__dict__.setdefault("_import_fields", set()).add(name)
 
     def column_values(self, column: str) -> set[str]:
         return {Cells(row, {}).text(column) for row in self.rows} - {""}
@@ -393,6 +430,12 @@ class AgencyResource(SheetResource):
         if group is not None:
             self.assign(instance, group_id=group.id)
 
+    def outdated_key(self, instance):
+        return instance.pk
+
+    def outdated_periods(self):
+        return periods_with_agency(self.outdated_keys)
+
 
 # --- KyDanhGia -------------------------------------------------------------------------
 
@@ -437,6 +480,7 @@ class PeriodResource(SheetResource):
         return {(code,): p for code, p in periods.items()}
 
     def fill(self, instance, cells, *, row_number):
+        self.refuse_if_published(instance if instance.pk else None, cells)
         code = cells.text("Mã kỳ", required=True)
         year = cells.integer("Năm", required=True, minimum=1990)
         subject = cells.text("Lĩnh vực", required=True).upper()
@@ -474,8 +518,11 @@ class PeriodResource(SheetResource):
         )
         current = instance.previous.code if instance.previous_id else ""
         if previous != current:
-            instance._import_changed = True
+            self.changed(instance, "previous")
             self.pending_previous.append((instance, previous))
+
+    def outdated_key(self, instance):
+        return instance.pk
 
     def after_import(self, dataset, result, **kwargs):
         # Periods may name a previous period listed further down the sheet: link them last.
@@ -484,6 +531,7 @@ class PeriodResource(SheetResource):
         codes = {p.code: p.id for p in Period.objects.all()}
         for period, previous in self.pending_previous:
             Period.objects.filter(pk=period.pk).update(previous_id=codes.get(previous))
+        super().after_import(dataset, result, **kwargs)
 
 
 # --- XepLoai ---------------------------------------------------------------------------
@@ -564,6 +612,9 @@ class TierResource(SheetResource):
             self.assign(instance, period_id=period.id)
         self.assign(instance, order=order, label=label, min_index=bound)
 
+    def outdated_key(self, instance):
+        return instance.period_id
+
     def after_import(self, dataset, result, **kwargs):
         """A scheme reads top-down: each tier's bound below the one above, the last one 0."""
         if result.has_validation_errors() or result.has_errors():
@@ -584,6 +635,7 @@ class TierResource(SheetResource):
                     )
             if tiers and tiers[-1].min_index != 0:
                 self.report(result, tiers[-1], _("The last tier's lowest index must be 0."))
+        super().after_import(dataset, result, **kwargs)
 
     def report(self, result, tier, message):
         number = self.row_numbers.get((tier.period_id, tier.order))
@@ -763,9 +815,12 @@ class CriterionResource(SheetResource):
         new_groups = {self.groups[c].id for c in group_codes if c in self.groups}
         old_groups = set() if instance.pk is None else {g.id for g in instance.groups.all()}
         if new_groups != old_groups:
-            instance._import_changed = True
+            self.changed(instance, "groups")
         instance._import_groups = new_groups
         self.row_numbers[(period_code, code)] = row_number
+
+    def outdated_key(self, instance):
+        return instance.period_id
 
     def save_m2m(self, instance, row, **kwargs):
         instance.groups.set(instance._import_groups)
@@ -802,6 +857,7 @@ class CriterionResource(SheetResource):
                 result.append_invalid_row(number, {}, ValidationError({"Điểm tối đa": [message]}))
             elif criterion.max_points != total:
                 Criterion.objects.filter(pk=criterion.pk).update(max_points=total)
+        super().after_import(dataset, result, **kwargs)
 
 
 # --- Diem ------------------------------------------------------------------------------
@@ -1003,6 +1059,9 @@ class ScoreResource(SheetResource):
             note=cells.text("Ghi chú"),
         )
 
+    def outdated_key(self, instance):
+        return instance.assessment.period_id
+
     def import_row(self, row, instance_loader, **kwargs):
         """import-export's `import_row` without the steps this sheet does not use.
 
@@ -1122,6 +1181,9 @@ class DemotionResource(SheetResource):
             self.assign(instance, agency_id=agency.id)
         self.assign(instance, steps=steps, reason=reason)
 
+    def outdated_key(self, instance):
+        return instance.period_id
+
 
 def period_and_agency(resource, cells: Cells) -> tuple[Period | None, Agency | None]:
     period_code = cells.text("Mã kỳ", required=True)
@@ -1177,6 +1239,12 @@ class HistoricalResultResource(SheetResource):
         if agency is not None:
             self.assign(instance, agency_id=agency.id)
         self.assign(instance, total=total, index=index, tier_label=cells.text("Xếp loại"), rank=rank)
+
+    def outdated_key(self, instance):
+        return instance.period_id
+
+    def outdated_periods(self):
+        return periods_after(self.outdated_keys)
 
 
 # The order `import_workbook` follows: each sheet may refer to the ones before it.

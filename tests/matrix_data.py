@@ -44,6 +44,7 @@ from ranking.models import (
     criterion_sort_key,
 )
 from ranking.services.assessments import evidence_add, score_self_set
+from ranking.services.results import period_inputs
 from tests.factories import CCHC_TIERS
 
 D = Decimal
@@ -307,6 +308,10 @@ def build_world() -> World:
     Period.objects.filter(pk=published.pk).update(
         results_computed_at=now, awards_approved_at=now, published_at=now
     )
+    # The fingerprint results_compute stores with results: they are those of these inputs
+    # (last year's ranks included, hence once both periods are written).
+    for period in (final, published):
+        Period.objects.filter(pk=period.pk).update(results_fingerprint=period_inputs(period=period).fingerprint)
     Publication.objects.create(
         period=published,
         version=1,

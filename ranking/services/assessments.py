@@ -21,8 +21,23 @@ from ranking.selectors import assessment_sheet, leaf_applies
 
 from . import ScoreConflict, ServiceError, recorded, require
 from .notifications import notify
+from .outdated import changed_fields, field_values, inputs_changed, results_outdated
 
 SCORE_PLACES = Decimal("0.0001")
+
+
+def assessment_locked(assessment: Assessment) -> Assessment:
+    """The assessment's row as it stands, locked for this transaction, with its period and agency.
+
+    Every write reads status, phase and deadline from here, never from the object a page read
+    before: a submission committed a moment ago is seen (and waits for a write in progress).
+    Only the assessment's row is locked; saves of other agencies go on.
+    """
+    return (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("period", "agency")
+        .get(pk=assessment.pk)
+    )
 
 
 def leaf_of(*, assessment: Assessment, criterion_id: int) -> Criterion:
@@ -48,6 +63,7 @@ def score_for_update(*, assessment: Assessment, criterion: Criterion) -> Score:
         pass
     score = Score.objects.select_for_update().get(assessment=assessment, criterion=criterion)
     score.criterion = criterion
+    score._as_read = field_values(score)
     return score
 
 
@@ -68,6 +84,7 @@ def leaf_score_for_update(*, assessment: Assessment, criterion_id: int) -> tuple
         .first()
     )
     if score is not None:
+        score._as_read = field_values(score)
         return score.criterion, score
     return leaf_of(assessment=assessment, criterion_id=criterion_id), None
 
@@ -77,11 +94,28 @@ def check_version(score: Score, version: int | None) -> None:
         raise ScoreConflict(score)
 
 
-def save_score(score: Score, *, user: User, reason: str) -> None:
+def save_score(score: Score, *, user: User, reason: str, assessment: Assessment | None = None) -> None:
+    """Save a score read by `score_for_update` or `leaf_score_for_update`, with who and why.
+
+    Where the change reaches what results are computed from (the final score, "does not
+    arise", or any field not known to be outside the results), the period's results are
+    withdrawn. `assessment` is the score's, as locked by the caller.
+    """
     score.version += 1
     score._history_user = user
     score._change_reason = reason
     score.save()
+    if inputs_changed(Score, changed_fields(getattr(score, "_as_read", None), score)):
+        if assessment is None:
+            assessment = Assessment.objects.select_related("period", "agency").get(pk=score.assessment_id)
+        results_outdated(
+            periods=[assessment.period],
+            user=user,
+            reason=recorded(
+                gettext_noop("criterion %(code)s of %(agency)s (%(change)s)"),
+                {"code": score.criterion.code, "agency": assessment.agency.name, "change": reason},
+            ),
+        )
 
 
 def value_checked(criterion: Criterion, value: Decimal | None) -> Decimal | None:
@@ -115,6 +149,7 @@ def score_self_set(
     version: int | None = None,
 ) -> Score:
     """Save one self-score with its note; `version` is the one the user's page showed."""
+    assessment = assessment_locked(assessment)
     require(user, "ranking.fill_assessment", assessment)
     criterion, score = leaf_score_for_update(assessment=assessment, criterion_id=criterion_id)
     if criterion.method == Method.SURVEY:
@@ -134,7 +169,7 @@ def score_self_set(
     if changed:
         score.self_score, score.not_arising = value, not_arising
         score.note, score.no_evidence_reason = note, no_evidence_reason
-        save_score(score, user=user, reason=recorded(gettext_noop("Self-assessment")))
+        save_score(score, user=user, reason=recorded(gettext_noop("Self-assessment")), assessment=assessment)
     return score
 
 
@@ -167,6 +202,7 @@ def evidence_add(
     permission = (
         "ranking.explain_assessment" if purpose == Evidence.Purpose.EXPLANATION else "ranking.fill_assessment"
     )
+    assessment = assessment_locked(assessment)
     require(user, permission, assessment)
     criterion = leaf_of(assessment=assessment, criterion_id=criterion_id)
     if criterion.method == Method.SURVEY:
@@ -193,7 +229,7 @@ def evidence_add(
 
 @transaction.atomic
 def evidence_delete(*, user: User, evidence: Evidence) -> None:
-    assessment = evidence.score.assessment
+    assessment = assessment_locked(evidence.score.assessment)
     permission = (
         "ranking.explain_assessment"
         if evidence.purpose == Evidence.Purpose.EXPLANATION
@@ -231,9 +267,7 @@ def submission_problems(*, assessment: Assessment) -> list[str]:
 @transaction.atomic
 def assessment_submit(*, user: User, assessment: Assessment) -> None:
     """The head signs off the self-assessment; it becomes read-only for the agency."""
-    assessment = (
-        Assessment.objects.select_for_update().select_related("period", "agency").get(pk=assessment.pk)
-    )
+    assessment = assessment_locked(assessment)
     require(user, "ranking.submit_assessment", assessment)
     problems = submission_problems(assessment=assessment)
     if problems:
@@ -253,9 +287,7 @@ def assessment_submit(*, user: User, assessment: Assessment) -> None:
 @transaction.atomic
 def assessment_withdraw(*, user: User, assessment: Assessment) -> None:
     """The head takes a submission back to edit it, while no reviewer has opened it."""
-    assessment = (
-        Assessment.objects.select_for_update().select_related("period", "agency").get(pk=assessment.pk)
-    )
+    assessment = assessment_locked(assessment)
     require(user, "ranking.withdraw_assessment", assessment)
     assessment_set_status(
         assessment,
@@ -269,9 +301,7 @@ def assessment_withdraw(*, user: User, assessment: Assessment) -> None:
 @transaction.atomic
 def assessment_reopen(*, user: User, assessment: Assessment, reason: str) -> None:
     """The council lets an agency edit again, after the deadline or after submission."""
-    assessment = (
-        Assessment.objects.select_for_update().select_related("period", "agency").get(pk=assessment.pk)
-    )
+    assessment = assessment_locked(assessment)
     require(user, "ranking.reopen_assessment", assessment)
     if not reason.strip():
         raise ServiceError(_("Write the reason for reopening."))

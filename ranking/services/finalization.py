@@ -1,5 +1,6 @@
 """The council's year end: phases, survey scores, demotions, results, awards, publication."""
 
+import functools
 from decimal import Decimal
 
 from django.db import transaction
@@ -15,7 +16,8 @@ from ranking.selectors import award_list, period_fields, period_results
 from . import ServiceError, recorded, require
 from .assessments import leaf_of, save_score, score_for_update, value_checked
 from .notifications import notify_period
-from .results import ComputeSummary, results_compute
+from .outdated import results_outdated
+from .results import ComputeSummary, results_compute, results_current
 
 PHASE_ORDER = list(Phase.values)
 
@@ -24,18 +26,39 @@ def period_locked(period: Period) -> Period:
     return Period.objects.select_for_update().get(pk=period.pk)
 
 
-def results_outdated(period: Period, *, user: User) -> None:
-    """An input of the results changed: they must be computed and approved again."""
-    period = period_locked(period)
-    if period.results_computed_at is None and period.awards_approved_at is None:
-        return
-    period.results_computed_at = period.awards_approved_at = None
-    period_save(
-        period,
-        user=user,
-        reason=recorded(gettext_noop("Results to compute again: an input changed")),
-        fields=["results_computed_at", "awards_approved_at"],
-    )
+class ResultsOutdated(ServiceError):
+    """The stored results were not computed from the period's inputs as they stand."""
+
+
+def refuse_outdated(period: Period, message: str) -> None:
+    """Refuse unless the stored results come from exactly the current inputs (`period` is locked)."""
+    if not results_current(period=period):
+        raise ResultsOutdated(message)
+
+
+def withdrawing_outdated(service):
+    """A period service that may refuse outdated results: its transaction is rolled back, then
+    the results and their approval are withdrawn in a transaction of their own, so that the
+    council is told to compute again, and the refusal goes on to the caller."""
+
+    @functools.wraps(service)
+    def run(*, user: User, period: Period, **kwargs):
+        try:
+            return service(user=user, period=period, **kwargs)
+        except ResultsOutdated:
+            with transaction.atomic():
+                locked = period_locked(period)
+                if not results_current(period=locked):
+                    results_outdated(
+                        periods=[locked],
+                        user=user,
+                        reason=recorded(
+                            gettext_noop("the scores or settings changed after the results were computed")
+                        ),
+                    )
+            raise
+
+    return run
 
 
 def period_save(period: Period, *, user: User, reason: str, fields: list[str]) -> None:
@@ -55,8 +78,12 @@ def period_phase_set(*, user: User, period: Period, phase: str, reason: str = ""
     if going_back and not reason.strip():
         raise ServiceError(_("Write the reason for going back to an earlier phase."))
     if phase == Phase.FINALIZATION:
-        # Agencies that wrote no explanation accept the reviewed scores.
-        for assessment in Assessment.objects.filter(period=period, status=AssessmentStatus.APPROVED):
+        # Agencies that wrote no explanation accept the reviewed scores. Locked, so that an
+        # explanation submitted at this moment is not overwritten (the row is read again).
+        approved = Assessment.objects.select_for_update(of=("self",)).filter(
+            period=period, status=AssessmentStatus.APPROVED
+        )
+        for assessment in approved:
             assessment.status = AssessmentStatus.FINALIZED
             assessment._history_user = user
             assessment._change_reason = recorded(gettext_noop("No explanation before finalization"))
@@ -75,7 +102,10 @@ def period_phase_set(*, user: User, period: Period, phase: str, reason: str = ""
 @transaction.atomic
 def survey_score_set(*, user: User, assessment: Assessment, criterion_id: int, value: Decimal | None):
     """The council enters a survey result; it is the leaf's final score."""
-    require(user, "ranking.finalize_period", assessment.period)
+    period = period_locked(assessment.period)
+    require(user, "ranking.finalize_period", period)
+    assessment = Assessment.objects.select_related("agency").get(pk=assessment.pk, period=period)
+    assessment.period = period
     criterion = leaf_of(assessment=assessment, criterion_id=criterion_id)
     if criterion.method != Method.SURVEY:
         raise ServiceError(_("Only survey criteria are entered here."))
@@ -83,8 +113,7 @@ def survey_score_set(*, user: User, assessment: Assessment, criterion_id: int, v
     score = score_for_update(assessment=assessment, criterion=criterion)
     if score.final_score != value:
         score.self_score = score.reviewed_score = score.final_score = value
-        save_score(score, user=user, reason=recorded(gettext_noop("Survey result")))
-        results_outdated(assessment.period, user=user)
+        save_score(score, user=user, reason=recorded(gettext_noop("Survey result")), assessment=assessment)
     return score
 
 
@@ -99,6 +128,7 @@ def demotion_set(
     cap_tier: Tier | None = None,
 ) -> Demotion:
     """Lower an agency by tiers or cap it at a tier, with the reason recorded."""
+    period = period_locked(period)
     require(user, "ranking.finalize_period", period)
     if not reason.strip():
         raise ServiceError(_("Write the reason for the demotion."))
@@ -115,26 +145,41 @@ def demotion_set(
     demotion = Demotion.objects.filter(period=period, agency=agency).first() or Demotion(
         period=period, agency=agency, created_by=user
     )
+    before = (demotion.steps, demotion.cap_tier_id) if demotion.pk else None
     demotion.steps, demotion.cap_tier, demotion.reason = steps or None, cap_tier, reason.strip()
     demotion._history_user = user
     demotion.save()
-    results_outdated(period, user=user)
+    if before != (demotion.steps, demotion.cap_tier_id):
+        results_outdated(
+            periods=[period],
+            user=user,
+            reason=recorded(gettext_noop("demotion of %(agency)s"), {"agency": agency.name}),
+        )
     return demotion
 
 
 @transaction.atomic
 def demotion_remove(*, user: User, demotion: Demotion, reason: str) -> None:
-    require(user, "ranking.finalize_period", demotion.period)
+    period = period_locked(demotion.period)
+    require(user, "ranking.finalize_period", period)
     if not reason.strip():
         raise ServiceError(_("Write the reason for lifting the demotion."))
+    demotion = Demotion.objects.select_related("agency").filter(pk=demotion.pk, period=period).first()
+    if demotion is None:
+        raise ServiceError(_("This demotion has already been lifted."))
     demotion._history_user = user
     demotion._change_reason = reason.strip()
     demotion.delete()
-    results_outdated(demotion.period, user=user)
+    results_outdated(
+        periods=[period],
+        user=user,
+        reason=recorded(gettext_noop("demotion of %(agency)s lifted"), {"agency": demotion.agency.name}),
+    )
 
 
 @transaction.atomic
 def results_compute_by(*, user: User, period: Period) -> ComputeSummary:
+    period = period_locked(period)
     require(user, "ranking.finalize_period", period)
     return results_compute(period=period)
 
@@ -142,6 +187,7 @@ def results_compute_by(*, user: User, period: Period) -> ComputeSummary:
 @transaction.atomic
 def award_change(*, user: User, period: Period, agency: Agency, included: bool, reason: str) -> AwardEntry:
     """The council adds an agency to the certificate list or removes one, with a reason."""
+    period = period_locked(period)
     require(user, "ranking.finalize_period", period)
     if period.results_computed_at is None:
         raise ServiceError(_("Compute the results first."))
@@ -154,7 +200,6 @@ def award_change(*, user: User, period: Period, agency: Agency, included: bool, 
     entry._history_user = user
     entry.save()
     if period.awards_approved_at:
-        period = period_locked(period)
         period.awards_approved_at = None
         period_save(
             period,
@@ -165,13 +210,24 @@ def award_change(*, user: User, period: Period, agency: Agency, included: bool, 
     return entry
 
 
+@withdrawing_outdated
 @transaction.atomic
 def results_approve(*, user: User, period: Period) -> None:
-    """The council approves the computed results and the award list as they stand."""
+    """The council approves the computed results and the award list as they stand.
+
+    Only results computed from the period's inputs as they stand are approved.
+    """
     period = period_locked(period)
     require(user, "ranking.finalize_period", period)
     if period.results_computed_at is None:
         raise ServiceError(_("Compute the results first."))
+    refuse_outdated(
+        period,
+        _(
+            "The results were not approved: scores or settings of the period changed after the results "
+            "were computed. Compute the results again, check them, then approve."
+        ),
+    )
     period.awards_approved_at = timezone.now()
     period_save(
         period,
@@ -225,9 +281,13 @@ def snapshot(period: Period) -> dict:
     }
 
 
+@withdrawing_outdated
 @transaction.atomic
 def period_publish(*, user: User, period: Period) -> Publication:
-    """Publish and freeze the results; each publication is a numbered, kept version."""
+    """Publish and freeze the results; each publication is a numbered, kept version.
+
+    Only results computed from the period's inputs as they stand are published.
+    """
     period = period_locked(period)
     require(user, "ranking.publish_period", period)
     waiting = list(
@@ -240,6 +300,13 @@ def period_publish(*, user: User, period: Period) -> Publication:
             _("Explanations still await a decision; results cannot be published before they are answered:"),
             *waiting,
         )
+    refuse_outdated(
+        period,
+        _(
+            "The results were not published: scores or settings of the period changed after the results "
+            "were computed. Compute the results again and approve them before publishing."
+        ),
+    )
     now = timezone.now()
     publication = Publication.objects.create(
         period=period,

@@ -1,9 +1,13 @@
 """Computing a period's results and proposing its certificate-of-merit list."""
 
+import dataclasses
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db import transaction
 from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Value, When
@@ -327,20 +331,51 @@ def agency_inputs(
     return inputs, assessments
 
 
-@transaction.atomic
-def results_compute(*, period: Period, progress: Callable[[int, int], None] | None = None) -> ComputeSummary:
-    """Compute totals, index, tier, rank and change of every agency and propose the awards.
+def canonical(value):
+    """`value` as plain JSON data that two equal values always share: dataclasses by their
+    fields, mappings sorted, numbers exact and without trailing zeros."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return sorted([canonical(k), canonical(v)] for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return [canonical(v) for v in value]
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, Fraction):
+        return [value.numerator, value.denominator]
+    return value
 
-    Replaces the period's results; keeps the council's decisions on the award list (entries
-    with a reason) and withdraws an earlier approval, since the list may have changed.
-    `progress(done, total)`, if given, hears of the agencies as they are gone through.
-    """
-    period = Period.objects.select_for_update().get(pk=period.pk)
-    if period.phase == Phase.PUBLISHED:
-        raise ServiceError(
-            _("Results of period %(code)s are published and frozen; reopen the period to correct them.")
-            % {"code": period.code}
-        )
+
+@dataclass(frozen=True)
+class PeriodInputs:
+    """Everything a period's results are computed from, as `results_compute` reads it."""
+
+    tiers: list[Tier]
+    rules: scoring.PeriodRules
+    inputs: list[scoring.AgencyInput]
+    assessments: dict[int, Assessment]
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of the inputs: equal digests, equal results.
+
+        Made of the very values `scoring.compute_period` receives (whatever `agency_inputs`
+        comes to read, such as a new kind of flag, reaches it there), the tiers and agencies
+        the results point to.
+        """
+        content = {
+            "tiers": [t.id for t in self.tiers],
+            "rules": canonical(self.rules),
+            "agencies": sorted([key, a.agency_id] for key, a in self.assessments.items()),
+            "inputs": canonical(sorted(self.inputs, key=lambda a: a.key)),
+        }
+        encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def period_inputs(*, period: Period, progress: Callable[[int, int], None] | None = None) -> PeriodInputs:
+    """Read a period's inputs; refuses, like `results_compute`, when results cannot be computed."""
     tiers = list(Tier.objects.filter(period=period).order_by("order"))
     if not tiers:
         raise ServiceError(_("Period %(code)s has no tier scheme.") % {"code": period.code})
@@ -349,7 +384,41 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
         raise ServiceError(_("Period %(code)s has no criteria.") % {"code": period.code})
     rules = period_rules(period=period, tiers=tiers, criteria=criteria)
     inputs, assessments = agency_inputs(period=period, tiers=tiers, criteria=criteria, progress=progress)
-    computed = scoring.compute_period(inputs, rules)
+    return PeriodInputs(tiers=tiers, rules=rules, inputs=inputs, assessments=assessments)
+
+
+def results_current(*, period: Period) -> bool:
+    """Whether the period's stored results were computed from exactly its inputs as they stand.
+
+    `period` is the row as locked by the caller. False when nothing was computed, and when
+    the inputs no longer yield results at all (a leaf left unscored, a tier removed).
+    """
+    if period.results_computed_at is None or not period.results_fingerprint:
+        return False
+    try:
+        return period_inputs(period=period).fingerprint == period.results_fingerprint
+    except ServiceError:
+        return False
+
+
+@transaction.atomic
+def results_compute(*, period: Period, progress: Callable[[int, int], None] | None = None) -> ComputeSummary:
+    """Compute totals, index, tier, rank and change of every agency and propose the awards.
+
+    Replaces the period's results; keeps the council's decisions on the award list (entries
+    with a reason) and withdraws an earlier approval, since the list may have changed.
+    Stores the fingerprint of the inputs the results come from.
+    `progress(done, total)`, if given, hears of the agencies as they are gone through.
+    """
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.phase == Phase.PUBLISHED:
+        raise ServiceError(
+            _("Results of period %(code)s are published and frozen; reopen the period to correct them.")
+            % {"code": period.code}
+        )
+    read = period_inputs(period=period, progress=progress)
+    tiers, rules, assessments = read.tiers, read.rules, read.assessments
+    computed = scoring.compute_period(read.inputs, rules)
 
     Result.objects.filter(period=period).delete()
     bulk_insert(
@@ -377,8 +446,17 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
     awards_propose(period=period, agency_ids=proposed)
 
     period.results_computed_at = timezone.now()
+    period.results_fingerprint = read.fingerprint
+    period.results_outdated_reason = ""
     period.awards_approved_at = None
-    period.save(update_fields=["results_computed_at", "awards_approved_at"])
+    period.save(
+        update_fields=[
+            "results_computed_at",
+            "results_fingerprint",
+            "results_outdated_reason",
+            "awards_approved_at",
+        ]
+    )
 
     groups = {g.id: g for g in AgencyGroup.objects.filter(id__in={r.group for r in computed})}
     counts: dict[int, list[int]] = defaultdict(lambda: [0] * len(tiers))

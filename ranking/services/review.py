@@ -9,12 +9,13 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from ranking import scoring
-from ranking.enums import AssessmentStatus, Decision, Method, Phase
+from ranking.enums import AssessmentStatus, Decision, Method
 from ranking.models import Assessment, Score
 from ranking.selectors import assessment_sheet
 
 from . import ServiceError, recorded, require
 from .assessments import (
+    assessment_locked,
     assessment_set_status,
     check_version,
     leaf_of,
@@ -23,12 +24,11 @@ from .assessments import (
     score_for_update,
     value_checked,
 )
-from .finalization import results_outdated
 from .notifications import notify
 
 
 def locked(assessment: Assessment) -> Assessment:
-    return Assessment.objects.select_for_update().select_related("period", "agency").get(pk=assessment.pk)
+    return assessment_locked(assessment)
 
 
 @transaction.atomic
@@ -37,6 +37,8 @@ def review_open(*, user: User, assessment: Assessment) -> None:
     if assessment.review_opened_at is not None or not user.has_perm("ranking.review_assessment", assessment):
         return
     assessment = locked(assessment)
+    if assessment.review_opened_at is not None or not user.has_perm("ranking.review_assessment", assessment):
+        return
     fields = {"review_opened_at": timezone.now()}
     assessment_set_status(
         assessment,
@@ -75,6 +77,7 @@ def score_review_set(
     leaf that does not arise takes no score. Until an explanation is decided, the reviewed
     score is the final score.
     """
+    assessment = locked(assessment)
     require(user, "ranking.review_assessment", assessment)
     criterion, score = leaf_score_for_update(assessment=assessment, criterion_id=criterion_id)
     if criterion.method == Method.SURVEY:
@@ -100,7 +103,7 @@ def score_review_set(
     if (score.reviewed_score, score.review_comment, score.reviewer_not_arising) != appraisal:
         score.reviewed_score, score.review_comment, score.reviewer_not_arising = appraisal
         score.final_score = value
-        save_score(score, user=user, reason=recorded(gettext_noop("Appraisal")))
+        save_score(score, user=user, reason=recorded(gettext_noop("Appraisal")), assessment=assessment)
     if assessment.status == AssessmentStatus.SUBMITTED:
         review_open(user=user, assessment=assessment)
     return score
@@ -110,6 +113,7 @@ def score_review_set(
 def field_accept_self(*, user: User, assessment: Assessment, field_code: str) -> int:
     """Take the self-scores (and "does not arise") of every leaf of a field as reviewed; returns
     how many changed."""
+    assessment = locked(assessment)
     require(user, "ranking.review_assessment", assessment)
     sheet = assessment_sheet(assessment=assessment)
     changed = 0
@@ -131,6 +135,7 @@ def field_accept_self(*, user: User, assessment: Assessment, field_code: str) ->
             score,
             user=user,
             reason=recorded(gettext_noop("Self-scores of field %(field)s accepted"), {"field": field_code}),
+            assessment=assessment,
         )
         changed += 1
     if assessment.status == AssessmentStatus.SUBMITTED:
@@ -200,6 +205,7 @@ def explanation_set(
     version: int | None = None,
 ) -> Score:
     """The agency explains why it disagrees with a reviewed score and proposes another."""
+    assessment = locked(assessment)
     require(user, "ranking.explain_assessment", assessment)
     criterion, score = leaf_score_for_update(assessment=assessment, criterion_id=criterion_id)
     if criterion.method == Method.SURVEY:
@@ -213,7 +219,7 @@ def explanation_set(
     check_version(score, version)
     if (score.explanation, score.proposed_score) != (explanation, proposed_score):
         score.explanation, score.proposed_score = explanation, proposed_score
-        save_score(score, user=user, reason=recorded(gettext_noop("Explanation")))
+        save_score(score, user=user, reason=recorded(gettext_noop("Explanation")), assessment=assessment)
     return score
 
 
@@ -254,6 +260,7 @@ def explanation_decide(
     """Accept (the proposed score becomes final), accept in part (another score) or reject
     (the reviewed score stays), always with a reason. Deciding the last open explanation
     finalizes the assessment."""
+    assessment = locked(assessment)
     require(user, "ranking.decide_explanation", assessment)
     criterion = leaf_of(assessment=assessment, criterion_id=criterion_id)
     if decision not in Decision.values:
@@ -277,17 +284,14 @@ def explanation_decide(
     if final is not None and score.final_not_arising:
         # A score accepted for a leaf the reviewer had left out: it arises and counts.
         score.reviewer_not_arising = False
-    save_score(score, user=user, reason=recorded(gettext_noop("Explanation decided")))
-    if assessment.period.phase == Phase.FINALIZATION:
-        results_outdated(assessment.period, user=user)
+    save_score(score, user=user, reason=recorded(gettext_noop("Explanation decided")), assessment=assessment)
     undecided = Score.objects.filter(assessment=assessment, decision="").exclude(explanation="").exists()
     if not undecided:
-        current = locked(assessment)
         assessment_set_status(
-            current,
+            assessment,
             AssessmentStatus.FINALIZED,
             user=user,
             reason=recorded(gettext_noop("Explanations decided")),
         )
-        notify("answered", assessment=current, actor=user)
+        notify("answered", assessment=assessment, actor=user)
     return score

@@ -163,7 +163,7 @@ def unrecognised_workbook(titles: list[str]) -> str:
     }
 
 
-def sheet_import(resource: SheetResource, sheet: Sheet, report: ImportReport) -> None:
+def sheet_import(resource: SheetResource, sheet: Sheet, report: ImportReport, *, user=None) -> None:
     headers = set(sheet.dataset.headers or ())
     missing = [column for column in resource.required_columns if column not in headers]
     if missing:
@@ -179,6 +179,7 @@ def sheet_import(resource: SheetResource, sheet: Sheet, report: ImportReport) ->
         use_transactions=True,
         raise_errors=False,
         rollback_on_validation_errors=False,
+        user=user,
     )
     order = {column: i for i, column in enumerate(sheet.dataset.headers)}
     found: list[tuple[int, int, str]] = []
@@ -260,6 +261,7 @@ def workbook_import(
     progress: Callable[[int, int], None] | None = None,
     checkpoint: Callable[[], None] | None = None,
     before_commit: Callable[[ImportReport], None] | None = None,
+    user=None,
 ) -> ImportReport:
     """Import every sheet of the year workbook in WORKBOOK.md's order.
 
@@ -270,6 +272,7 @@ def workbook_import(
     `checkpoint()`, if given, is called after every row read and every row imported, and
     `before_commit(report)` inside the transaction when the import is about to be kept:
     either may raise an exception, and then nothing is written.
+    `user`, if known, is recorded as the author of the changes it causes (results withdrawn).
     """
     problems = workbook_limits_check(file)
     if problems:
@@ -288,11 +291,11 @@ def workbook_import(
             if sheet is not None:
                 resource = resource_class()
                 if rows is None:
-                    sheet_import(resource, sheet, report)
+                    sheet_import(resource, sheet, report, user=user)
                 else:
                     before = rows.done
                     rows.watch(resource)
-                    sheet_import(resource, sheet, report)
+                    sheet_import(resource, sheet, report, user=user)
                     rows.sheet_done(sheet, rows_before=before)
         if dry_run or not report.ok:
             transaction.set_rollback(True)

@@ -700,6 +700,8 @@ def test_the_world_s_results_are_computed_ones(world):
     for code in (FINAL, PUBLISHED):
         period = world.periods[code]
         written = snapshot(period)
+        fingerprint = Period.objects.get(pk=period.pk).results_fingerprint
         Period.objects.filter(pk=period.pk).update(phase=Phase.FINALIZATION)
         results_compute(period=Period.objects.get(pk=period.pk))
         assert snapshot(period) == written
+        assert Period.objects.get(pk=period.pk).results_fingerprint == fingerprint

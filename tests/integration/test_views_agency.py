@@ -854,9 +854,10 @@ def test_the_page_runs_the_same_number_of_queries_for_any_tree(client, size, dja
 
 
 # The autosave of a leaf that has a score row: the session, the user and the assessment; in
-# the service's transaction (a savepoint here) the locked row with its leaf, the update and
-# its history; then the sheet's figures and the leaf's evidence for the answer.
-SAVE_QUERIES = 10
+# the service's transaction (a savepoint here) the assessment locked for the permission check
+# (issue 9: checked on the row as it stands), the locked row with its leaf, the update and its
+# history; then the sheet's figures and the leaf's evidence for the answer.
+SAVE_QUERIES = 11
 
 
 @pytest.mark.parametrize("size", [5, 20])

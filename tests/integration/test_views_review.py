@@ -986,10 +986,11 @@ def test_detail_runs_the_same_queries_for_5_and_20_leaves(client):
 
 
 # A reviewed score saved on a leaf that has a score row: the session, the user and the
-# assessment; in the service's transaction (a savepoint here) the locked row with its leaf,
+# assessment; in the service's transaction (a savepoint here) the assessment locked for the
+# permission check (issue 9: checked on the row as it stands), the locked row with its leaf,
 # the update and its history; then the sheet's figures for the answer (its status area
 # shows no evidence).
-SAVE_QUERIES = 9
+SAVE_QUERIES = 10
 
 
 def test_a_save_runs_the_same_queries_for_5_and_20_leaves(client):
