@@ -64,8 +64,9 @@ def test_the_services_store_clean_text():
     score_self_set(user=officer, assessment=assessment, criterion_id=leaf.pk, value=Decimal(7), note=DIRTY)
     Period.objects.filter(pk=period.pk).update(phase=Phase.FINALIZATION)
     period.refresh_from_db()
-    demotion = demotion_set(user=council, period=period, agency=other, steps=1, reason=DIRTY)
+    # The award list first: a demotion withdraws the results it would need.
     entry = award_change(user=council, period=period, agency=other, included=False, reason=DIRTY)
+    demotion = demotion_set(user=council, period=period, agency=other, steps=1, reason=DIRTY)
 
     assert Score.objects.get(assessment=assessment, criterion=leaf).note == CLEAN
     assert (demotion.reason, entry.reason) == (CLEAN, CLEAN)
