@@ -3,10 +3,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from ranking.admin_import import WorkbookSheetAdmin
 from ranking.admin_workflow import WorkflowAdmin
-from ranking.resources import AgencyResource, GroupResource
-from ranking.services.outdated import periods_with_agency
+from ranking.periods.outdated import periods_with_agency
+from ranking.workbook.admin import WorkbookSheetAdmin
+from ranking.workbook.resources import AgencyResource, GroupResource
 
 from .models import Agency, AgencyGroup, User
 

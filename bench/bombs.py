@@ -134,8 +134,8 @@ def child(path: str, file: str, cap_mb: int) -> None:
         except CommandError as error:
             print(f"refused: {error}", file=sys.stderr)
     else:
-        from ranking.admin_import import sheet_format
-        from ranking.resources import ScoreResource
+        from ranking.workbook.admin import sheet_format
+        from ranking.workbook.resources import ScoreResource
 
         data = Path(file).read_bytes()
         try:

@@ -183,7 +183,7 @@ def previous_year(year: Year, *, council) -> None:
     from accounts.models import Agency
     from ranking.enums import Phase
     from ranking.models import Assessment, Criterion, Period, Score
-    from ranking.services.finalization import (
+    from ranking.results.finalization import (
         period_phase_set,
         period_publish,
         results_approve,

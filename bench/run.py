@@ -233,7 +233,7 @@ def main() -> None:
 
         from ranking.enums import Method, Phase
         from ranking.models import Assessment, Criterion, Period
-        from ranking.services.finalization import period_phase_set
+        from ranking.results.finalization import period_phase_set
 
         settle()
         say(f"{year.code}: import_workbook of the scores sheet, {rows} rows")

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from ranking.services.notifications import undelivered_mail
+from ranking.notifications import undelivered_mail
 from ranking.text import clean_text
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

@@ -8,9 +8,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .admin_import import TextSafeExportMixin, WorkbookSheetAdmin
-from .admin_workflow import FrozenWhenPublished, WorkflowAdmin, WorkflowInline, period_of
-from .models import (
+from ranking.admin_workflow import FrozenWhenPublished, WorkflowAdmin, WorkflowInline, period_of
+from ranking.errors import ServiceError
+from ranking.models import (
     Assessment,
     AwardEntry,
     Criterion,
@@ -22,25 +22,21 @@ from .models import (
     Score,
     Tier,
 )
-from .resources import (
+from ranking.numbers import excerpt, parse_decimal, plain, shown, too_large
+from ranking.periods.criteria import highest_scores, maximum_problem
+from ranking.periods.outdated import periods_after
+from ranking.periods.services import period_copy
+from ranking.results.finalization import award_change, results_compute_by
+from ranking.rules import PERMISSION_MESSAGES
+from ranking.workbook.admin import TextSafeExportMixin, WorkbookSheetAdmin
+from ranking.workbook.resources import (
     CriterionResource,
     DemotionResource,
     HistoricalResultResource,
     PeriodResource,
     ScoreResource,
     TierResource,
-    excerpt,
-    maximum_problem,
-    parse_decimal,
-    plain,
-    shown,
-    too_large,
 )
-from .selectors import highest_scores
-from .services import PERMISSION_MESSAGES, ServiceError
-from .services.finalization import award_change, results_compute_by
-from .services.outdated import periods_after
-from .services.periods import period_copy
 
 
 class TierInline(WorkflowInline):

@@ -14,10 +14,10 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_noop
 
-from .enums import Phase
-from .models import Assessment, AwardEntry, Criterion, Demotion, Evidence, Period, Result, Score, Tier
-from .services import recorded
-from .services.outdated import changed_fields, field_values, inputs_changed, results_outdated
+from ranking.enums import Phase
+from ranking.errors import recorded
+from ranking.models import Assessment, AwardEntry, Criterion, Demotion, Evidence, Period, Result, Score, Tier
+from ranking.periods.outdated import changed_fields, field_values, inputs_changed, results_outdated
 
 # How a row reaches its period.
 PERIOD_PATHS: dict[type, str] = {

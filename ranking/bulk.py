@@ -25,7 +25,7 @@ from django.db import connection, models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from .text import CleanTextMixin
+from ranking.text import CleanTextMixin
 
 # Values of these fields reach the database as Python gives them; every driver adapts them.
 PLAIN_FIELDS = (

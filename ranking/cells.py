@@ -15,7 +15,7 @@ import tablib
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 
-from .text import clean_text
+from ranking.text import clean_text
 
 
 def cell_put(cell: Cell, value: Any) -> Cell:

@@ -47,3 +47,16 @@ class Decision(models.TextChoices):
 class AwardStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     APPROVED = "approved", _("Approved")
+
+
+# The order in which the council reads a period's progress, from the agency's desk to the end.
+STATUS_ORDER = [
+    AssessmentStatus.DRAFT,
+    AssessmentStatus.SUBMITTED,
+    AssessmentStatus.IN_REVIEW,
+    AssessmentStatus.RETURNED,
+    AssessmentStatus.REVIEWED,
+    AssessmentStatus.APPROVED,
+    AssessmentStatus.EXPLAINED,
+    AssessmentStatus.FINALIZED,
+]

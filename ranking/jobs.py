@@ -25,12 +25,11 @@ from django_tasks import task
 
 from accounts.models import User
 from accounts.rules import is_administrator, is_council
-
-from .exports import conference_workbook_bytes
-from .models import Job, Period, Result
-from .services import ServiceError
-from .services.workbook import first_line, workbook_import
-from .workbook_limits import file_size_problem
+from ranking.errors import ServiceError
+from ranking.models import Job, Period, Result
+from ranking.reports.exports import conference_workbook_bytes
+from ranking.workbook.importer import first_line, workbook_import
+from ranking.workbook.limits import file_size_problem
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,8 @@
 """The evaluation: periods, criteria trees, tier schemes, assessments, scores and results.
 
 Models hold data and small derived facts only; every write with rules behind it goes
-through `ranking.services`, every non-trivial read through `ranking.selectors`.
+through the services of its concept (`ranking.periods`, `ranking.assessments`,
+`ranking.results`), every non-trivial read through their selectors.
 """
 
 import uuid
@@ -16,10 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Agency, AgencyGroup
-
-from . import scoring
-from .enums import AssessmentStatus, Decision, Method, Phase, Subject
-from .text import CleanCharField, CleanTextField
+from ranking import scoring
+from ranking.enums import AssessmentStatus, Decision, Method, Phase, Subject
+from ranking.text import CleanCharField, CleanTextField
 
 SCORE = {"max_digits": 10, "decimal_places": 4}
 
@@ -71,7 +71,7 @@ class Period(models.Model):
     award_exclude_demoted = models.BooleanField(_("demoted agencies get no certificate"), default=True)
 
     results_computed_at = models.DateTimeField(_("results computed at"), null=True, blank=True)
-    # What the stored results were computed from (`ranking.services.results.PeriodInputs`):
+    # What the stored results were computed from (`ranking.results.compute.PeriodInputs`):
     # publishing and approving compare it with the inputs as they stand.
     results_fingerprint = models.CharField(
         _("fingerprint of the results' inputs"), max_length=64, blank=True, editable=False
@@ -515,7 +515,7 @@ class Publication(models.Model):
 
     A correction after publication reopens the period with a reason; publishing again
     makes the next version, so every announced ranking stays traceable. Whatever shows
-    published results reads them from here (`ranking.publications`), never from the live
+    published results reads them from here (`ranking.results.publications`), never from the live
     tables: renaming an agency or a group later changes nothing that was announced.
 
     `results`: one row per agency in group order, then rank, with the keys "group" (name),

@@ -8,7 +8,10 @@ import datetime
 from dataclasses import dataclass
 
 import rules
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.rules import (
     is_administrator,
@@ -18,9 +21,8 @@ from accounts.rules import (
     is_reviewer,
     is_viewer,
 )
-
-from .enums import AssessmentStatus as S
-from .enums import Phase
+from ranking.enums import AssessmentStatus as S
+from ranking.enums import Phase
 
 
 def today() -> datetime.date:
@@ -224,3 +226,52 @@ def own_published_report(user, target: AgencyInPeriod) -> bool:
 
 
 rules.add_perm("ranking.view_agency_report", reports_readable | (is_agency_member & own_published_report))
+
+
+
+
+def require(user, permission: str, obj=None) -> None:
+    """Refuse with a clear message unless `user` holds `permission` on `obj` right now."""
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied(str(PERMISSION_MESSAGES.get(permission, _("You may not do this now."))))
+
+
+PERMISSION_MESSAGES = {
+    "ranking.fill_assessment": gettext_lazy(
+        "This assessment cannot be edited now: it has been submitted, or the self-assessment "
+        "deadline has passed."
+    ),
+    "ranking.submit_assessment": gettext_lazy(
+        "Only the agency head may submit, while the self-assessment is open."
+    ),
+    "ranking.withdraw_assessment": gettext_lazy(
+        "The submission can no longer be withdrawn: a reviewer has opened it or the deadline has passed."
+    ),
+    "ranking.reopen_assessment": gettext_lazy("Only the appraisal council may reopen an assessment."),
+    "ranking.review_assessment": gettext_lazy("This assessment is not open for your appraisal."),
+    "ranking.approve_appraisal": gettext_lazy("Only the appraisal council may approve an appraisal."),
+    "ranking.explain_assessment": gettext_lazy("Explanations are not open for this assessment."),
+    "ranking.submit_explanation": gettext_lazy(
+        "Only the agency head may submit the explanation, while it is open."
+    ),
+    "ranking.decide_explanation": gettext_lazy("This explanation is not awaiting your decision."),
+    "ranking.finalize_period": gettext_lazy("Only the appraisal council may do this, during finalization."),
+    "ranking.publish_period": gettext_lazy(
+        "Results can be published by the council once computed and with an approved award list."
+    ),
+    "ranking.reopen_period": gettext_lazy("Only the appraisal council may reopen published results."),
+    "ranking.view_reports": gettext_lazy(
+        "Reports of a period are for the council and administrators, and for reviewers and viewers "
+        "once the results are published."
+    ),
+    "ranking.view_reviewer_consistency": gettext_lazy(
+        "The consistency of reviewers is for the council and administrators."
+    ),
+    "ranking.view_agency_report": gettext_lazy(
+        "An agency's report is for the council and administrators, and for the agency itself, "
+        "reviewers and viewers once the results are published."
+    ),
+    "ranking.set_phase": gettext_lazy(
+        "Only the council or an administrator may change the phase of an unpublished period."
+    ),
+}

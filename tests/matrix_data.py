@@ -27,6 +27,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Agency, AgencyGroup, Role, User
+from ranking.assessments.services import evidence_add, score_self_set
 from ranking.enums import AssessmentStatus as S
 from ranking.enums import Method, Phase, Subject
 from ranking.models import (
@@ -43,8 +44,7 @@ from ranking.models import (
     Tier,
     criterion_sort_key,
 )
-from ranking.services.assessments import evidence_add, score_self_set
-from ranking.services.results import period_inputs
+from ranking.results.compute import period_inputs
 from tests.factories import CCHC_TIERS
 
 D = Decimal

@@ -27,7 +27,7 @@ from ranking.models import (
     Score,
     Tier,
 )
-from ranking.services.results import results_compute
+from ranking.results.compute import results_compute
 
 D = Decimal
 

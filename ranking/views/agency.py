@@ -1,6 +1,6 @@
 """The agency's pages: self-assessment, submission, evidence, explanation and history.
 
-Views stay thin: every write goes through `ranking.services`, every page reads the
+Views stay thin: every write goes through the services of each concept, every page reads the
 assessment once through `assessment_sheet` (a fixed number of queries however many leaves).
 Each leaf row is its own htmx form; a save answers with the re-rendered row and an
 out-of-band update of the progress panel and the subtotals, read with `sheet_figures` and
@@ -27,19 +27,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
-from ranking.enums import AssessmentStatus, Decision, Method
-from ranking.evidence import EXTENSIONS
-from ranking.models import Assessment, Criterion, Evidence, Score
-from ranking.selectors import (
-    AssessmentSheet,
-    SheetFigures,
-    SheetRow,
-    assessment_sheet,
-    sheet_figures,
-    sheet_leaf,
-)
-from ranking.services import ScoreConflict, ServiceError
-from ranking.services.assessments import (
+from ranking.assessments.appraisal import explanation_set, explanation_submit
+from ranking.assessments.evidence import EXTENSIONS
+from ranking.assessments.services import (
     assessment_submit,
     assessment_withdraw,
     evidence_add,
@@ -48,9 +38,18 @@ from ranking.services.assessments import (
     score_self_set,
     submission_problems,
 )
-from ranking.services.review import explanation_set, explanation_submit
-
-from .common import (
+from ranking.assessments.sheets import (
+    AssessmentSheet,
+    SheetFigures,
+    SheetRow,
+    assessment_sheet,
+    sheet_figures,
+    sheet_leaf,
+)
+from ranking.enums import AssessmentStatus, Decision, Method
+from ranking.errors import ScoreConflict, ServiceError
+from ranking.models import Assessment, Criterion, Evidence, Score
+from ranking.views.common import (
     allow,
     assessment_or_404,
     decimal_or_error,

@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from ranking.errors import ServiceError
 from ranking.models import Assessment, Period
-from ranking.resources import excerpt, parse_decimal, too_large
-from ranking.services import PERMISSION_MESSAGES, ServiceError
+from ranking.numbers import excerpt, parse_decimal, too_large
+from ranking.rules import PERMISSION_MESSAGES
 
 
 def assessment_or_404(pk: int) -> Assessment:

@@ -17,13 +17,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Agency
-from ranking import selectors_overview as overview
-from ranking.enums import Phase
+from ranking.assessments.appraisal import appraisal_approve
+from ranking.assessments.selectors import period_assessments
+from ranking.assessments.services import assessment_reopen
+from ranking.enums import STATUS_ORDER, Phase
+from ranking.errors import ServiceError
 from ranking.models import Demotion, Period, Tier
-from ranking.selectors import period_fields, period_results, tier_counts
-from ranking.services import ServiceError
-from ranking.services.assessments import assessment_reopen
-from ranking.services.finalization import (
+from ranking.periods.criteria import period_fields
+from ranking.periods.selectors import periods_progress, phase_deadline
+from ranking.results.finalization import (
     award_change,
     demotion_remove,
     demotion_set,
@@ -34,9 +36,8 @@ from ranking.services.finalization import (
     results_compute_by,
     survey_score_set,
 )
-from ranking.services.review import appraisal_approve
-
-from .common import allow, assessment_or_404, decimal_or_error, period_or_404, whole_number
+from ranking.results.selectors import SurveyRow, award_entries, period_results, survey_grid, tier_counts
+from ranking.views.common import allow, assessment_or_404, decimal_or_error, period_or_404, whole_number
 
 
 def refused(request: HttpRequest, error: ServiceError) -> None:
@@ -65,7 +66,7 @@ def period_actions(request: HttpRequest, period: Period) -> dict[str, bool]:
 def period_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     period = period_or_404(code)
     allow(request, "ranking.view_progress", period)
-    assessments = overview.period_assessments(period=period)
+    assessments = period_assessments(period=period)
     user = request.user
     # The council works on the reviewer's page of an assessment; an administrator reads the agency's.
     detail = "review_detail" if user.has_perm("ranking.review_queue") else "assessment_detail"
@@ -73,18 +74,18 @@ def period_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         assessment.can_approve = user.has_perm("ranking.approve_appraisal", assessment)
         assessment.can_reopen = user.has_perm("ranking.reopen_assessment", assessment)
         assessment.detail_url = reverse(detail, args=[assessment.pk])
-    (progress,) = overview.periods_progress(periods=[period])
+    (progress,) = periods_progress(periods=[period])
     return render(
         request,
         "ranking/council/dashboard.html",
         {
             "period": period,
             "progress": progress,
-            "statuses": [(s.value, s.label) for s in overview.STATUS_ORDER],
+            "statuses": [(s.value, s.label) for s in STATUS_ORDER],
             "assessments": assessments,
             "actions": period_actions(request, period),
             "phases": [(value, label) for value, label in Phase.choices if value != Phase.PUBLISHED],
-            "deadline": overview.phase_deadline(period),
+            "deadline": phase_deadline(period),
         },
     )
 
@@ -151,7 +152,7 @@ class _Refused(Exception):
 def survey_scores(request: HttpRequest, code: str) -> HttpResponse:
     period = period_or_404(code)
     allow(request, "ranking.view_progress", period)
-    leaves, rows = overview.survey_grid(period=period)
+    leaves, rows = survey_grid(period=period)
     problems: list[str] = []
     if request.method == "POST":
         allow(request, "ranking.finalize_period", period)
@@ -180,7 +181,7 @@ def survey_scores(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def survey_save(request: HttpRequest, rows: list[overview.SurveyRow]) -> tuple[int, list[str]]:
+def survey_save(request: HttpRequest, rows: list[SurveyRow]) -> tuple[int, list[str]]:
     """Save every changed cell in one transaction; with one refusal, none is saved.
 
     Returns the number of cells saved and one line per refused cell naming agency and leaf;
@@ -276,7 +277,7 @@ def demotions(request: HttpRequest, code: str) -> HttpResponse:
                 .select_related("agency__group", "cap_tier", "created_by")
                 .order_by("agency__group__order", "agency__code")
             ),
-            "agencies": [a.agency for a in overview.period_assessments(period=period)],
+            "agencies": [a.agency for a in period_assessments(period=period)],
             "tiers": tiers,
             "form": form,
             "problems": problems,
@@ -349,7 +350,7 @@ def provisional_results(request: HttpRequest, code: str) -> HttpResponse:
     for entry in groups:
         entry["tier_counts"] = [(label, n) for label, n in counts.get(entry["group"].pk, {}).items() if n]
     by_agency = {r.agency_id: r for r in results}
-    entries = overview.award_entries(period=period)
+    entries = award_entries(period=period)
     for entry in entries:
         entry.result = by_agency.get(entry.agency_id)
         entry.group = entry.result.group if entry.result else entry.agency.group

@@ -7,9 +7,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
-from ranking import publications
-from ranking import selectors_overview as overview
-from ranking.workbook import template_workbook_bytes
+from ranking.assessments.selectors import agency_assessments, reviewer_counts
+from ranking.enums import STATUS_ORDER
+from ranking.periods.selectors import periods_progress, setup_tasks, unpublished_periods
+from ranking.results import publications
+from ranking.workbook.template import template_workbook_bytes
 
 
 @require_GET
@@ -19,18 +21,18 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict = {"statuses": status_columns(), "view": user.role}
     if user.role in (Role.OFFICER, Role.HEAD) and user.agency_id:
         context["view"] = "agency"
-        context["agency_assessments"] = overview.agency_assessments(agency=user.agency)
+        context["agency_assessments"] = agency_assessments(agency=user.agency)
         context["agency_results"] = publications.agency_standings(agency=user.agency)
     elif user.role == Role.REVIEWER:
         context["reviewer_counts"] = [
             (period, list(zip(context["statuses"], counts, strict=True)), sum(counts))
-            for period, counts in overview.reviewer_counts(user=user, periods=overview.unpublished_periods())
+            for period, counts in reviewer_counts(user=user, periods=unpublished_periods())
         ]
     elif user.role in (Role.COUNCIL, Role.ADMIN):
-        periods = overview.unpublished_periods()
-        context["progress"] = overview.periods_progress(periods=periods)
+        periods = unpublished_periods()
+        context["progress"] = periods_progress(periods=periods)
         if user.role == Role.ADMIN:
-            context["tasks"] = overview.setup_tasks(periods=periods)
+            context["tasks"] = setup_tasks(periods=periods)
     else:
         context["view"] = "viewer"
         context["published"] = publications.public_periods()
@@ -39,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def status_columns() -> list[tuple[str, str]]:
     """(value, label) of every status, in the order the year goes through them."""
-    return [(status.value, status.label) for status in overview.STATUS_ORDER]
+    return [(status.value, status.label) for status in STATUS_ORDER]
 
 
 @require_GET

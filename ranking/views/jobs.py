@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ranking.errors import ServiceError
 from ranking.jobs import (
     XLSX,
     job_export_start,
@@ -23,9 +24,7 @@ from ranking.jobs import (
 )
 from ranking.jobs import job_cancel as cancel_job
 from ranking.models import Job, Period
-from ranking.services import ServiceError
-
-from .common import period_or_404
+from ranking.views.common import period_or_404
 
 RECENT_JOBS = 20
 

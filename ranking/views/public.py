@@ -1,6 +1,6 @@
 """Published results for everyone, without signing in: rankings, tiers, awards, the workbook.
 
-Every page shows a publication exactly as it was announced (`ranking.publications`): the
+Every page shows a publication exactly as it was announced (`ranking.results.publications`): the
 last version by default — also while the period is reopened for a correction, with a notice,
 until the next version is published — and every earlier version at its own address. Nothing
 of a period is shown before its first publication: those pages answer 404, as if the period
@@ -12,10 +12,9 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from ranking import publications
-from ranking.exports import conference_workbook_bytes
-
-from .common import period_or_404
+from ranking.reports.exports import conference_workbook_bytes
+from ranking.results import publications
+from ranking.views.common import period_or_404
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -26,10 +26,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import Agency
 from ranking import scoring
-from ranking.agency_report import AgencyReport
-from ranking.agency_report import agency_report as build_report
 from ranking.cells import cell_put
-from ranking.exports import (
+from ranking.reports.agency import AgencyReport
+from ranking.reports.agency import agency_report as build_report
+from ranking.reports.exports import (
     BORDER,
     CENTER,
     DEFAULT_ISSUER,
@@ -41,8 +41,7 @@ from ranking.exports import (
     sheet_title,
 )
 from ranking.rules import AgencyInPeriod
-
-from .common import allow, period_or_404
+from ranking.views.common import allow, period_or_404
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

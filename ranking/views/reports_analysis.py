@@ -16,10 +16,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.models import AgencyGroup
-from ranking import analysis
 from ranking.models import Criterion, Period
-
-from .common import allow, period_or_404
+from ranking.reports import analysis
+from ranking.views.common import allow, period_or_404
 
 # The loss table's columns, in order: ?sort=<key> ascending, ?sort=-<key> descending.
 LOSS_COLUMNS = {

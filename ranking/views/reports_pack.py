@@ -15,12 +15,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Agency, AgencyGroup
-from ranking import comparison
-from ranking import exports as pack
 from ranking.models import Assessment, Period, Result
-from ranking.publications import shown_results
-
-from .common import allow, period_or_404
+from ranking.reports import comparison
+from ranking.reports import exports as pack
+from ranking.results.publications import shown_results
+from ranking.views.common import allow, period_or_404
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORTS = "ranking.view_reports"

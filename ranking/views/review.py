@@ -1,6 +1,6 @@
 """The reviewer's pages: the queue, the side-by-side appraisal and the explanation decisions.
 
-Every write goes through `ranking.services.review`; these views only parse the form, call the
+Every write goes through `ranking.assessments.appraisal`; these views only parse the form, call the
 service and show its answer. Reads are bounded: the queue is one query whatever its length,
 the appraisal page reads the sheet with `assessment_sheet` (a fixed number of queries).
 """
@@ -26,18 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import AGENCY_ROLES, AgencyGroup, User
 from accounts.rules import is_council
 from ranking import scoring
-from ranking.enums import AssessmentStatus, Decision, Method, Phase
-from ranking.models import Assessment, Criterion, Period, Score, final_not_arising_q
-from ranking.selectors import (
-    AssessmentSheet,
-    SheetFigures,
-    SheetRow,
-    assessment_sheet,
-    sheet_figures,
-    sheet_leaf,
-)
-from ranking.services import ScoreConflict, ServiceError
-from ranking.services.review import (
+from ranking.assessments.appraisal import (
     appraisal_start,
     assessment_mark_reviewed,
     assessment_return,
@@ -45,8 +34,18 @@ from ranking.services.review import (
     field_accept_self,
     score_review_set,
 )
-
-from .common import (
+from ranking.assessments.sheets import (
+    AssessmentSheet,
+    SheetFigures,
+    SheetRow,
+    assessment_sheet,
+    sheet_figures,
+    sheet_leaf,
+)
+from ranking.enums import AssessmentStatus, Decision, Method, Phase
+from ranking.errors import ScoreConflict, ServiceError
+from ranking.models import Assessment, Criterion, Period, Score, final_not_arising_q
+from ranking.views.common import (
     allow,
     assessment_or_404,
     decimal_or_error,

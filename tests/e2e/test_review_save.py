@@ -22,9 +22,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Role
+from ranking.assessments.appraisal import score_review_set
 from ranking.enums import AssessmentStatus, Phase
 from ranking.models import Criterion, Score
-from ranking.services.review import score_review_set
 from tests.factories import AgencyFactory, AgencyGroupFactory, AssessmentFactory, PeriodFactory, UserFactory
 
 from .pages import Browsing, navigate

@@ -31,10 +31,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Role
+from ranking.assessments.appraisal import assessment_mark_reviewed, score_review_set
+from ranking.assessments.services import assessment_submit, score_self_set
 from ranking.enums import AssessmentStatus, Method, Phase
 from ranking.models import Assessment, Criterion, Publication, Result, Score
-from ranking.services.assessments import assessment_submit, score_self_set
-from ranking.services.review import assessment_mark_reviewed, score_review_set
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

@@ -25,8 +25,8 @@ from ranking.models import (
     Score,
     Tier,
 )
-from ranking.services.results import results_compute
-from ranking.workbook import template_workbook
+from ranking.results.compute import results_compute
+from ranking.workbook.template import template_workbook
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

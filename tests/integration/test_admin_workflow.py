@@ -34,8 +34,8 @@ from ranking.models import (
     Score,
     Tier,
 )
-from ranking.services.finalization import period_publish, results_approve
-from ranking.services.results import period_inputs, results_compute
+from ranking.results.compute import period_inputs, results_compute
+from ranking.results.finalization import period_publish, results_approve
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

@@ -61,7 +61,7 @@ from openpyxl import load_workbook
 from accounts.models import Role
 from ranking.enums import Decision, Method, Phase, Subject
 from ranking.models import Assessment, Demotion, HistoricalResult, Period, Result
-from ranking.services.results import results_compute
+from ranking.results.compute import results_compute
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

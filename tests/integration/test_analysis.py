@@ -37,11 +37,11 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Agency, AgencyGroup, Role, User
-from ranking import analysis
 from ranking.enums import AssessmentStatus, Decision, Method, Phase
 from ranking.models import Assessment, Criterion, Period, Score
-from ranking.services.finalization import period_publish, results_approve
-from ranking.services.results import results_compute
+from ranking.reports import analysis
+from ranking.results.compute import results_compute
+from ranking.results.finalization import period_publish, results_approve
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

@@ -50,9 +50,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Agency, AgencyGroup
-from ranking.comparison import comparable_periods, default_other, year_over_year
 from ranking.enums import Phase, Subject
 from ranking.models import HistoricalResult, Period, Result
+from ranking.reports.comparison import comparable_periods, default_other, year_over_year
 from tests.factories import AgencyFactory, AgencyGroupFactory, PeriodFactory, make_tiers
 
 pytestmark = pytest.mark.django_db

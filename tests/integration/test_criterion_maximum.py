@@ -24,8 +24,8 @@ from openpyxl import Workbook
 from accounts.models import Role
 from ranking.enums import Method, Phase
 from ranking.models import Criterion, Score
-from ranking.selectors import highest_scores, scores_beyond
-from ranking.services.workbook import workbook_import
+from ranking.periods.criteria import highest_scores, scores_beyond
+from ranking.workbook.importer import workbook_import
 from tests.factories import AgencyFactory, AgencyGroupFactory, AssessmentFactory, PeriodFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

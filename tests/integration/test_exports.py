@@ -10,8 +10,8 @@ from django.utils import timezone, translation
 from openpyxl.xml.functions import tostring
 
 from ranking.enums import Subject
-from ranking.exports import conference_workbook, conference_workbook_bytes, sheet_title
 from ranking.models import AwardEntry, Criterion, Result
+from ranking.reports.exports import conference_workbook, conference_workbook_bytes, sheet_title
 from tests.factories import AgencyFactory, AgencyGroupFactory, CriterionFactory, PeriodFactory, make_tiers
 
 LONG_GROUP = "Khối sở, ban, ngành: cơ quan chuyên môn thuộc UBND thành phố"

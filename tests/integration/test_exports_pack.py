@@ -50,7 +50,8 @@ from openpyxl.chart import BarChart
 
 from accounts.models import Role
 from ranking.enums import Decision, Method, Phase, Subject
-from ranking.exports import (
+from ranking.models import Assessment, AwardEntry, Criterion, HistoricalResult, Period, Result, Score
+from ranking.reports.exports import (
     CONTRACT_SHEETS,
     DETAIL_COLUMN_KEYS,
     GROUP_COLUMN_KEYS,
@@ -59,7 +60,6 @@ from ranking.exports import (
     conference_pack_workbook,
     conference_workbook,
 )
-from ranking.models import Assessment, AwardEntry, Criterion, HistoricalResult, Period, Result, Score
 from tests.factories import AgencyFactory, AgencyGroupFactory, PeriodFactory, UserFactory, make_tiers
 
 pytestmark = pytest.mark.django_db

@@ -26,11 +26,11 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import XLSX
 
 from accounts.models import Agency, AgencyGroup, Role, User
-from ranking.exports import PACK_SHEETS
 from ranking.jobs import job_export_start
 from ranking.models import Criterion, Demotion, HistoricalResult, Job, Period, Result, Score, Tier
-from ranking.services.workbook import workbook_export, workbook_import
+from ranking.reports.exports import PACK_SHEETS
 from ranking.text import clean_text
+from ranking.workbook.importer import workbook_export, workbook_import
 from tests.factories import UserFactory
 from tests.text_year import DIRT, OPTIONS, PAYLOADS, build_text_year, payload_texts, store_control_characters
 

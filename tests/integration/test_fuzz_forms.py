@@ -41,7 +41,7 @@ from hypothesis import strategies as st
 from accounts.models import Role
 from ranking.enums import AssessmentStatus, Decision, Method, Phase
 from ranking.models import Assessment, Criterion, Demotion, Score, Tier
-from ranking.services.finalization import results_compute_by
+from ranking.results.finalization import results_compute_by
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

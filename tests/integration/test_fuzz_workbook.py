@@ -44,8 +44,8 @@ from openpyxl import Workbook
 from accounts.models import Agency, AgencyGroup
 from ranking.enums import Method, Phase
 from ranking.models import Criterion, Demotion, HistoricalResult, Period, Score, Tier
-from ranking.resources import FLAG_TRUE
-from ranking.services.workbook import workbook_import
+from ranking.workbook.importer import workbook_import
+from ranking.workbook.resources import FLAG_TRUE
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from accounts.models import Agency, AgencyGroup, Role
 from ranking.models import Job, Period, Score
-from ranking.services.results import results_compute
+from ranking.results.compute import results_compute
 from tests.factories import AgencyFactory, PeriodFactory, UserFactory
 from tests.integration.test_workbook_import import base_sheets
 from tests.workbooks import write_workbook

@@ -22,30 +22,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
-import ranking.services.assessments as assessment_services
+import ranking.assessments.services as assessment_services
 from accounts.models import Role
-from ranking.enums import AssessmentStatus, Decision, Method, Phase
-from ranking.models import Assessment, AwardEntry, Demotion, Evidence, Period, Result, Score
-from ranking.services.assessments import (
-    assessment_reopen,
-    assessment_submit,
-    assessment_withdraw,
-    evidence_add,
-    evidence_delete,
-    score_self_set,
-)
-from ranking.services.finalization import (
-    award_change,
-    demotion_remove,
-    demotion_set,
-    period_phase_set,
-    period_publish,
-    results_approve,
-    results_compute_by,
-    survey_score_set,
-)
-from ranking.services.results import results_compute
-from ranking.services.review import (
+from ranking.assessments.appraisal import (
     appraisal_approve,
     assessment_mark_reviewed,
     assessment_return,
@@ -55,6 +34,27 @@ from ranking.services.review import (
     field_accept_self,
     review_open,
     score_review_set,
+)
+from ranking.assessments.services import (
+    assessment_reopen,
+    assessment_submit,
+    assessment_withdraw,
+    evidence_add,
+    evidence_delete,
+    score_self_set,
+)
+from ranking.enums import AssessmentStatus, Decision, Method, Phase
+from ranking.models import Assessment, AwardEntry, Demotion, Evidence, Period, Result, Score
+from ranking.results.compute import results_compute
+from ranking.results.finalization import (
+    award_change,
+    demotion_remove,
+    demotion_set,
+    period_phase_set,
+    period_publish,
+    results_approve,
+    results_compute_by,
+    survey_score_set,
 )
 from tests.factories import (
     AgencyFactory,

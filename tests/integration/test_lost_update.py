@@ -20,10 +20,10 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Role
+from ranking.assessments.services import score_self_set
 from ranking.enums import AssessmentStatus, Method, Phase
+from ranking.errors import ScoreConflict
 from ranking.models import Score
-from ranking.services import ScoreConflict
-from ranking.services.assessments import score_self_set
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

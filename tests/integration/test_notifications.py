@@ -27,11 +27,11 @@ from django.utils import timezone
 from django.utils.translation import gettext, override
 
 from accounts.models import Agency, Role
+from ranking.assessments.services import assessment_submit, score_self_set
 from ranking.enums import AssessmentStatus, Method, Phase
 from ranking.models import Assessment, Period
-from ranking.services.assessments import assessment_submit, score_self_set
-from ranking.services.finalization import period_publish, results_approve, results_compute_by
-from ranking.services.notifications import EVENTS, PERIOD_EVENTS, notify, notify_period
+from ranking.notifications import EVENTS, PERIOD_EVENTS, notify, notify_period
+from ranking.results.finalization import period_publish, results_approve, results_compute_by
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,
@@ -376,7 +376,7 @@ def test_a_mail_failure_after_a_submission_keeps_it_and_warns(people, client, se
         ("warning", catalogue(UNDELIVERED)),
     ]
     assert fresh(assessment).status == AssessmentStatus.SUBMITTED
-    failures = [r for r in caplog.records if r.name == "ranking.services.notifications"]
+    failures = [r for r in caplog.records if r.name == "ranking.notifications"]
     assert [(r.levelname, r.exc_info[0]) for r in failures] == [("ERROR", smtplib.SMTPConnectError)]
     subject = vietnamese(EVENTS["submitted"][0]) % {"agency": "Sở Nội vụ", "period": "Chỉ số CCHC năm 2025"}
     assert failures[0].getMessage() == f"Notification e-mail not sent: {subject}"

@@ -6,9 +6,9 @@ import pytest
 from django.utils.translation import override
 
 from ranking.enums import Method, Phase, Subject
+from ranking.errors import ServiceError
 from ranking.models import Assessment, Criterion, Period, Tier
-from ranking.services import ServiceError
-from ranking.services.periods import period_copy
+from ranking.periods.services import period_copy
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

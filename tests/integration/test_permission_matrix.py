@@ -27,8 +27,8 @@ from django.utils.html import escape
 
 from ranking.enums import Phase
 from ranking.models import AwardEntry, Period, Result
-from ranking.services import PERMISSION_MESSAGES
-from ranking.services.results import results_compute
+from ranking.results.compute import results_compute
+from ranking.rules import PERMISSION_MESSAGES
 from tests.matrix_data import (
     AGENCY_A,
     APPRAISAL,

@@ -11,8 +11,8 @@ from django.utils.translation import override
 
 from ranking.jobs import JobProgress, TerminalProgress
 from ranking.models import Job, Period
-from ranking.services.results import results_compute
-from ranking.services.workbook import workbook_import
+from ranking.results.compute import results_compute
+from ranking.workbook.importer import workbook_import
 from tests.integration.test_jobs import ROWS, year_sheets
 from tests.workbooks import write_workbook
 

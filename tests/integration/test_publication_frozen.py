@@ -21,8 +21,8 @@ from django.utils import timezone, translation
 
 from accounts.models import Agency, AgencyGroup, Role
 from ranking.models import Job, Publication, Result, Score, Tier
-from ranking.services.finalization import period_publish, period_reopen, results_approve
-from ranking.services.results import results_compute
+from ranking.results.compute import results_compute
+from ranking.results.finalization import period_publish, period_reopen, results_approve
 from tests.factories import UserFactory
 from tests.integration.test_views_council import build_year, table_rows, text
 from tests.integration.test_views_public import publish

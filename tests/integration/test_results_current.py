@@ -36,7 +36,10 @@ from django.utils.translation import gettext, override
 from openpyxl import Workbook
 
 from accounts.models import Agency, AgencyGroup, Role, User
+from ranking.assessments.appraisal import explanation_decide, field_accept_self, score_review_set
+from ranking.assessments.services import score_self_set
 from ranking.enums import AssessmentStatus, Decision, Method, Phase
+from ranking.errors import ServiceError
 from ranking.models import (
     Assessment,
     Criterion,
@@ -47,9 +50,8 @@ from ranking.models import (
     Score,
     Tier,
 )
-from ranking.services import ServiceError
-from ranking.services.assessments import score_self_set
-from ranking.services.finalization import (
+from ranking.results.compute import period_inputs
+from ranking.results.finalization import (
     demotion_remove,
     demotion_set,
     period_phase_set,
@@ -58,9 +60,7 @@ from ranking.services.finalization import (
     results_compute_by,
     survey_score_set,
 )
-from ranking.services.results import period_inputs
-from ranking.services.review import explanation_decide, field_accept_self, score_review_set
-from ranking.services.workbook import workbook_import
+from ranking.workbook.importer import workbook_import
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from ranking.enums import Method, Phase
+from ranking.errors import ServiceError
 from ranking.models import AwardEntry, HistoricalResult, Period, Result
-from ranking.services import ServiceError
-from ranking.services.results import results_compute
+from ranking.results.compute import results_compute
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

@@ -1,7 +1,7 @@
 """The database sums of `results_compute` agree with the pure definition in `scoring`.
 
 `results_compute` lets the database add up a period's scores per assessment and field
-(`ranking.services.results.field_sums`). Here random periods — every scoring method, leaves
+(`ranking.results.compute.field_sums`). Here random periods — every scoring method, leaves
 applying to one group only, leaves that did not arise (in the agency's word, overruled
 either way by the reviewer's), deductions past their floor, bonuses
 past their cap, empty bonus and deduction leaves, scores of leaves that do not apply to the
@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from ranking import scoring
 from ranking.enums import Method, Phase
 from ranking.models import Criterion, Result, Score, Tier
-from ranking.services.results import leaves_of, period_rules, results_compute
+from ranking.results.compute import leaves_of, period_rules, results_compute
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

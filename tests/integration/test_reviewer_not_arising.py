@@ -34,15 +34,7 @@ from openpyxl import Workbook, load_workbook
 
 from accounts.models import Role
 from ranking import scoring
-from ranking.analysis import period_snapshot, self_accuracy
-from ranking.enums import AssessmentStatus, Decision, Method, Phase
-from ranking.exports import conference_pack_workbook
-from ranking.models import Assessment, Criterion, Result, Score
-from ranking.selectors import assessment_sheet, sheet_figures
-from ranking.services import ServiceError
-from ranking.services.assessments import assessment_submit, score_self_set
-from ranking.services.results import results_compute
-from ranking.services.review import (
+from ranking.assessments.appraisal import (
     appraisal_approve,
     assessment_mark_reviewed,
     explanation_decide,
@@ -51,7 +43,15 @@ from ranking.services.review import (
     field_accept_self,
     score_review_set,
 )
-from ranking.services.workbook import workbook_export, workbook_import
+from ranking.assessments.services import assessment_submit, score_self_set
+from ranking.assessments.sheets import assessment_sheet, sheet_figures
+from ranking.enums import AssessmentStatus, Decision, Method, Phase
+from ranking.errors import ServiceError
+from ranking.models import Assessment, Criterion, Result, Score
+from ranking.reports.analysis import period_snapshot, self_accuracy
+from ranking.reports.exports import conference_pack_workbook
+from ranking.results.compute import results_compute
+from ranking.workbook.importer import workbook_export, workbook_import
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

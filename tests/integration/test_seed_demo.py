@@ -12,6 +12,8 @@ from django.test import RequestFactory
 
 from accounts.models import Agency, AgencyGroup, Role, User
 from ranking import scoring
+from ranking.assessments.services import assessment_submit, submission_problems
+from ranking.assessments.sheets import assessment_sheet
 from ranking.enums import AssessmentStatus, Decision, Method, Phase
 from ranking.models import (
     Assessment,
@@ -25,8 +27,6 @@ from ranking.models import (
     Score,
     Tier,
 )
-from ranking.selectors import assessment_sheet
-from ranking.services.assessments import assessment_submit, submission_problems
 
 pytestmark = pytest.mark.django_db
 

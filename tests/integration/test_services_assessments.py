@@ -31,11 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, override
 
 from accounts.models import Agency, Role, User
-from ranking.enums import AssessmentStatus, Method, Phase
-from ranking.models import Assessment, Criterion, Evidence, Period, Score
-from ranking.selectors import assessment_sheet, sheet_figures
-from ranking.services import PERMISSION_MESSAGES, ScoreConflict, ServiceError
-from ranking.services.assessments import (
+from ranking.assessments.services import (
     assessment_reopen,
     assessment_submit,
     assessment_withdraw,
@@ -45,6 +41,11 @@ from ranking.services.assessments import (
     score_self_set,
     submission_problems,
 )
+from ranking.assessments.sheets import assessment_sheet, sheet_figures
+from ranking.enums import AssessmentStatus, Method, Phase
+from ranking.errors import ScoreConflict, ServiceError
+from ranking.models import Assessment, Criterion, Evidence, Period, Score
+from ranking.rules import PERMISSION_MESSAGES
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

@@ -30,6 +30,7 @@ from django.utils.translation import gettext, override
 
 from accounts.models import Agency, Role, User
 from ranking.enums import AssessmentStatus, Method, Phase
+from ranking.errors import ServiceError
 from ranking.models import (
     Assessment,
     AwardEntry,
@@ -42,8 +43,8 @@ from ranking.models import (
     Score,
     Tier,
 )
-from ranking.services import PERMISSION_MESSAGES, ServiceError
-from ranking.services.finalization import (
+from ranking.results.compute import results_compute
+from ranking.results.finalization import (
     award_change,
     demotion_remove,
     demotion_set,
@@ -54,7 +55,7 @@ from ranking.services.finalization import (
     results_compute_by,
     survey_score_set,
 )
-from ranking.services.results import results_compute
+from ranking.rules import PERMISSION_MESSAGES
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

@@ -27,12 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, override
 
 from accounts.models import Role, User
-from ranking.enums import AssessmentStatus, Decision, Method, Phase
-from ranking.models import Assessment, Criterion, Period, Score
-from ranking.selectors import assessment_sheet
-from ranking.services import PERMISSION_MESSAGES, ScoreConflict, ServiceError
-from ranking.services.assessments import assessment_submit, score_self_set
-from ranking.services.review import (
+from ranking.assessments.appraisal import (
     appraisal_approve,
     appraisal_start,
     assessment_mark_reviewed,
@@ -44,6 +39,12 @@ from ranking.services.review import (
     review_open,
     score_review_set,
 )
+from ranking.assessments.services import assessment_submit, score_self_set
+from ranking.assessments.sheets import assessment_sheet
+from ranking.enums import AssessmentStatus, Decision, Method, Phase
+from ranking.errors import ScoreConflict, ServiceError
+from ranking.models import Assessment, Criterion, Period, Score
+from ranking.rules import PERMISSION_MESSAGES
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

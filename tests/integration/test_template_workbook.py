@@ -7,8 +7,8 @@ from django.utils.translation import override
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from ranking.services.workbook import SheetCounts, workbook_import
-from ranking.workbook import template_workbook_bytes
+from ranking.workbook.importer import SheetCounts, workbook_import
+from ranking.workbook.template import template_workbook_bytes
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,12 +17,12 @@ from django.contrib import admin
 from django.urls import reverse
 
 from accounts.models import Agency, AgencyGroup, Role, User
+from ranking.assessments.services import score_self_set
 from ranking.enums import Phase
 from ranking.models import AwardEntry, Demotion, Period, Score
-from ranking.resources import AgencyResource, ScoreResource
-from ranking.services.assessments import score_self_set
-from ranking.services.finalization import award_change, demotion_set
-from ranking.services.workbook import ImportReport, Sheet, sheet_import
+from ranking.results.finalization import award_change, demotion_set
+from ranking.workbook.importer import ImportReport, Sheet, sheet_import
+from ranking.workbook.resources import AgencyResource, ScoreResource
 from tests.factories import UserFactory
 from tests.integration.test_views_agency import HTMX, Year
 from tests.text_year import TEXT_FIELDS, build_text_year, payload_texts

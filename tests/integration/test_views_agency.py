@@ -11,11 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from accounts.models import Role
+from ranking.assessments.appraisal import explanation_decide
+from ranking.assessments.services import evidence_add, score_self_set
 from ranking.enums import AssessmentStatus, Decision, Method, Phase
 from ranking.models import Assessment, Criterion, Evidence, Score
-from ranking.services import PERMISSION_MESSAGES
-from ranking.services.assessments import evidence_add, score_self_set
-from ranking.services.review import explanation_decide
+from ranking.rules import PERMISSION_MESSAGES
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

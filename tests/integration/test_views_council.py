@@ -30,7 +30,7 @@ from ranking.models import (
     Result,
     Score,
 )
-from ranking.services import PERMISSION_MESSAGES
+from ranking.rules import PERMISSION_MESSAGES
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,
@@ -244,7 +244,7 @@ def test_a_refusal_names_the_rule(client, english):
     response = client.post("/hoi-dong/CCHC-2025/tinh-ket-qua/")
 
     assert response.status_code == 403
-    # PERMISSION_MESSAGES is built when ranking.services is imported (see the report): compare
+    # PERMISSION_MESSAGES is built when ranking.rules is imported (see the report): compare
     # with it rather than with one language.
     assert escape(str(PERMISSION_MESSAGES["ranking.finalize_period"])) in response.content.decode()
 
@@ -624,7 +624,7 @@ def provisional_queries(client) -> int:
 
 
 def test_provisional_results_and_survey_queries_do_not_grow(client, council):
-    from ranking.services.results import results_compute
+    from ranking.results.compute import results_compute
 
     year = build_year(extra=1)
     results_compute(period=year.period)

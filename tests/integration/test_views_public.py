@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from accounts.models import Role
 from ranking.enums import Phase
 from ranking.models import Demotion, Period, Result
-from ranking.services.finalization import period_publish, period_reopen, results_approve
-from ranking.services.results import results_compute
+from ranking.results.compute import results_compute
+from ranking.results.finalization import period_publish, period_reopen, results_approve
 from tests.factories import UserFactory
 from tests.integration.test_views_council import build_year, table_rows, text
 

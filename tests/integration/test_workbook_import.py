@@ -30,8 +30,8 @@ from ranking.models import (
     Score,
     Tier,
 )
-from ranking.services import workbook as workbook_service
-from ranking.services.workbook import workbook_import
+from ranking.workbook import importer as workbook_service
+from ranking.workbook.importer import workbook_import
 from tests.workbooks import write_workbook
 
 pytestmark = pytest.mark.django_db

@@ -228,7 +228,7 @@ def no_reader(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the workbook was read")
 
-    monkeypatch.setattr("ranking.services.workbook.openpyxl.load_workbook", refuse)
+    monkeypatch.setattr("ranking.workbook.importer.openpyxl.load_workbook", refuse)
 
 
 def by_command(tmp_path, data: bytes) -> list[str]:
@@ -348,7 +348,7 @@ def test_the_default_limits_hold_a_large_citys_year():
             ).encode()
         yield b"</sheetData></worksheet>"
 
-    from ranking.workbook_limits import workbook_limits_check
+    from ranking.workbook.limits import workbook_limits_check
 
     assert workbook_limits_check(io.BytesIO(xlsx_bytes({"Diem": rows()}))) == []
 
@@ -390,7 +390,7 @@ def test_a_part_declaring_a_document_type_is_refused(tmp_path):
 
 
 def test_the_limits_are_settings():
-    from ranking.workbook_limits import Limits
+    from ranking.workbook.limits import Limits
 
     assert Limits.from_settings() == Limits(
         file_bytes=50 * 1024 * 1024,

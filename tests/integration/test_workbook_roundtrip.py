@@ -18,7 +18,7 @@ from ranking.models import (
     Score,
     Tier,
 )
-from ranking.services.workbook import workbook_export, workbook_import
+from ranking.workbook.importer import workbook_export, workbook_import
 
 pytestmark = pytest.mark.django_db
 

@@ -36,7 +36,17 @@ from openpyxl import Workbook
 
 from accounts.models import Role
 from ranking import scoring
+from ranking.assessments.appraisal import (
+    appraisal_approve,
+    assessment_mark_reviewed,
+    explanation_decide,
+    explanation_set,
+    explanation_submit,
+    score_review_set,
+)
+from ranking.assessments.services import assessment_reopen, assessment_submit, score_self_set
 from ranking.enums import AssessmentStatus, Decision, Method, Phase
+from ranking.errors import ServiceError
 from ranking.models import (
     Assessment,
     AwardEntry,
@@ -49,9 +59,8 @@ from ranking.models import (
     Score,
     Tier,
 )
-from ranking.services import ServiceError
-from ranking.services.assessments import assessment_reopen, assessment_submit, score_self_set
-from ranking.services.finalization import (
+from ranking.results.compute import period_inputs
+from ranking.results.finalization import (
     award_change,
     demotion_remove,
     demotion_set,
@@ -62,16 +71,7 @@ from ranking.services.finalization import (
     results_compute_by,
     survey_score_set,
 )
-from ranking.services.results import period_inputs
-from ranking.services.review import (
-    appraisal_approve,
-    assessment_mark_reviewed,
-    explanation_decide,
-    explanation_set,
-    explanation_submit,
-    score_review_set,
-)
-from ranking.services.workbook import workbook_import
+from ranking.workbook.importer import workbook_import
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,

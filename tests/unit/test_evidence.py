@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import override
 
-from ranking.evidence import CheckedFile, EvidenceRefused, evidence_check
+from ranking.assessments.evidence import CheckedFile, EvidenceRefused, evidence_check
 
 NBSP = "\xa0"
 TYPE_REFUSED = "Files of this type are not accepted. Upload PDF, Word, Excel, PowerPoint, images or ZIP."

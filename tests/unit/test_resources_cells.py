@@ -13,7 +13,9 @@ from django.utils.translation import override
 
 from ranking.enums import Method
 from ranking.models import Criterion
-from ranking.resources import Cells, parse_decimal, parse_options, plain, score_problem, shown
+from ranking.numbers import parse_decimal, plain, shown
+from ranking.periods.criteria import score_problem
+from ranking.workbook.resources import Cells, parse_options
 
 D = Decimal
 

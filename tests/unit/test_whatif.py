@@ -13,8 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ranking import scoring
-from ranking.scoring import AgencyInput, Leaf, LeafScore, PeriodRules, TierDef
-from ranking.whatif import (
+from ranking.reports.whatif import (
     CENT,
     RankWhatIf,
     TierWhatIf,
@@ -24,6 +23,7 @@ from ranking.whatif import (
     points_to_next_tier,
     with_points,
 )
+from ranking.scoring import AgencyInput, Leaf, LeafScore, PeriodRules, TierDef
 
 D = Decimal
 TIERS = [TierDef("Rất tốt", D(90)), TierDef("Tốt", D(80)), TierDef("Khá", D(70)), TierDef("Yếu", D(0))]

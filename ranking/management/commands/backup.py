@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ranking.services import ServiceError
-from ranking.services.backup import backup_create
+from ranking.backup import backup_create
+from ranking.errors import ServiceError
 
 
 class Command(BaseCommand):

@@ -3,10 +3,10 @@ from argparse import BooleanOptionalAction
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from ranking.errors import ServiceError
 from ranking.jobs import terminal_progress
 from ranking.models import Period
-from ranking.services import ServiceError
-from ranking.services.results import results_compute
+from ranking.results.compute import results_compute
 
 
 class Command(BaseCommand):

@@ -7,9 +7,9 @@ period's shows its current results. `--publication N` writes published version N
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from ranking.exports import conference_workbook
 from ranking.models import Period
-from ranking.publications import PublishedResults, shown_results
+from ranking.reports.exports import conference_workbook
+from ranking.results.publications import PublishedResults, shown_results
 
 
 class Command(BaseCommand):

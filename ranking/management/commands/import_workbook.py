@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ranking.jobs import terminal_progress
-from ranking.services.workbook import workbook_import
+from ranking.workbook.importer import workbook_import
 
 
 class Command(BaseCommand):

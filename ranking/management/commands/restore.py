@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from ranking.services import ServiceError
-from ranking.services.backup import backup_restore, counts
+from ranking.backup import backup_restore, counts
+from ranking.errors import ServiceError
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ranking import demo
-from ranking import demo_data as data
+from ranking.demo import builder as demo
+from ranking.demo import data
 from ranking.enums import AssessmentStatus
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from ranking.enums import AssessmentStatus, Phase
 from ranking.models import Assessment
-from ranking.services.notifications import notify, undelivered_mail
+from ranking.notifications import notify, undelivered_mail
 
 # phase → (the deadline that closes it, the statuses of the assessments with work left)
 REMINDED = {

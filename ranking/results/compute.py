@@ -1,0 +1,494 @@
+"""Computing a period's results and proposing its certificate-of-merit list."""
+
+import dataclasses
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db import transaction
+from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models.functions import Abs, Greatest, Least
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from accounts.models import AgencyGroup
+from ranking import scoring
+from ranking.bulk import bulk_insert
+from ranking.enums import Phase
+from ranking.errors import ServiceError
+from ranking.models import (
+    SCORE,
+    Assessment,
+    AwardEntry,
+    Criterion,
+    Demotion,
+    HistoricalResult,
+    Period,
+    Result,
+    Score,
+    Tier,
+    final_not_arising_q,
+)
+
+# How many problems a refusal lists before it summarises the rest.
+MAX_LISTED = 20
+INDEX_PLACES = Decimal("1E-10")
+
+
+@dataclass(frozen=True)
+class ComputeSummary:
+    period: Period
+    agencies: int
+    tier_counts: list[tuple[AgencyGroup, list[tuple[str, int]]]]
+    proposed_awards: int
+
+
+def previous_ranks(*, period: Period) -> dict[int, int]:
+    """Agency id → rank in the period the change column compares with.
+
+    Results computed here win over imported past results of the same period.
+    """
+    if period.previous_id is None:
+        return {}
+    computed = dict(Result.objects.filter(period_id=period.previous_id).values_list("agency_id", "rank"))
+    if computed:
+        return computed
+    return dict(
+        HistoricalResult.objects.filter(period_id=period.previous_id).values_list("agency_id", "rank")
+    )
+
+
+def leaves_of(criteria: list[Criterion]) -> list[Criterion]:
+    parent_ids = {c.parent_id for c in criteria if c.parent_id is not None}
+    return [c for c in criteria if c.id not in parent_ids]
+
+
+def period_rules(*, period: Period, tiers: list[Tier], criteria: list[Criterion]) -> scoring.PeriodRules:
+    from_position = None
+    if period.award_from_tier:
+        labels = [t.label for t in tiers]
+        if period.award_from_tier not in labels:
+            raise ServiceError(
+                _("The certificate tier “%(label)s” is not a tier of period %(code)s.")
+                % {"label": period.award_from_tier, "code": period.code}
+            )
+        from_position = labels.index(period.award_from_tier)
+    return scoring.PeriodRules(
+        tiers=[scoring.TierDef(t.label, t.min_index) for t in tiers],
+        field_codes=[c.code for c in criteria if c.parent_id is None],
+        tie_breakers=tuple(period.tie_breakers),
+        award=scoring.AwardRule(
+            from_position=from_position,
+            max_per_group=period.award_max_per_group,
+            exclude_demoted=period.award_exclude_demoted,
+        ),
+    )
+
+
+def advancing(items: Iterable, progress: Callable[[int, int], None] | None) -> Iterator:
+    """Yield `items`, telling `progress(done, total)` as each one is finished."""
+    items = list(items)
+    if progress is None:
+        yield from items
+        return
+    progress(0, len(items))
+    for done, item in enumerate(items, start=1):
+        yield item
+        progress(done, len(items))
+
+
+SUM = DecimalField(max_digits=20, decimal_places=SCORE["decimal_places"])
+PLACES = Decimal(1).scaleb(-SCORE["decimal_places"])
+NOTHING = Value(Decimal(0), output_field=SUM)
+
+
+@dataclass(frozen=True)
+class PeriodLeaves:
+    """The leaves of a period, as the sums need them."""
+
+    leaves: dict[int, scoring.Leaf]
+    groups: dict[int, set[int]]  # leaf id → the groups it applies to (empty: every group)
+
+    def applying(self, group_id: int) -> list[int]:
+        return [i for i, groups in self.groups.items() if not groups or group_id in groups]
+
+    def base(self, leaf_ids: Iterable[int]) -> list[int]:
+        return [i for i in leaf_ids if self.leaves[i].method not in scoring.OUTSIDE_BASE]
+
+    def ids(self, *methods: str) -> list[int]:
+        return [i for i, leaf in self.leaves.items() if leaf.method in methods]
+
+    def by_maximum(self, *methods: str, base: bool = False) -> list[tuple[Decimal, list[int]]]:
+        """The leaves of `methods` (only those in the base, if asked), grouped by their maximum."""
+        grouped: dict[Decimal, list[int]] = defaultdict(list)
+        ids = self.ids(*methods)
+        for i in self.base(ids) if base else ids:
+            grouped[Decimal(self.leaves[i].max_points)].append(i)
+        return sorted(grouped.items())
+
+
+def period_leaves(criteria: list[Criterion]) -> PeriodLeaves:
+    leaves = leaves_of(criteria)
+    return PeriodLeaves(
+        leaves={
+            c.id: scoring.Leaf(
+                code=c.code,
+                method=c.method,
+                max_points=c.max_points or 0,
+                field=scoring.Leaf.field_of(c.code),
+            )
+            for c in leaves
+        },
+        groups={c.id: {g.id for g in c.groups.all()} for c in leaves},
+    )
+
+
+def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> dict[int, dict[str, dict]]:
+    """Assessment id → field code → the sums of its scores there, added up by the database.
+
+    Only the leaves that apply to the agency's group count, and whether a leaf arose is its
+    final word (`Score.final_not_arising`: the reviewer's, once given). Per field: `points`
+    (what the scores add to the total, as `scoring.contribution` says), `survey` (the survey
+    leaves' part of it), `scored` (scored leaves that arose), `base_done` (base leaves scored
+    or not arising) and `not_arisen_max` (the maxima of base leaves that did not arise).
+    The leaves' methods and maxima are written into the query (a period has a few hundred
+    leaves), so the scores are read without joining the criteria.
+    """
+    applying = Q(pk__in=[])
+    for group_id in group_ids:
+        applying |= Q(assessment__agency__group_id=group_id, criterion_id__in=shape.applying(group_id))
+    fields: dict[str, list[int]] = defaultdict(list)
+    for leaf_id, leaf in shape.leaves.items():
+        fields[leaf.field].append(leaf_id)
+    final = F("final_score")
+    not_arisen = final_not_arising_q()
+    arisen = final_not_arising_q(value=False) & Q(final_score__isnull=False)
+    clamped = [
+        When(
+            criterion_id__in=ids,
+            then=Greatest(-Abs(final), Value(-maximum, output_field=SUM), output_field=SUM),
+        )
+        for maximum, ids in shape.by_maximum(scoring.DEDUCTION)
+    ] + [
+        When(criterion_id__in=ids, then=Least(final, Value(maximum, output_field=SUM), output_field=SUM))
+        for maximum, ids in shape.by_maximum(scoring.BONUS)
+    ]
+    rows = (
+        Score.objects.filter(assessment__period=period)
+        .filter(applying)
+        .annotate(
+            field=Case(
+                *(When(criterion_id__in=ids, then=Value(code)) for code, ids in fields.items()),
+                output_field=CharField(),
+            )
+        )
+        .values("assessment_id", "field")
+        .annotate(
+            points=Sum(
+                Case(
+                    When(not_arisen | Q(final_score__isnull=True), then=NOTHING),
+                    *clamped,
+                    default=final,
+                    output_field=SUM,
+                )
+            ),
+            survey=Sum(
+                Case(
+                    When(arisen & Q(criterion_id__in=shape.ids(scoring.SURVEY)), then=final),
+                    default=NOTHING,
+                    output_field=SUM,
+                )
+            ),
+            scored=Count("pk", filter=arisen),
+            base_done=Count(
+                "pk",
+                filter=Q(criterion_id__in=shape.base(shape.leaves))
+                & (Q(final_score__isnull=False) | not_arisen),
+            ),
+            not_arisen_max=Sum(
+                Case(
+                    *(
+                        When(not_arisen & Q(criterion_id__in=ids), then=Value(maximum, output_field=SUM))
+                        for maximum, ids in shape.by_maximum(*scoring.METHODS, base=True)
+                    ),
+                    default=NOTHING,
+                    output_field=SUM,
+                )
+            ),
+        )
+        .order_by()
+    )
+    sums: dict[int, dict[str, dict]] = defaultdict(dict)
+    for row in rows:
+        sums[row.pop("assessment_id")][row.pop("field")] = row
+    return sums
+
+
+def totals_of(fields: dict[str, dict], *, base_maximum: Decimal) -> scoring.Totals:
+    """`scoring.agency_totals` from an assessment's field sums (the same definition)."""
+
+    def exact(value) -> Decimal:
+        return (value or Decimal(0)).quantize(PLACES)
+
+    raw = sum((exact(f["points"]) for f in fields.values()), Decimal(0))
+    survey = sum((exact(f["survey"]) for f in fields.values()), Decimal(0))
+    maximum = base_maximum - sum((exact(f["not_arisen_max"]) for f in fields.values()), Decimal(0))
+    return scoring.Totals(
+        total=max(raw, scoring.ZERO),
+        total_without_survey=max(raw - survey, scoring.ZERO),
+        maximum=maximum,
+        field_scores={code: exact(f["points"]) for code, f in fields.items() if f["scored"]},
+    )
+
+
+def unscored_leaves(*, assessment: Assessment, shape: PeriodLeaves) -> list[str]:
+    """Codes of the base leaves that apply to the assessment and arose but have no score."""
+    applying = shape.applying(assessment.agency.group_id)
+    recorded = {
+        criterion_id: (final, scoring.final_not_arising(not_arising, overruled))
+        for criterion_id, final, not_arising, overruled in Score.objects.filter(
+            assessment=assessment, criterion_id__in=applying
+        ).values_list("criterion_id", "final_score", "not_arising", "reviewer_not_arising")
+    }
+    return scoring.unscored(
+        scoring.LeafScore(shape.leaves[i], *recorded.get(i, (None, False))) for i in applying
+    )
+
+
+def agency_inputs(
+    *,
+    period: Period,
+    tiers: list[Tier],
+    criteria: list[Criterion],
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[scoring.AgencyInput], dict[int, Assessment]]:
+    """The scoring inputs of every assessment of the period, summed by the database.
+
+    A fixed number of queries, plus one per assessment with unscored leaves, to list them.
+    `progress(done, total)`, if given, hears of the agencies as their sums are gathered.
+    """
+    shape = period_leaves(criteria)
+    assessments = {
+        a.id: a
+        for a in Assessment.objects.filter(period=period)
+        .select_related("agency")
+        .only("agency__group_id", "agency__name", "agency__code")
+    }
+    if not assessments:
+        raise ServiceError(_("Period %(code)s has no assessments.") % {"code": period.code})
+    group_ids = {a.agency.group_id for a in assessments.values()}
+    sums = field_sums(period=period, shape=shape, group_ids=group_ids)
+    base_leaves = {g: shape.base(shape.applying(g)) for g in group_ids}
+    base_maximum = {
+        g: sum((shape.leaves[i].max_points for i in ids), Decimal(0)) for g, ids in base_leaves.items()
+    }
+    tier_position = {t.id: i for i, t in enumerate(tiers)}
+    demotions = {d.agency_id: d for d in Demotion.objects.filter(period=period)}
+    before = previous_ranks(period=period)
+
+    inputs = []
+    problems = []
+    for assessment in advancing(assessments.values(), progress):
+        group_id = assessment.agency.group_id
+        fields = sums.get(assessment.id, {})
+        if sum(f["base_done"] for f in fields.values()) < len(base_leaves[group_id]):
+            missing = unscored_leaves(assessment=assessment, shape=shape)
+            problems.append(
+                _("%(agency)s (%(code)s) has no final score for %(leaves)s.")
+                % {
+                    "agency": assessment.agency.name,
+                    "code": assessment.agency.code,
+                    "leaves": ", ".join(sorted(missing, key=lambda c: [int(p) for p in c.split(".")])),
+                }
+            )
+            continue
+        demotion = demotions.get(assessment.agency_id)
+        inputs.append(
+            scoring.AgencyInput(
+                key=assessment.id,
+                group=group_id,
+                totals=totals_of(fields, base_maximum=base_maximum[group_id]),
+                demotion_steps=(demotion.steps or 0) if demotion else 0,
+                cap_position=tier_position.get(demotion.cap_tier_id) if demotion else None,
+                previous_rank=before.get(assessment.agency_id),
+            )
+        )
+    if problems:
+        if len(problems) > MAX_LISTED:
+            rest = len(problems) - MAX_LISTED
+            problems = problems[:MAX_LISTED] + [_("… and %(count)d more agencies.") % {"count": rest}]
+        raise ServiceError(
+            _("Results of period %(code)s cannot be computed: some leaves are unscored.")
+            % {"code": period.code},
+            *problems,
+        )
+    return inputs, assessments
+
+
+def canonical(value):
+    """`value` as plain JSON data that two equal values always share: dataclasses by their
+    fields, mappings sorted, numbers exact and without trailing zeros."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return sorted([canonical(k), canonical(v)] for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return [canonical(v) for v in value]
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, Fraction):
+        return [value.numerator, value.denominator]
+    return value
+
+
+@dataclass(frozen=True)
+class PeriodInputs:
+    """Everything a period's results are computed from, as `results_compute` reads it."""
+
+    tiers: list[Tier]
+    rules: scoring.PeriodRules
+    inputs: list[scoring.AgencyInput]
+    assessments: dict[int, Assessment]
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of the inputs: equal digests, equal results.
+
+        Made of the very values `scoring.compute_period` receives (whatever `agency_inputs`
+        comes to read, such as a new kind of flag, reaches it there), the tiers and agencies
+        the results point to.
+        """
+        content = {
+            "tiers": [t.id for t in self.tiers],
+            "rules": canonical(self.rules),
+            "agencies": sorted([key, a.agency_id] for key, a in self.assessments.items()),
+            "inputs": canonical(sorted(self.inputs, key=lambda a: a.key)),
+        }
+        encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def period_inputs(*, period: Period, progress: Callable[[int, int], None] | None = None) -> PeriodInputs:
+    """Read a period's inputs; refuses, like `results_compute`, when results cannot be computed."""
+    tiers = list(Tier.objects.filter(period=period).order_by("order"))
+    if not tiers:
+        raise ServiceError(_("Period %(code)s has no tier scheme.") % {"code": period.code})
+    criteria = list(Criterion.objects.filter(period=period).prefetch_related("groups"))
+    if not criteria:
+        raise ServiceError(_("Period %(code)s has no criteria.") % {"code": period.code})
+    rules = period_rules(period=period, tiers=tiers, criteria=criteria)
+    inputs, assessments = agency_inputs(period=period, tiers=tiers, criteria=criteria, progress=progress)
+    return PeriodInputs(tiers=tiers, rules=rules, inputs=inputs, assessments=assessments)
+
+
+def results_current(*, period: Period) -> bool:
+    """Whether the period's stored results were computed from exactly its inputs as they stand.
+
+    `period` is the row as locked by the caller. False when nothing was computed, and when
+    the inputs no longer yield results at all (a leaf left unscored, a tier removed).
+    """
+    if period.results_computed_at is None or not period.results_fingerprint:
+        return False
+    try:
+        return period_inputs(period=period).fingerprint == period.results_fingerprint
+    except ServiceError:
+        return False
+
+
+@transaction.atomic
+def results_compute(*, period: Period, progress: Callable[[int, int], None] | None = None) -> ComputeSummary:
+    """Compute totals, index, tier, rank and change of every agency and propose the awards.
+
+    Replaces the period's results; keeps the council's decisions on the award list (entries
+    with a reason) and withdraws an earlier approval, since the list may have changed.
+    Stores the fingerprint of the inputs the results come from.
+    `progress(done, total)`, if given, hears of the agencies as they are gone through.
+    """
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.phase == Phase.PUBLISHED:
+        raise ServiceError(
+            _("Results of period %(code)s are published and frozen; reopen the period to correct them.")
+            % {"code": period.code}
+        )
+    read = period_inputs(period=period, progress=progress)
+    tiers, rules, assessments = read.tiers, read.rules, read.assessments
+    computed = scoring.compute_period(read.inputs, rules)
+
+    Result.objects.filter(period=period).delete()
+    bulk_insert(
+        [
+            Result(
+                period_id=period.id,
+                agency_id=assessments[r.key].agency_id,
+                group_id=r.group,
+                total=r.totals.total,
+                total_without_survey=r.totals.total_without_survey,
+                maximum=r.totals.maximum,
+                index=r.totals.index.quantize(INDEX_PLACES),
+                field_scores={code: str(r.totals.field_scores.get(code, 0)) for code in rules.field_codes},
+                tier_before_demotion_id=tiers[r.tier_before_demotion].id,
+                tier_id=tiers[r.tier].id,
+                demoted=r.demoted,
+                rank=r.rank,
+                previous_rank=r.previous_rank,
+            )
+            for r in computed
+        ],
+        Result,
+    )
+    proposed = {assessments[r.key].agency_id for r in computed if r.award_proposed}
+    awards_propose(period=period, agency_ids=proposed)
+
+    period.results_computed_at = timezone.now()
+    period.results_fingerprint = read.fingerprint
+    period.results_outdated_reason = ""
+    period.awards_approved_at = None
+    period.save(
+        update_fields=[
+            "results_computed_at",
+            "results_fingerprint",
+            "results_outdated_reason",
+            "awards_approved_at",
+        ]
+    )
+
+    groups = {g.id: g for g in AgencyGroup.objects.filter(id__in={r.group for r in computed})}
+    counts: dict[int, list[int]] = defaultdict(lambda: [0] * len(tiers))
+    for r in computed:
+        counts[r.group][r.tier] += 1
+    ordered_groups = sorted(groups.values(), key=lambda g: (g.order, g.code))
+    return ComputeSummary(
+        period=period,
+        agencies=len(computed),
+        tier_counts=[(g, [(t.label, counts[g.id][i]) for i, t in enumerate(tiers)]) for g in ordered_groups],
+        proposed_awards=len(proposed),
+    )
+
+
+def awards_propose(*, period: Period, agency_ids: set[int]) -> None:
+    """Bring the award list in line with the rule's proposal, in a fixed number of queries.
+
+    An entry the council decided on (it carries a reason) keeps its decision; every other
+    entry follows the proposal. Entries are kept, not deleted, so their history stays whole.
+    """
+    existing = {e.agency_id: e for e in AwardEntry.objects.filter(period=period)}
+    changed = []
+    for agency_id, entry in existing.items():
+        proposed = agency_id in agency_ids
+        included = entry.included if entry.reason else proposed
+        if (entry.proposed, entry.included) != (proposed, included):
+            entry.proposed, entry.included = proposed, included
+            changed.append(entry)
+    if changed:
+        bulk_update_with_history(changed, AwardEntry, ["proposed", "included"])
+    new = [
+        AwardEntry(period=period, agency_id=agency_id, proposed=True, included=True)
+        for agency_id in sorted(agency_ids - existing.keys())
+    ]
+    if new:
+        bulk_create_with_history(new, AwardEntry)

@@ -1,0 +1,149 @@
+"""Reads of a period's results for pages and workbooks: results by group and rank, tier
+counts, the certificate list, the survey grid."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count
+from django.utils.formats import get_format
+
+from accounts.models import AgencyGroup
+from ranking.assessments.selectors import period_assessments
+from ranking.enums import Method
+from ranking.models import Assessment, AwardEntry, Criterion, Period, Result, Score
+
+# The group a result was computed in is a snapshot (`Result.group`): an agency that has
+# moved since is still listed where it was ranked.
+GROUP_ORDER = ("group__order", "group__code")
+
+
+def period_results(*, period: Period) -> list[Result]:
+    """The period's results with agency, group and tier, by group order, rank and agency code.
+
+    One query.
+    """
+    return list(
+        Result.objects.filter(period=period)
+        .select_related("agency", "group", "tier")
+        .order_by(*GROUP_ORDER, "rank", "agency__code")
+    )
+
+
+def tier_counts(*, period: Period) -> list[tuple[AgencyGroup, dict[str, int]]]:
+    """For every group with results in the period, in group order, the number of agencies per tier.
+
+    Each dict holds every tier of the period's scheme, highest first, zeros included, so
+    the counts of all groups line up in the same columns. Three queries.
+    """
+    labels = list(period.tiers.order_by("order").values_list("label", flat=True))
+    counted: dict[int, dict[str, int]] = defaultdict(dict)
+    for group_id, label, count in (
+        Result.objects.filter(period=period)
+        .values_list("group_id", "tier__label")
+        .annotate(count=Count("pk"))
+        .order_by()
+    ):
+        counted[group_id][label] = count
+    groups = AgencyGroup.objects.filter(pk__in=counted.keys()).order_by("order", "code")
+    return [(group, {label: counted[group.pk].get(label, 0) for label in labels}) for group in groups]
+
+
+def award_list(*, period: Period) -> list[AwardEntry]:
+    """The certificate-of-merit list of the period: the entries the council kept on it.
+
+    Each entry carries `result` (the agency's `Result` in the period, with group and tier;
+    None if the agency has none) and `group` (the group it was ranked in, or its current
+    group without a result). Ordered by group order, then rank, then agency code. Two queries.
+    """
+    entries = list(AwardEntry.objects.filter(period=period, included=True).select_related("agency__group"))
+    results = {
+        result.agency_id: result
+        for result in Result.objects.filter(
+            period=period, agency_id__in=[e.agency_id for e in entries]
+        ).select_related("group", "tier")
+    }
+    for entry in entries:
+        entry.result = results.get(entry.agency_id)
+        entry.group = entry.result.group if entry.result else entry.agency.group
+
+    def position(entry: AwardEntry) -> tuple:
+        # An entry without a result has no rank: it goes last in its group.
+        rank = entry.result.rank if entry.result else float("inf")
+        return (entry.group.order, entry.group.code, rank, entry.agency.code)
+
+    return sorted(entries, key=position)
+
+
+
+
+
+@dataclass
+class SurveyCell:
+    criterion: Criterion
+    applies: bool
+    value: Decimal | None = None
+    typed: str | None = None
+    error: str = ""
+
+    @property
+    def shown(self) -> str:
+        """What the input shows: what the user typed after a refusal, else the stored value."""
+        if self.typed is not None:
+            return self.typed
+        return "" if self.value is None else scoring_text(self.value)
+
+
+@dataclass
+class SurveyRow:
+    assessment: Assessment
+    cells: list[SurveyCell] = field(default_factory=list)
+
+
+def scoring_text(value: Decimal) -> str:
+    """A stored score as a person types it in the page's language: 7,5 rather than 7.5000."""
+    return format(value.normalize(), "f").replace(".", get_format("DECIMAL_SEPARATOR"))
+
+
+def survey_leaves(*, period: Period) -> list[Criterion]:
+    """The survey leaves of a period, in code order, with their groups. Two queries."""
+    return list(
+        Criterion.objects.filter(period=period, method=Method.SURVEY, children__isnull=True)
+        .prefetch_related("groups")
+        .order_by("sort_key")
+    )
+
+
+def survey_grid(*, period: Period) -> tuple[list[Criterion], list[SurveyRow]]:
+    """Agencies × survey leaves with the stored survey scores. Four queries."""
+    leaves = survey_leaves(period=period)
+    assessments = period_assessments(period=period)
+    values = {
+        (assessment_id, criterion_id): final
+        for assessment_id, criterion_id, final in Score.objects.filter(
+            assessment__period=period, criterion__in=leaves
+        ).values_list("assessment_id", "criterion_id", "final_score")
+    }
+    rows = []
+    for assessment in assessments:
+        row = SurveyRow(assessment=assessment)
+        for leaf in leaves:
+            groups = leaf.groups.all()
+            row.cells.append(
+                SurveyCell(
+                    criterion=leaf,
+                    applies=not groups or any(g.id == assessment.agency.group_id for g in groups),
+                    value=values.get((assessment.pk, leaf.pk)),
+                )
+            )
+        rows.append(row)
+    return leaves, rows
+
+
+def award_entries(*, period: Period) -> list[AwardEntry]:
+    """Every entry of the award list, kept or removed, with agency and group. One query."""
+    return list(
+        AwardEntry.objects.filter(period=period)
+        .select_related("agency__group", "changed_by")
+        .order_by("agency__group__order", "agency__group__code", "agency__code")
+    )

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from ranking.views import council
+
+urlpatterns = [
+    path("<str:code>/", council.period_dashboard, name="period_dashboard"),
+    path("<str:code>/giai-doan/", council.period_phase_view, name="period_phase"),
+    path("danh-gia/<id:pk>/duyet/", council.appraisal_approve_view, name="appraisal_approve"),
+    path("danh-gia/<id:pk>/mo-lai/", council.assessment_reopen_view, name="assessment_reopen"),
+    path("<str:code>/dieu-tra/", council.survey_scores, name="survey_scores"),
+    path("<str:code>/ha-bac/", council.demotions, name="demotions"),
+    path("<str:code>/ha-bac/<id:demotion_id>/xoa/", council.demotion_remove_view, name="demotion_remove"),
+    path("<str:code>/tinh-ket-qua/", council.results_compute_view, name="results_compute"),
+    path("<str:code>/ket-qua/", council.provisional_results, name="provisional_results"),
+    path("<str:code>/khen-thuong/", council.award_change_view, name="award_change"),
+    path("<str:code>/phe-duyet/", council.results_approve_view, name="results_approve"),
+    path("<str:code>/cong-bo/", council.period_publish_view, name="period_publish"),
+    path("<str:code>/mo-lai/", council.period_reopen_view, name="period_reopen"),
+]

@@ -1,0 +1,344 @@
+"""Importing the year workbook: every sheet in order, in one transaction, all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import openpyxl
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from ranking.bulk import collector_paused
+from ranking.cells import dataset_sheet
+from ranking.workbook.limits import workbook_limits_check
+from ranking.workbook.resources import SHEET_RESOURCES, SheetResource
+
+
+@dataclass(frozen=True)
+class SheetCounts:
+    sheet: str
+    new: int
+    updated: int
+    unchanged: int
+
+
+@dataclass
+class ImportReport:
+    sheets: list[SheetCounts] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class Sheet:
+    """A sheet's rows as a tablib Dataset, with the Excel row number of every data row."""
+
+    name: str
+    dataset: tablib.Dataset
+    row_numbers: list[int]
+
+
+def problem_line(sheet: str, row: int, column: str, message: str) -> str:
+    return f"{sheet}!{row} {column}: {message}"
+
+
+def first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else error.__class__.__name__
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def workbook_read(
+    file: str | BinaryIO, *, checkpoint: Callable[[], None] | None = None
+) -> tuple[dict[str, Sheet], list[str]]:
+    """Read the sheets `import_workbook` knows; other sheets and unnamed columns are ignored.
+    A workbook without any of them is refused.
+
+    Run `workbook_limits_check` first: this reads every cell of the known sheets.
+    `checkpoint()`, if given, is called after every row read and may raise to stop.
+    """
+    try:
+        book = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        return {}, [unreadable(error)]
+    known = {resource.sheet for resource in SHEET_RESOURCES}
+    sheets: dict[str, Sheet] = {}
+    try:
+        for worksheet in book.worksheets:
+            name = worksheet.title.strip()
+            if name in known:
+                sheets[name] = sheet_read(worksheet, name, checkpoint=checkpoint)
+        titles = book.sheetnames
+    except Exception as error:  # a damaged sheet: one clear line, as for a damaged file
+        return {}, [unreadable(error)]
+    finally:
+        book.close()
+    if not sheets:
+        return {}, [unrecognised_workbook(titles)]
+    return sheets, []
+
+
+def workbook_sheet_read(
+    file: str | BinaryIO, *, resource_class: type[SheetResource]
+) -> tuple[Sheet | None, list[str]]:
+    """The one sheet of `resource_class`, as the admin site imports it: the sheet of that name
+    in a whole year workbook, or else the sheet open when the file was saved, if it has the
+    sheet's key columns (a one-sheet file, such as the admin's own export)."""
+    try:
+        book = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception as error:
+        return None, [unreadable(error)]
+    try:
+        named = [ws for ws in book.worksheets if ws.title.strip() == resource_class.sheet]
+        worksheet = named[0] if named else book.active
+        sheet = sheet_read(worksheet, resource_class.sheet) if worksheet is not None else None
+        titles = book.sheetnames
+    except Exception as error:
+        return None, [unreadable(error)]
+    finally:
+        book.close()
+    headers = set(sheet.dataset.headers or ()) if sheet is not None else set()
+    if not named and not set(resource_class.key_columns) <= headers:
+        return None, [
+            _(
+                "The workbook has no sheet “%(sheet)s”, the sheet imported here. "
+                "Its sheets are named: %(found)s."
+            )
+            % {"sheet": resource_class.sheet, "found": sheet_titles(titles)}
+        ]
+    return sheet, []
+
+
+def sheet_titles(titles: list[str]) -> str:
+    return ", ".join(f"“{title}”" for title in titles) or "—"
+
+
+def sheet_read(worksheet, name: str, *, checkpoint: Callable[[], None] | None = None) -> Sheet:
+    """The rows of one sheet under its named columns, blank rows left out."""
+    # The sheet's own <dimension> may be wrong: openpyxl would pad every row to its width or
+    # stop at its height. The limits were checked on the cells themselves.
+    worksheet.reset_dimensions()
+    # Read-only openpyxl parses cells while rows are iterated: a broken cell surfaces here.
+    rows = worksheet.iter_rows(values_only=True)
+    header = next(rows, ())
+    columns: dict[str, int] = {}
+    for position, title in enumerate(header):
+        title = str(title).strip() if title is not None else ""
+        if title and title not in columns:
+            columns[title] = position
+    dataset = tablib.Dataset(headers=list(columns))
+    numbers = []
+    for number, values in enumerate(rows, start=2):
+        if checkpoint is not None:
+            checkpoint()
+        picked = [values[i] if i < len(values) else None for i in columns.values()]
+        if all(is_blank(v) for v in picked):
+            continue
+        dataset.append(picked)
+        numbers.append(number)
+    return Sheet(name=name, dataset=dataset, row_numbers=numbers)
+
+
+def unreadable(error: Exception) -> str:
+    return _("The file cannot be read as an Excel workbook (.xlsx): %(error)s") % {"error": error}
+
+
+def unrecognised_workbook(titles: list[str]) -> str:
+    """A workbook without any sheet of WORKBOOK.md is not a year workbook: say which are read."""
+    return _(
+        "The workbook has none of the sheets the import reads: %(expected)s. Its sheets are named: %(found)s."
+    ) % {
+        "expected": ", ".join(f"“{resource.sheet}”" for resource in SHEET_RESOURCES),
+        "found": sheet_titles(titles),
+    }
+
+
+def sheet_import(resource: SheetResource, sheet: Sheet, report: ImportReport, *, user=None) -> None:
+    headers = set(sheet.dataset.headers or ())
+    missing = [column for column in resource.required_columns if column not in headers]
+    if missing:
+        report.problems.extend(
+            problem_line(sheet.name, 1, column, _("The column “%(column)s” is missing.") % {"column": column})
+            for column in missing
+        )
+        return
+    resource.excel_rows = sheet.row_numbers
+    result = resource.import_data(
+        sheet.dataset,
+        dry_run=False,
+        use_transactions=True,
+        raise_errors=False,
+        rollback_on_validation_errors=False,
+        user=user,
+    )
+    order = {column: i for i, column in enumerate(sheet.dataset.headers)}
+    found: list[tuple[int, int, str]] = []
+    for invalid in result.invalid_rows:
+        row = sheet.row_numbers[invalid.number - 1]
+        for column, messages in invalid.error_dict.items():
+            column = resource.key_columns[0] if column == NON_FIELD_ERRORS else column
+            found.extend(
+                (row, order.get(column, 0), problem_line(sheet.name, row, column, m)) for m in messages
+            )
+    for number, errors in result.row_errors():
+        row = sheet.row_numbers[number - 1]
+        for error in errors:
+            message = _("Unexpected error: %(error)s") % {"error": first_line(error.error)}
+            found.append((row, 0, problem_line(sheet.name, row, resource.key_columns[0], message)))
+    found.sort()
+    report.problems.extend(line for _row, _col, line in found)
+    report.problems.extend(
+        f"{sheet.name}: " + _("Unexpected error: %(error)s") % {"error": first_line(error.error)}
+        for error in result.base_errors
+    )
+    report.sheets.append(
+        SheetCounts(
+            sheet=sheet.name,
+            new=result.totals["new"],
+            updated=result.totals["update"],
+            unchanged=result.totals["skip"],
+        )
+    )
+
+
+class RowProgress:
+    """Tells `progress(done, total)` of every data row imported, over all the sheets of a
+    workbook, and calls `checkpoint()` after each."""
+
+    def __init__(
+        self,
+        progress: Callable[[int, int], None] | None,
+        *,
+        total: int,
+        checkpoint: Callable[[], None] | None = None,
+    ):
+        self.progress = progress
+        self.checkpoint = checkpoint
+        self.total = total
+        self.done = 0
+        if progress is not None:
+            progress(0, total)
+
+    def watch(self, resource: SheetResource) -> None:
+        """Count the rows `resource` imports (import-export has no per-row hook to pass a callback)."""
+        import_row = resource.import_row
+
+        def import_row_counted(row, instance_loader, **kwargs):
+            result = import_row(row, instance_loader, **kwargs)
+            self.done += 1
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+            if self.checkpoint is not None:
+                self.checkpoint()
+            return result
+
+        resource.import_row = import_row_counted
+
+    def sheet_done(self, sheet: Sheet, *, rows_before: int) -> None:
+        """A sheet refused whole (a missing column) still counts as gone through."""
+        end = rows_before + len(sheet.row_numbers)
+        if self.done < end:
+            self.done = end
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+
+
+@collector_paused()
+def workbook_import(
+    *,
+    file: str | BinaryIO,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    checkpoint: Callable[[], None] | None = None,
+    before_commit: Callable[[ImportReport], None] | None = None,
+    user=None,
+) -> ImportReport:
+    """Import every sheet of the year workbook in WORKBOOK.md's order.
+
+    The workbook's limits (`workbook_limits_check`) are checked before it is read. One
+    transaction for the whole file: on any problem, or in a dry run, nothing is kept.
+    Every problem is reported as `SHEET!ROW COLUMN: message`. `progress(done, total)`, if
+    given, hears of the data rows of all sheets as they are imported, ending at the total.
+    `checkpoint()`, if given, is called after every row read and every row imported, and
+    `before_commit(report)` inside the transaction when the import is about to be kept:
+    either may raise an exception, and then nothing is written.
+    `user`, if known, is recorded as the author of the changes it causes (results withdrawn).
+    """
+    problems = workbook_limits_check(file)
+    if problems:
+        return ImportReport(problems=problems)
+    sheets, problems = workbook_read(file, checkpoint=checkpoint)
+    report = ImportReport(problems=problems)
+    if problems:
+        return report
+    rows = None
+    if progress is not None or checkpoint is not None:
+        total = sum(len(sheet.row_numbers) for sheet in sheets.values())
+        rows = RowProgress(progress, total=total, checkpoint=checkpoint)
+    with transaction.atomic():
+        for resource_class in SHEET_RESOURCES:
+            sheet = sheets.get(resource_class.sheet)
+            if sheet is not None:
+                resource = resource_class()
+                if rows is None:
+                    sheet_import(resource, sheet, report, user=user)
+                else:
+                    before = rows.done
+                    rows.watch(resource)
+                    sheet_import(resource, sheet, report, user=user)
+                    rows.sheet_done(sheet, rows_before=before)
+        if dry_run or not report.ok:
+            transaction.set_rollback(True)
+        else:
+            refresh_statistics(report)
+            if before_commit is not None:
+                before_commit(report)
+    return report
+
+
+# Rows a sheet must bring before the database's statistics of its table are refreshed.
+MANY_ROWS = 10_000
+
+
+def refresh_statistics(report: ImportReport) -> None:
+    """ANALYZE the tables a large import wrote, as PostgreSQL advises after a bulk load.
+
+    Without it the planner keeps the statistics of the table before the import until
+    autovacuum comes by, and `compute_results` right after an import can choose a plan
+    several times slower. SQLite keeps no statistics unless asked, and is left alone.
+    """
+    if connection.vendor != "postgresql":
+        return
+    written = {counts.sheet: counts.new + counts.updated for counts in report.sheets}
+    with connection.cursor() as cursor:
+        for resource_class in SHEET_RESOURCES:
+            if written.get(resource_class.sheet, 0) >= MANY_ROWS:
+                model = resource_class._meta.model
+                tables = [model._meta.db_table]
+                if hasattr(model, "history"):
+                    tables.append(model.history.model._meta.db_table)
+                for table in tables:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+def workbook_export() -> Workbook:
+    """Everything the year workbook can carry, as one file `workbook_import` reads back.
+
+    Scores are exported for every period; results of computed periods go to `KetQua`, so
+    another installation can use them as the previous year's ranks. Text is written as text
+    (`ranking.cells`), so it imports back exactly as it was.
+    """
+    book = Workbook(write_only=True)
+    for resource_class in SHEET_RESOURCES:
+        dataset_sheet(book, title=resource_class.sheet, dataset=resource_class().export())
+    return book

@@ -1,0 +1,114 @@
+"""The empty year workbook administrators download, fill in and import."""
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ranking.cells import cell_put
+from ranking.enums import Method, Subject
+from ranking.workbook.resources import ARISES, REVIEWER_NOT_ARISING, SHEET_RESOURCES, sheet_columns
+
+# Rows the drop-downs cover: far more than a city's year needs.
+VALIDATED_ROWS = 5000
+
+# Columns that take fixed values, with the values offered in their drop-down.
+CHOICES = {
+    "Lĩnh vực": list(Subject.values),
+    "Phương thức": list(Method.values),
+    "Cho phép không phát sinh": ["x"],
+    "Yêu cầu kiểm chứng": ["x"],
+    "Không phát sinh": ["x"],
+    REVIEWER_NOT_ARISING: ["x", ARISES],
+}
+
+# The instructions sheet: the contract of WORKBOOK.md in the users' words.
+INSTRUCTIONS = [
+    ("MẪU SỐ LIỆU ĐÁNH GIÁ, XẾP HẠNG CCHC – VTLT", None),
+    ("Mỗi trang tính là một loại dữ liệu; có thể bỏ trống hoặc xóa những trang không dùng.", None),
+    ("Giữ nguyên dòng tiêu đề; các cột thêm vào sẽ được bỏ qua. Số thập phân ghi 7,5 hoặc 7.5.", None),
+    (
+        "Mã được so khớp chính xác (bỏ khoảng trắng đầu, cuối). "
+        "Cột có danh sách chọn chỉ nhận giá trị trong danh sách.",
+        None,
+    ),
+    ("Khoi", "Khối: Mã khối, Tên khối, Thứ tự hiển thị (số nguyên)."),
+    ("DonVi", "Đơn vị: Mã đơn vị, Tên đơn vị, Mã khối."),
+    (
+        "KyDanhGia",
+        "Kỳ đánh giá: Mã kỳ (vd CCHC-2025), Năm, Lĩnh vực (CCHC hoặc VTLT), Tên kỳ, "
+        "Kỳ trước (mã kỳ để so sánh thứ hạng), "
+        "Khen thưởng từ xếp loại (xếp loại thấp nhất được đề nghị), Khen thưởng tối đa mỗi khối.",
+    ),
+    (
+        "XepLoai",
+        "Xếp loại: Mã kỳ, Thứ tự (1 = cao nhất), Xếp loại, Chỉ số tối thiểu (%; xếp loại cuối ghi 0).",
+    ),
+    (
+        "TieuChi",
+        "Tiêu chí: Mã tiêu chí dạng 1, 1.2, 1.2.3 (tiêu chí cha là mã bỏ phần cuối). "
+        "Điểm tối đa ghi ở tiêu chí lá; tiêu chí cha có thể để trống. "
+        "Phương thức: number, choice, yesno, deduction (điểm tối đa là mức trừ tối đa, ghi số dương), "
+        "bonus (không tính vào điểm tối đa), survey. "
+        "Áp dụng cho khối: các mã khối cách nhau bằng dấu phẩy, để trống là mọi khối. "
+        "Lựa chọn (cho choice): nhãn=điểm; nhãn=điểm.",
+    ),
+    (
+        "Diem",
+        "Điểm: Mã kỳ, Mã đơn vị, Mã tiêu chí (tiêu chí lá), Điểm tự đánh giá, "
+        "Điểm thẩm định (là điểm cuối cùng), Không phát sinh (x), Ghi chú. Điểm trừ ghi số âm (vd -0,5). "
+        "Cột tùy chọn Không phát sinh (thẩm định): x nếu chuyên viên thẩm định xác định không phát sinh, "
+        "không nếu có phát sinh dù đơn vị ghi x, để trống nếu theo đơn vị; "
+        "cột này quyết định điểm cuối cùng.",
+    ),
+    ("HaBac", "Hạ bậc: Mã kỳ, Mã đơn vị, Số bậc hạ (số nguyên ≥ 1), Lý do."),
+    ("KetQua", "Kết quả các năm trước: Mã kỳ, Mã đơn vị, Tổng điểm, Chỉ số, Xếp loại, Xếp hạng."),
+]
+
+
+def template_workbook() -> Workbook:
+    book = Workbook()
+    guide = book.active
+    guide.title = "HuongDan"
+    guide.column_dimensions["A"].width = 14
+    guide.column_dimensions["B"].width = 120
+    for number, (first, second) in enumerate(INSTRUCTIONS, start=1):
+        if second is None:
+            cell_put(guide.cell(row=number, column=1), first)
+            guide.merge_cells(start_row=number, start_column=1, end_row=number, end_column=2)
+        else:
+            cell_put(guide.cell(row=number, column=1), first).font = Font(bold=True)
+            cell_put(guide.cell(row=number, column=2), second).alignment = Alignment(wrap_text=True)
+    guide["A1"].font = Font(bold=True, size=14)
+
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for resource_class in SHEET_RESOURCES:
+        sheet = book.create_sheet(resource_class.sheet)
+        for position, column in enumerate(sheet_columns(resource_class), start=1):
+            cell = cell_put(sheet.cell(row=1, column=position), column)
+            cell.font = Font(bold=True)
+            cell.fill = header_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            letter = get_column_letter(position)
+            sheet.column_dimensions[letter].width = max(14, len(column) + 4)
+            if column in CHOICES:
+                validation = DataValidation(
+                    type="list",
+                    formula1='"' + ",".join(CHOICES[column]) + '"',
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="Giá trị không hợp lệ",
+                    error="Chọn một giá trị trong danh sách: " + ", ".join(CHOICES[column]),
+                )
+                validation.add(f"{letter}2:{letter}{VALIDATED_ROWS}")
+                sheet.add_data_validation(validation)
+        sheet.freeze_panes = "A2"
+    return book
+
+
+def template_workbook_bytes() -> bytes:
+    buffer = BytesIO()
+    template_workbook().save(buffer)
+    return buffer.getvalue()
