@@ -1259,6 +1259,9 @@ ADMIN_QUERIES = [
     "/admin/ranking/score/?self_score=-inf",
     "/admin/ranking/period/?year=" + "1" + "0" * 30,
     f"/admin/ranking/score/?assessment__id__exact={2**64}",
+    f"/admin/ranking/score/?id__in={2**64}",
+    f"/admin/ranking/score/?assessment__id__in=1,{2**64}",
+    f"/admin/accounts/agency/?id__in={-(2**64)}",
     f"/admin/ranking/criterion/{2**64}/change/",
 ]
 
@@ -1322,3 +1325,13 @@ def test_the_largest_id_the_database_holds_is_looked_up(method, year, vietnamese
     }
     assert set(answers.values()) <= {403, 404, 405}, answers
     assert answers[f"/cong-viec/{2**63 - 1}/"] == (404 if method == "get" else 405)
+
+
+@pytest.mark.parametrize("past", OUT_OF_RANGE + [-(2**63) - 1])
+def test_a_list_of_ids_leaves_out_the_numbers_no_row_can_hold(past, year):
+    criterion = Criterion.objects.order_by("pk").first()
+    assert list(Criterion.objects.filter(pk__in=[criterion.pk, past]).values_list("pk", flat=True)) == [
+        criterion.pk
+    ]
+    assert Criterion.objects.filter(pk__in=[past]).count() == 0
+    assert Criterion.objects.exclude(pk__in=[past]).count() == Criterion.objects.count()
