@@ -162,6 +162,12 @@ def is_published(user, period) -> bool:
 
 
 @object_predicate
+def has_public_page(user, period) -> bool:
+    """A reopened period's public page keeps showing its last publication until the next one."""
+    return period.phase == Phase.PUBLISHED or period.publications.exists()
+
+
+@object_predicate
 def not_published(user, period) -> bool:
     return period.phase != Phase.PUBLISHED
 
@@ -193,7 +199,7 @@ rules.add_perm("ranking.set_phase", (is_council | is_administrator) & not_publis
 rules.add_perm("ranking.finalize_period", is_council & in_finalization)
 rules.add_perm("ranking.publish_period", is_council & publishable)
 rules.add_perm("ranking.reopen_period", is_council & is_published)
-rules.add_perm("ranking.view_public_results", is_published)
+rules.add_perm("ranking.view_public_results", has_public_page)
 
 # The conference pack: the council and administrators at any time; the city's leaders
 # (viewers) and reviewers once published. An agency reads its own report once published.

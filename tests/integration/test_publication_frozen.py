@@ -460,3 +460,21 @@ def publish_one(year, council):
     results_compute(period=year.period)
     results_approve(user=council, period=year.reload())
     period_publish(user=council, period=year.reload())
+
+
+def test_the_council_s_pages_link_the_public_page_while_it_shows_a_publication(client, council):
+    """Reopening keeps the last publication public, so the council's link to it stays too."""
+    year = build_year()
+    results_compute(period=year.period)
+    client.force_login(council)
+    link = f'<a class="nav-link" href="{PAGE}">Trang công khai'
+    dashboard = reverse("period_dashboard", args=[CODE])
+    assert link not in main(client.get(dashboard))
+
+    publish(year, council)
+    client.force_login(council)
+    assert link in main(client.get(dashboard))
+
+    period_reopen(user=council, period=year.reload(), reason="Sai điểm điều tra của Sở Y tế")
+    assert client.get(PAGE).status_code == 200
+    assert link in main(client.get(dashboard))
