@@ -37,6 +37,7 @@ from ranking.models import (
     Score,
     Tier,
 )
+from ranking.periods.criteria import applies
 from ranking.periods.services import period_copy
 from ranking.results.compute import ComputeSummary, results_compute
 from ranking.results.finalization import snapshot
@@ -197,7 +198,7 @@ class LeafSpec:
         return self.method != Method.SURVEY
 
     def applies_to(self, group_id: int) -> bool:
-        return not self.groups or group_id in self.groups
+        return applies(self.groups, group_id)
 
     def lower(self, value: Decimal) -> Decimal | None:
         """The next allowed value below `value`, or None."""

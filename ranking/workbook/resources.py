@@ -27,7 +27,7 @@ from ranking.enums import Method, Phase, Subject
 from ranking.errors import recorded
 from ranking.models import Assessment, Criterion, Demotion, HistoricalResult, Period, Score, Tier
 from ranking.numbers import MAX_ABS_SCORE, excerpt, parse_decimal, plain, shown, too_large
-from ranking.periods.criteria import highest_scores, maximum_problem, score_problem
+from ranking.periods.criteria import applies, highest_scores, maximum_problem, score_problem
 from ranking.periods.outdated import inputs_changed, periods_after, periods_with_agency, results_outdated
 from ranking.text import clean_text
 
@@ -883,13 +883,15 @@ class ScoreResource(SheetResource):
                 "code": code
             }
             criterion = None
-        elif criterion is not None and agency is not None:
-            groups = self.criterion_groups[criterion.id]
-            if groups and agency.group_id not in groups:
-                cells.errors["Mã tiêu chí"] = _("Criterion %(code)s does not apply to %(group)s.") % {
-                    "code": code,
-                    "group": agency.group.name,
-                }
+        elif (
+            criterion is not None
+            and agency is not None
+            and not applies(self.criterion_groups[criterion.id], agency.group_id)
+        ):
+            cells.errors["Mã tiêu chí"] = _("Criterion %(code)s does not apply to %(group)s.") % {
+                "code": code,
+                "group": agency.group.name,
+            }
         self_score = cells.decimal("Điểm tự đánh giá")
         reviewed = cells.decimal("Điểm thẩm định")
         not_arising = cells.flag("Không phát sinh")
