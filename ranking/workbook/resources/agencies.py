@@ -7,9 +7,7 @@ from import_export import fields
 
 from accounts.models import Agency, AgencyGroup
 from ranking.periods.outdated import periods_with_agency
-from ranking.workbook.resources.base import (
-    SheetResource,
-)
+from ranking.workbook.resources.base import SheetResource
 
 
 class AgencyResource(SheetResource):

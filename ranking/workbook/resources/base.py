@@ -291,11 +291,32 @@ class SheetResource(resources.ModelResource):
         return {Cells(row, {}).text(column) for row in self.rows} - {""}
 
 
-def period_and_agency(resource, cells: Cells) -> tuple[Period | None, Agency | None]:
+class PeriodAgencyResource(SheetResource):
+    """A sheet with one row per period and agency, keyed by their codes (HaBac, KetQua)."""
+
+    key_columns = ("Mã kỳ", "Mã đơn vị")
+
+    def get_queryset(self):
+        return self._meta.model.objects.select_related("period", "agency")
+
+    def load_existing(self, rows):
+        self.periods = {p.code: p for p in Period.objects.all()}
+        self.agencies = {a.code: a for a in Agency.objects.all()}
+        return {(row.period.code, row.agency.code): row for row in self.get_queryset()}
+
+
+def period_of_row(resource, cells: Cells) -> Period | None:
+    """The period the row's "Mã kỳ" names, among those `resource` loaded; None (and the
+    column's problem) if there is none."""
     period_code = cells.text("Mã kỳ", required=True)
     period = resource.periods.get(period_code)
     if period_code and period is None:
         cells.errors["Mã kỳ"] = _("Unknown period code “%(code)s”.") % {"code": period_code}
+    return period
+
+
+def period_and_agency(resource, cells: Cells) -> tuple[Period | None, Agency | None]:
+    period = period_of_row(resource, cells)
     agency_code = cells.text("Mã đơn vị", required=True)
     agency = resource.agencies.get(agency_code)
     if agency_code and agency is None:

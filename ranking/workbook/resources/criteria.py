@@ -15,11 +15,7 @@ from ranking.enums import Method
 from ranking.models import Criterion, Period
 from ranking.numbers import parse_decimal, plain, shown
 from ranking.periods.criteria import highest_scores, maximum_problem
-from ranking.workbook.resources.base import (
-    FlagWidget,
-    NumberWidget,
-    SheetResource,
-)
+from ranking.workbook.resources.base import FlagWidget, NumberWidget, SheetResource, period_of_row
 
 
 def parse_options(text: str) -> tuple[list[list[str]], str | None]:
@@ -101,11 +97,10 @@ class CriterionResource(SheetResource):
         return existing
 
     def fill(self, instance, cells, *, row_number):
-        period_code = cells.text("Mã kỳ", required=True)
-        period = self.periods.get(period_code)
-        if period_code and period is None:
-            cells.errors["Mã kỳ"] = _("Unknown period code “%(code)s”.") % {"code": period_code}
+        period = period_of_row(self, cells)
         self.refuse_if_published(period, cells)
+        # The codes of the sheet's rows are keyed by the period code as written, known or not.
+        period_code = cells.text("Mã kỳ")
         code = cells.text("Mã tiêu chí", required=True)
         parts = code.split(".")
         if code and not all(part.isascii() and part.isdigit() for part in parts):

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from import_export import fields, widgets
 
-from accounts.models import Agency
-from ranking.models import Demotion, Period
-from ranking.workbook.resources.base import (
-    SheetResource,
-    period_and_agency,
-)
+from ranking.models import Demotion
+from ranking.workbook.resources.base import PeriodAgencyResource, period_and_agency
 
 
-class DemotionResource(SheetResource):
+class DemotionResource(PeriodAgencyResource):
     sheet = "HaBac"
-    key_columns = ("Mã kỳ", "Mã đơn vị")
     required_columns = ("Mã kỳ", "Mã đơn vị", "Số bậc hạ", "Lý do")
 
     period = fields.Field(attribute="period__code", column_name="Mã kỳ")
@@ -24,18 +19,10 @@ class DemotionResource(SheetResource):
     )
     reason = fields.Field(attribute="reason", column_name="Lý do")
 
-    class Meta(SheetResource.Meta):
+    class Meta(PeriodAgencyResource.Meta):
         model = Demotion
         fields = ("period", "agency", "steps", "reason")
         import_id_fields = ("period", "agency")
-
-    def get_queryset(self):
-        return Demotion.objects.select_related("period", "agency")
-
-    def load_existing(self, rows):
-        self.periods = {p.code: p for p in Period.objects.all()}
-        self.agencies = {a.code: a for a in Agency.objects.all()}
-        return {(d.period.code, d.agency.code): d for d in self.get_queryset()}
 
     def fill(self, instance, cells, *, row_number):
         period, agency = period_and_agency(self, cells)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from import_export import fields, widgets
 
 from accounts.models import AgencyGroup
-from ranking.workbook.resources.base import (
-    SheetResource,
-)
+from ranking.workbook.resources.base import SheetResource
 
 
 class GroupResource(SheetResource):

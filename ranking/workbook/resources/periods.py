@@ -8,10 +8,7 @@ from import_export import fields, widgets
 from ranking.enums import Subject
 from ranking.models import Period
 from ranking.numbers import parse_decimal
-from ranking.workbook.resources.base import (
-    Cells,
-    SheetResource,
-)
+from ranking.workbook.resources.base import Cells, SheetResource
 
 
 class PeriodResource(SheetResource):

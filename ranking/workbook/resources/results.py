@@ -5,19 +5,13 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from accounts.models import Agency
-from ranking.models import HistoricalResult, Period
+from ranking.models import HistoricalResult
 from ranking.periods.outdated import periods_after
-from ranking.workbook.resources.base import (
-    NumberWidget,
-    SheetResource,
-    period_and_agency,
-)
+from ranking.workbook.resources.base import NumberWidget, PeriodAgencyResource, period_and_agency
 
 
-class HistoricalResultResource(SheetResource):
+class HistoricalResultResource(PeriodAgencyResource):
     sheet = "KetQua"
-    key_columns = ("Mã kỳ", "Mã đơn vị")
     required_columns = ("Mã kỳ", "Mã đơn vị", "Xếp hạng")
 
     period = fields.Field(attribute="period__code", column_name="Mã kỳ")
@@ -29,18 +23,10 @@ class HistoricalResultResource(SheetResource):
         attribute="rank", column_name="Xếp hạng", widget=widgets.IntegerWidget(coerce_to_string=False)
     )
 
-    class Meta(SheetResource.Meta):
+    class Meta(PeriodAgencyResource.Meta):
         model = HistoricalResult
         fields = ("period", "agency", "total", "index", "tier_label", "rank")
         import_id_fields = ("period", "agency")
-
-    def get_queryset(self):
-        return HistoricalResult.objects.select_related("period", "agency")
-
-    def load_existing(self, rows):
-        self.periods = {p.code: p for p in Period.objects.all()}
-        self.agencies = {a.code: a for a in Agency.objects.all()}
-        return {(r.period.code, r.agency.code): r for r in self.get_queryset()}
 
     def fill(self, instance, cells, *, row_number):
         period, agency = period_and_agency(self, cells)

@@ -11,11 +11,7 @@ from import_export import fields, widgets
 
 from ranking.models import Period, Tier
 from ranking.numbers import MAX_ABS_SCORE, parse_decimal
-from ranking.workbook.resources.base import (
-    Cells,
-    NumberWidget,
-    SheetResource,
-)
+from ranking.workbook.resources.base import Cells, NumberWidget, SheetResource, period_of_row
 
 
 class TierResource(SheetResource):
@@ -63,10 +59,7 @@ class TierResource(SheetResource):
         return {(t.period.code, t.order): t for t in tiers}
 
     def fill(self, instance, cells, *, row_number):
-        period_code = cells.text("Mã kỳ", required=True)
-        period = self.periods.get(period_code)
-        if period_code and period is None:
-            cells.errors["Mã kỳ"] = _("Unknown period code “%(code)s”.") % {"code": period_code}
+        period = period_of_row(self, cells)
         self.refuse_if_published(period, cells)
         order = cells.integer("Thứ tự", required=True, minimum=1)
         label = cells.text("Xếp loại", required=True)
