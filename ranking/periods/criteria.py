@@ -63,15 +63,15 @@ def final_not_arising_q(*, value: bool = True) -> Q:
     return Q(reviewer_not_arising=value) | Q(reviewer_not_arising__isnull=True, not_arising=value)
 
 
-def applicable_tree(nodes: list[tuple[int, int | None]], applies) -> tuple[set[int], set[int]]:
+def applicable_tree(nodes: list[tuple[int, int | None]], keeps) -> tuple[set[int], set[int]]:
     """The ids to keep and the ids of the leaves that apply, from a period's (id, parent id) pairs.
 
-    `applies(id)` says whether a leaf applies to the group; a parent is kept when at least one
+    `keeps(id)` says whether a leaf applies to the group; a parent is kept when at least one
     of its leaves applies.
     """
     parent_of = dict(nodes)
     parent_ids = {parent_id for _node, parent_id in nodes if parent_id}
-    leaves = {node for node, _parent in nodes if node not in parent_ids and applies(node)}
+    leaves = {node for node, _parent in nodes if node not in parent_ids and keeps(node)}
     kept = set(leaves)
     for leaf_id in leaves:
         parent_id = parent_of[leaf_id]

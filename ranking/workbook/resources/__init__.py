@@ -1,4 +1,4 @@
-"""The year workbook (docs/workbook.md): one django-import-export resource per sheet, one module
+"""The year workbook's sheets: one django-import-export resource per sheet, one module
 per sheet, and `base` for what they share.
 
 Each resource reads its sheet's exact Vietnamese headers, checks every cell and reports
