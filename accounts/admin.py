@@ -1,35 +1,12 @@
+"""The admin site's pages for people. The pages for agencies and their groups import and export
+the year workbook's sheets and follow the evaluation's workflow, so `ranking.admin` registers
+them: accounts, lower in the layers, imports nothing of the evaluation."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from ranking.admin_workflow import WorkflowAdmin
-from ranking.periods.outdated import periods_with_agency
-from ranking.workbook.admin import WorkbookSheetAdmin
-from ranking.workbook.resources import AgencyResource, GroupResource
-
-from .models import Agency, AgencyGroup, User
-
-
-@admin.register(AgencyGroup)
-class AgencyGroupAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
-    resource_classes = [GroupResource]
-    list_display = ["code", "name", "order"]
-    list_editable = ["order"]
-    search_fields = ["code", "name"]
-
-
-@admin.register(Agency)
-class AgencyAdmin(WorkflowAdmin, WorkbookSheetAdmin, SimpleHistoryAdmin):
-    resource_classes = [AgencyResource]
-    list_display = ["code", "name", "group", "is_active"]
-    list_filter = ["group", "is_active"]
-    search_fields = ["code", "name"]
-    list_select_related = ["group"]
-
-    def outdated_periods(self, obj):
-        # An agency is ranked within its group in every period it takes part in.
-        return list(periods_with_agency([obj.pk]))
+from .models import User
 
 
 @admin.register(User)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.models import Agency, AgencyGroup
 from ranking.admin_workflow import FrozenWhenPublished, WorkflowAdmin, WorkflowInline, period_of
 from ranking.errors import ServiceError
 from ranking.models import (
@@ -24,19 +25,44 @@ from ranking.models import (
 )
 from ranking.numbers import excerpt, parse_decimal, plain, shown, too_large
 from ranking.periods.criteria import highest_scores, maximum_problem
-from ranking.periods.outdated import periods_after
+from ranking.periods.outdated import periods_after, periods_with_agency
 from ranking.periods.services import period_copy
 from ranking.results.finalization import award_change, results_compute_by
 from ranking.rules import PERMISSION_MESSAGES
 from ranking.workbook.admin import TextSafeExportMixin, WorkbookSheetAdmin
 from ranking.workbook.resources import (
+    AgencyResource,
     CriterionResource,
     DemotionResource,
+    GroupResource,
     HistoricalResultResource,
     PeriodResource,
     ScoreResource,
     TierResource,
 )
+
+
+# The agencies and their groups belong to accounts, but their pages read and write the year
+# workbook's sheets and follow the workflow, so they are registered here, above both.
+@admin.register(AgencyGroup)
+class AgencyGroupAdmin(WorkbookSheetAdmin, SimpleHistoryAdmin):
+    resource_classes = [GroupResource]
+    list_display = ["code", "name", "order"]
+    list_editable = ["order"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(WorkflowAdmin, WorkbookSheetAdmin, SimpleHistoryAdmin):
+    resource_classes = [AgencyResource]
+    list_display = ["code", "name", "group", "is_active"]
+    list_filter = ["group", "is_active"]
+    search_fields = ["code", "name"]
+    list_select_related = ["group"]
+
+    def outdated_periods(self, obj):
+        # An agency is ranked within its group in every period it takes part in.
+        return list(periods_with_agency([obj.pk]))
 
 
 class TierInline(WorkflowInline):

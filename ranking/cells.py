@@ -8,6 +8,7 @@ characters no workbook can hold are taken out (`clean_text`) for text stored bef
 were refused on input.
 """
 
+import re
 from io import BytesIO
 from typing import Any
 
@@ -49,3 +50,37 @@ def dataset_xlsx(*, title: str, dataset: tablib.Dataset) -> bytes:
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# Excel refuses these in a sheet name and cuts names at 31 characters.
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_CONTROLS = re.compile(r"[\x00-\x1f]+")
+SHEET_NAME_MAX = 31
+
+
+def sheet_title(name: str, *, taken: set[str], fallback: str = "Khối") -> str:
+    """A sheet name Excel accepts, unique among `taken` (casefolded; the new name is added).
+
+    `name` without the characters Excel forbids, cut to 31 characters; `fallback` when
+    nothing of it is left.
+    """
+    base = _clean_sheet_name(name) or _clean_sheet_name(fallback) or "Khối"
+    title, copy = base, 2
+    # Excel compares sheet names without regard to case.
+    while title.casefold() in taken:
+        suffix = f" ({copy})"
+        title = _trim_sheet_name(base[: SHEET_NAME_MAX - len(suffix)]) + suffix
+        copy += 1
+    taken.add(title.casefold())
+    return title
+
+
+def _clean_sheet_name(name: str) -> str:
+    # A line break or any other control character cannot stand in a sheet's name: a space.
+    name = SHEET_NAME_CONTROLS.sub(" ", name)
+    return _trim_sheet_name(SHEET_NAME_FORBIDDEN.sub("", name)[:SHEET_NAME_MAX])
+
+
+def _trim_sheet_name(name: str) -> str:
+    # Excel also refuses a name that starts or ends with an apostrophe.
+    return name.strip().strip("'").strip()

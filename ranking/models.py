@@ -12,7 +12,6 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -308,12 +307,6 @@ class Score(models.Model):
     def final_not_arising(self) -> bool:
         """Whether the leaf is left out of the final figures (the reviewer's word, once given)."""
         return scoring.final_not_arising(self.not_arising, self.reviewer_not_arising)
-
-
-def final_not_arising_q(*, value: bool = True) -> Q:
-    """Scores whose `Score.final_not_arising` is `value` (False: the leaf arose), written
-    without a negation, which SQL's NULL would bend."""
-    return Q(reviewer_not_arising=value) | Q(reviewer_not_arising__isnull=True, not_arising=value)
 
 
 def evidence_upload_to(instance: "Evidence", filename: str) -> str:

@@ -11,6 +11,7 @@ from accounts.models import Agency, User
 from ranking import scoring
 from ranking.enums import STATUS_ORDER, Phase
 from ranking.models import Assessment, Criterion, Period, Score
+from ranking.periods.criteria import applies
 from ranking.periods.selectors import days_left, phase_deadline
 
 
@@ -46,7 +47,7 @@ def required_leaves(criteria: list[Criterion], group_id: int) -> set[int]:
         for c in criteria
         if c.id not in parent_ids
         and c.method not in scoring.OUTSIDE_BASE + (scoring.SURVEY,)
-        and (not c.groups.all() or any(g.id == group_id for g in c.groups.all()))
+        and applies({g.id for g in c.groups.all()}, group_id)
     }
 
 

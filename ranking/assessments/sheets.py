@@ -6,11 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, FilteredRelation, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, FilteredRelation, OuterRef, Q
 
 from ranking import scoring
 from ranking.models import Assessment, Criterion, Evidence, Score
-from ranking.periods.criteria import applicable_criteria, applicable_tree
+from ranking.periods.criteria import applicable_criteria, applicable_tree, group_applies_q
 
 
 def leaf_required(method: str) -> bool:
@@ -334,7 +334,6 @@ def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFi
     agency's group, the assessment's score values and whether a self-assessment file is
     attached. With `appraisal`, the reviewed and final figures too.
     """
-    through = Criterion.groups.through
     group_id = assessment.agency.group_id
     files = Evidence.objects.filter(
         score__assessment_id=assessment.pk,
@@ -345,18 +344,15 @@ def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFi
         Criterion.objects.filter(period_id=assessment.period_id)
         .annotate(
             mine=FilteredRelation("scores", condition=Q(scores__assessment_id=assessment.pk)),
-            grouped=Exists(through.objects.filter(criterion_id=OuterRef("pk"))),
-            in_group=Exists(through.objects.filter(criterion_id=OuterRef("pk"), agencygroup_id=group_id)),
+            applies=ExpressionWrapper(group_applies_q(group_id), output_field=BooleanField()),
             has_files=Exists(files),
         )
         .order_by("sort_key")
-        .values_list(
-            *HEADING_FIELDS, "grouped", "in_group", *SELF_COLUMNS, *(APPRAISAL_COLUMNS if appraisal else ())
-        )
+        .values_list(*HEADING_FIELDS, "applies", *SELF_COLUMNS, *(APPRAISAL_COLUMNS if appraisal else ()))
     )
     nodes = list(query)
     width = len(HEADING_FIELDS)
-    applying = {node[0] for node in nodes if not node[width] or node[width + 1]}
+    applying = {node[0] for node in nodes if node[width]}
     kept, leaf_ids = applicable_tree([(node[0], node[2]) for node in nodes], applying.__contains__)
     headings: list[SheetRow] = []
     by_id: dict[int, SheetRow] = {}
@@ -373,7 +369,7 @@ def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFi
         if node[0] not in leaf_ids:
             continue
         _id, _period, parent_id, code, max_points, method, evidence_required = node[:width]
-        self_score, not_arising, reason, has_files = node[width + 2 : width + 6]
+        self_score, not_arising, reason, has_files = node[width + 1 : width + 5]
         not_arising = bool(not_arising)
         leaf = scoring.Leaf(
             code=code, method=method, max_points=max_points or Decimal(0), field=code.split(".")[0]
@@ -385,7 +381,7 @@ def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFi
             scored += leaf_scored(self_score, not_arising)
         missing += leaf_missing_evidence(evidence_required, self_score, not_arising, has_files, reason or "")
         if appraisal:
-            reviewed_score, final_score, comment, overruled = node[width + 6 :]
+            reviewed_score, final_score, comment, overruled = node[width + 5 :]
             final_na = scoring.final_not_arising(not_arising, overruled)
             reviewed_scores.append(scoring.LeafScore(leaf, reviewed_score, final_na))
             final_scores.append(scoring.LeafScore(leaf, final_score, final_na))

@@ -37,6 +37,7 @@ from ranking.models import (
     Score,
     Tier,
 )
+from ranking.periods.criteria import applies
 from ranking.periods.services import period_copy
 from ranking.results.compute import ComputeSummary, results_compute
 from ranking.results.finalization import snapshot
@@ -197,7 +198,7 @@ class LeafSpec:
         return self.method != Method.SURVEY
 
     def applies_to(self, group_id: int) -> bool:
-        return not self.groups or group_id in self.groups
+        return applies(self.groups, group_id)
 
     def lower(self, value: Decimal) -> Decimal | None:
         """The next allowed value below `value`, or None."""
@@ -754,12 +755,7 @@ class DemoBuilder:
         scores = []
         for plan in data.AGENCIES:
             agency = self.agencies[plan.code]
-            leaves = self.applying(period, agency)
-            absent = self.absent_leaves(period.subject, agency, leaves)
-            extras = {code: Decimal(v) for code, v in extras_of.get(plan.code, {}).items()}
-            target = self.target(plan.cchc_2025, drift=True)
-            planned = plan_scores(self.rng, leaves, target=target, extras=extras, absent=absent)
-            claimed = overclaim(self.rng, leaves, planned, 1 + int((HUNDRED - target) / 8))
+            leaves, absent, planned, claimed = self.plan_2026(period, agency, extras_of, plan.cchc_2025)
             own_leaves = [leaf for leaf in leaves if leaf.self_scored]
             if plan.cchc_2026 == data.PARTIAL:
                 base = [leaf for leaf in own_leaves if leaf.in_base]
@@ -769,6 +765,19 @@ class DemoBuilder:
                     self.self_score(period, agency, leaf, assessments[plan.code], planned, claimed, absent)
                 )
         self.save_scores(scores)
+
+    def plan_2026(
+        self, period: Period, agency: Agency, extras_of: dict, last_year: str
+    ) -> tuple[list[LeafSpec], set[str], dict[str, Decimal], dict[str, Decimal]]:
+        """The leaves of a 2026 period that apply to the agency, those that do not arise, the
+        scores planned near last year's index and the higher ones the agency claims."""
+        leaves = self.applying(period, agency)
+        absent = self.absent_leaves(period.subject, agency, leaves)
+        extras = {code: Decimal(v) for code, v in extras_of.get(agency.code, {}).items()}
+        target = self.target(last_year, drift=True)
+        planned = plan_scores(self.rng, leaves, target=target, extras=extras, absent=absent)
+        claimed = overclaim(self.rng, leaves, planned, 1 + int((HUNDRED - target) / 8))
+        return leaves, absent, planned, claimed
 
     def self_score(
         self,
@@ -819,12 +828,7 @@ class DemoBuilder:
         scores = []
         for plan in data.AGENCIES:
             agency = self.agencies[plan.code]
-            leaves = self.applying(period, agency)
-            absent = self.absent_leaves(period.subject, agency, leaves)
-            extras = {code: Decimal(v) for code, v in extras_of.get(plan.code, {}).items()}
-            target = self.target(plan.vtlt_2025, drift=True)
-            planned = plan_scores(self.rng, leaves, target=target, extras=extras, absent=absent)
-            claimed = overclaim(self.rng, leaves, planned, 1 + int((HUNDRED - target) / 8))
+            leaves, absent, planned, claimed = self.plan_2026(period, agency, extras_of, plan.vtlt_2025)
             if plan.vtlt_2026 == data.REVIEWED:
                 reviewed_count = len(leaves)
             elif plan.vtlt_2026 == data.IN_REVIEW:

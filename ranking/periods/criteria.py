@@ -5,7 +5,7 @@ below scores already given."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,28 +27,51 @@ def period_fields(*, period: Period) -> list[Criterion]:
     return list(Criterion.objects.filter(period=period, parent=None).order_by("sort_key"))
 
 
-def leaf_applies(group_id: int, ref: str = "pk") -> Q:
-    """A filter keeping the criteria that are leaves and apply to the group `group_id`.
+def applies(groups: Collection[int], group_id: int) -> bool:
+    """Whether a leaf limited to `groups` applies to the group `group_id`: a leaf that names
+    no group applies to every group, otherwise only to the groups it names.
+
+    `group_applies_q` is the same rule in SQL.
+    """
+    return not groups or group_id in groups
+
+
+def group_applies_q(group_id, ref: str = "pk") -> Q:
+    """SQL form of `applies`: a filter keeping the criteria that apply to the group `group_id`
+    (an id, or an expression such as `OuterRef("agency__group_id")`).
 
     `ref` names the criterion's id in the filtered query: "pk" on criteria, "criterion_id" on
-    scores. A leaf applies when it names no group, or names this one.
+    scores.
     """
     through = Criterion.groups.through
-    return ~Exists(Criterion.objects.filter(parent_id=OuterRef(ref))) & (
-        ~Exists(through.objects.filter(criterion_id=OuterRef(ref)))
-        | Exists(through.objects.filter(criterion_id=OuterRef(ref), agencygroup_id=group_id))
+    return ~Exists(through.objects.filter(criterion_id=OuterRef(ref))) | Exists(
+        through.objects.filter(criterion_id=OuterRef(ref), agencygroup_id=group_id)
     )
 
 
-def applicable_tree(nodes: list[tuple[int, int | None]], applies) -> tuple[set[int], set[int]]:
+def leaf_applies(group_id, ref: str = "pk") -> Q:
+    """A filter keeping the criteria that are leaves and apply to the group `group_id` (see
+    `group_applies_q`)."""
+    return ~Exists(Criterion.objects.filter(parent_id=OuterRef(ref))) & group_applies_q(group_id, ref)
+
+
+def final_not_arising_q(*, value: bool = True) -> Q:
+    """SQL form of `scoring.final_not_arising` (the Python form, which `Score.final_not_arising`
+    reads): scores whose final word on "does not arise" is `value` (False: the leaf arose). The
+    reviewer's flag, once given, overrules the agency's. Written without a negation, which SQL's
+    NULL would bend."""
+    return Q(reviewer_not_arising=value) | Q(reviewer_not_arising__isnull=True, not_arising=value)
+
+
+def applicable_tree(nodes: list[tuple[int, int | None]], keeps) -> tuple[set[int], set[int]]:
     """The ids to keep and the ids of the leaves that apply, from a period's (id, parent id) pairs.
 
-    `applies(id)` says whether a leaf applies to the group; a parent is kept when at least one
+    `keeps(id)` says whether a leaf applies to the group; a parent is kept when at least one
     of its leaves applies.
     """
     parent_of = dict(nodes)
     parent_ids = {parent_id for _node, parent_id in nodes if parent_id}
-    leaves = {node for node, _parent in nodes if node not in parent_ids and applies(node)}
+    leaves = {node for node, _parent in nodes if node not in parent_ids and keeps(node)}
     kept = set(leaves)
     for leaf_id in leaves:
         parent_id = parent_of[leaf_id]
@@ -70,8 +93,7 @@ def applicable_criteria(*, period: Period, group_id: int) -> tuple[list[Criterio
     for criterion_id, agency_group_id in pairs.values_list("criterion_id", "agencygroup_id"):
         groups[criterion_id].add(agency_group_id)
     kept, leaves = applicable_tree(
-        [(c.id, c.parent_id) for c in criteria],
-        lambda node: node not in groups or group_id in groups[node],
+        [(c.id, c.parent_id) for c in criteria], lambda node: applies(groups.get(node, ()), group_id)
     )
     return [c for c in criteria if c.id in kept], leaves
 
@@ -133,11 +155,6 @@ def scores_beyond(*, criterion_id: int, bound: Decimal) -> ScoreBeyond | None:
         return None
     agency, column, value = max(found, key=lambda item: abs(item[2]))
     return ScoreBeyond(agency=agency, column=column, value=value, agencies=len({a.pk for a, _c, _v in found}))
-
-
-
-
-
 
 
 def maximum_problem(criterion: Criterion, max_points: Decimal, highest: Decimal | None) -> str | None:

@@ -28,6 +28,7 @@ from accounts.models import Agency, AgencyGroup, User
 from ranking import scoring
 from ranking.enums import Decision, Method
 from ranking.models import Assessment, Criterion, Period, Result, Score
+from ranking.periods.criteria import applies
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -92,8 +93,7 @@ class PeriodSnapshot:
         return list(seen.values())
 
     def applies(self, leaf: Criterion, group_id: int) -> bool:
-        groups = self.leaf_groups[leaf.pk]
-        return not groups or group_id in groups
+        return applies(self.leaf_groups[leaf.pk], group_id)
 
     def entries_of(self, group: AgencyGroup | None) -> list[AgencyEntry]:
         return [e for e in self.entries if group is None or e.group.pk == group.pk]
@@ -375,7 +375,7 @@ def loss_detail(
     for entry in _entries(period):
         if group is not None and entry.group.pk != group.pk:
             continue
-        if limited and entry.group.pk not in limited:
+        if not applies(limited, entry.group.pk):
             continue
         score = scores.get(entry.assessment.pk)
         not_arising = bool(score and score.final_not_arising)

@@ -10,7 +10,6 @@ conference pack: the same sheets plus a chart of the tiers per group (Excel's ow
 year, and the analyses of `ranking.reports.analysis`, with a choice of sheets and columns.
 """
 
-import re
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import AgencyGroup
 from ranking.bulk import collector_paused
-from ranking.cells import cell_put
+from ranking.cells import cell_put, sheet_title
 from ranking.enums import Phase, Subject
 from ranking.models import AwardEntry, Criterion, Period, Result
 from ranking.reports.analysis import (
@@ -68,11 +67,6 @@ CHANGE_FORMAT = '"▲"0;"▼"0;"="'
 
 # Rows 1–5 hold the title block; the table's header row follows a blank row.
 HEADER_ROW = 7
-
-# Excel refuses these in a sheet name and cuts names at 31 characters.
-SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-SHEET_NAME_CONTROLS = re.compile(r"[\x00-\x1f]+")
-SHEET_NAME_MAX = 31
 
 FONT_NAME = "Times New Roman"
 FONT = Font(name=FONT_NAME, size=12)
@@ -829,34 +823,6 @@ def _reviewers_sheet(ws: Worksheet, *, data: PeriodSnapshot) -> None:
         rows=rows,
         freeze="B",
     )
-
-
-def sheet_title(name: str, *, taken: set[str], fallback: str = "Khối") -> str:
-    """A sheet name Excel accepts, unique among `taken` (casefolded; the new name is added).
-
-    `name` without the characters Excel forbids, cut to 31 characters; `fallback` when
-    nothing of it is left.
-    """
-    base = _clean_sheet_name(name) or _clean_sheet_name(fallback) or "Khối"
-    title, copy = base, 2
-    # Excel compares sheet names without regard to case.
-    while title.casefold() in taken:
-        suffix = f" ({copy})"
-        title = _trim_sheet_name(base[: SHEET_NAME_MAX - len(suffix)]) + suffix
-        copy += 1
-    taken.add(title.casefold())
-    return title
-
-
-def _clean_sheet_name(name: str) -> str:
-    # A line break or any other control character cannot stand in a sheet's name: a space.
-    name = SHEET_NAME_CONTROLS.sub(" ", name)
-    return _trim_sheet_name(SHEET_NAME_FORBIDDEN.sub("", name)[:SHEET_NAME_MAX])
-
-
-def _trim_sheet_name(name: str) -> str:
-    # Excel also refuses a name that starts or ends with an apostrophe.
-    return name.strip().strip("'").strip()
 
 
 def _subject_title(period: Period) -> str:

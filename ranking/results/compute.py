@@ -32,8 +32,8 @@ from ranking.models import (
     Result,
     Score,
     Tier,
-    final_not_arising_q,
 )
+from ranking.periods.criteria import applies, final_not_arising_q
 
 # How many problems a refusal lists before it summarises the rest.
 MAX_LISTED = 20
@@ -115,7 +115,7 @@ class PeriodLeaves:
     groups: dict[int, set[int]]  # leaf id → the groups it applies to (empty: every group)
 
     def applying(self, group_id: int) -> list[int]:
-        return [i for i, groups in self.groups.items() if not groups or group_id in groups]
+        return [i for i, groups in self.groups.items() if applies(groups, group_id)]
 
     def base(self, leaf_ids: Iterable[int]) -> list[int]:
         return [i for i in leaf_ids if self.leaves[i].method not in scoring.OUTSIDE_BASE]

@@ -12,6 +12,7 @@ from accounts.models import AgencyGroup
 from ranking.assessments.selectors import period_assessments
 from ranking.enums import Method
 from ranking.models import Assessment, AwardEntry, Criterion, Period, Result, Score
+from ranking.periods.criteria import applies
 
 # The group a result was computed in is a snapshot (`Result.group`): an agency that has
 # moved since is still listed where it was ranked.
@@ -75,9 +76,6 @@ def award_list(*, period: Period) -> list[AwardEntry]:
     return sorted(entries, key=position)
 
 
-
-
-
 @dataclass
 class SurveyCell:
     criterion: Criterion
@@ -128,11 +126,10 @@ def survey_grid(*, period: Period) -> tuple[list[Criterion], list[SurveyRow]]:
     for assessment in assessments:
         row = SurveyRow(assessment=assessment)
         for leaf in leaves:
-            groups = leaf.groups.all()
             row.cells.append(
                 SurveyCell(
                     criterion=leaf,
-                    applies=not groups or any(g.id == assessment.agency.group_id for g in groups),
+                    applies=applies({g.id for g in leaf.groups.all()}, assessment.agency.group_id),
                     value=values.get((assessment.pk, leaf.pk)),
                 )
             )

@@ -44,7 +44,8 @@ from ranking.assessments.sheets import (
 )
 from ranking.enums import AssessmentStatus, Decision, Method, Phase
 from ranking.errors import ScoreConflict, ServiceError
-from ranking.models import Assessment, Criterion, Period, Score, final_not_arising_q
+from ranking.models import Assessment, Criterion, Period, Score
+from ranking.periods.criteria import final_not_arising_q, leaf_applies
 from ranking.views.common import (
     allow,
     assessment_or_404,
@@ -109,12 +110,12 @@ def queue_assessments(
     period, only periods not yet published are listed.
     """
     leaves = (
-        Criterion.objects.filter(period=OuterRef("period"), children__isnull=True)
+        Criterion.objects.filter(period=OuterRef("period"))
         .exclude(method__in=NOT_REVIEWED_METHODS)
-        .filter(Q(groups__isnull=True) | Q(groups=OuterRef("agency__group")))
+        .filter(leaf_applies(OuterRef(OuterRef("agency__group_id"))))
         .order_by()
         .values("period")
-        .annotate(n=Count("pk", distinct=True))
+        .annotate(n=Count("pk"))
         .values("n")
     )
     reviewed = (

@@ -20,8 +20,7 @@ from import_export.admin import ExportMixin, ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
 
-from ranking.cells import dataset_xlsx
-from ranking.reports.exports import sheet_title
+from ranking.cells import dataset_xlsx, sheet_title
 from ranking.workbook.importer import workbook_sheet_read
 from ranking.workbook.limits import csv_limits_check, file_size_problem, workbook_limits_check
 from ranking.workbook.resources import SheetResource
@@ -68,8 +67,6 @@ class TextSafeExportMixin(ExportMixin):
         # A sheet of the year workbook keeps its name, so the file imports back as it is.
         sheet = getattr(self.resource_classes[0], "sheet", None) if self.resource_classes else None
         return sheet or sheet_title(str(self.model._meta.verbose_name_plural), taken=set())
-
-
 
 
 def sheet_csv(resource_class: type[SheetResource]) -> type[CSV]:
