@@ -197,6 +197,14 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 # Links in e-mails point here.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
+# The issuing authority printed at the top left of the conference workbook, the award list and
+# an agency's report, one line each (the last in bold): the city, then the department. The
+# award list is signed "<CONFERENCE_PLACE>, ngày … tháng … năm …".
+CONFERENCE_ISSUER = tuple(
+    line.strip() for line in env.list("CONFERENCE_ISSUER", default=["UBND THÀNH PHỐ ĐÀ NẴNG", "SỞ NỘI VỤ"])
+)
+CONFERENCE_PLACE = env("CONFERENCE_PLACE", default="Đà Nẵng")
+
 # History reasons quote what the user wrote ("Returned for correction: …"): no 100-character cap.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

@@ -27,7 +27,7 @@ from accounts.models import User
 from accounts.rules import is_administrator, is_council
 from ranking.errors import ServiceError
 from ranking.models import Job, Period, Result
-from ranking.reports.exports import conference_workbook_bytes
+from ranking.reports.exports.conference import conference_workbook_bytes
 from ranking.workbook.importer import first_line, workbook_import
 from ranking.workbook.limits import file_size_problem
 

@@ -21,7 +21,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
 
 from ranking.cells import dataset_xlsx
-from ranking.reports.exports import sheet_title
+from ranking.reports.exports.styles import sheet_title
 from ranking.workbook.importer import workbook_sheet_read
 from ranking.workbook.limits import csv_limits_check, file_size_problem, workbook_limits_check
 from ranking.workbook.resources import SheetResource
