@@ -48,7 +48,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def job_import(request: HttpRequest) -> HttpResponse:
-    """Upload the year workbook (WORKBOOK.md) and start its import in the background."""
+    """Upload the year workbook (docs/workbook.md) and start its import in the background."""
     allow(request, "ranking.start_job")
     if request.method == "POST":
         try:
