@@ -299,8 +299,7 @@ PERMISSION_MESSAGES = {
         "Only the council or an administrator may change the phase of an unpublished period."
     ),
     "ranking.open_appraisal": gettext_lazy(
-        "The appraisal opens to the assigned reviewer once the agency has submitted its "
-        "self-assessment, and to the appraisal council and administrators."
+        "Only the assigned reviewer, the appraisal council and administrators may open this appraisal."
     ),
     "ranking.start_job": gettext_lazy("Only the council or an administrator may import or export workbooks."),
     "ranking.view_job": gettext_lazy(

@@ -32,10 +32,7 @@ pytestmark = pytest.mark.django_db
 
 S = AssessmentStatus
 SUBMITTED_AT = timezone.make_aware(datetime.datetime(2026, 3, 10, 9, 0))
-DRAFT_REFUSAL = (
-    "The appraisal opens to the assigned reviewer once the agency has submitted its "
-    "self-assessment, and to the appraisal council and administrators."
-)
+REFUSAL = "Only the assigned reviewer, the appraisal council and administrators may open this appraisal."
 
 
 @pytest.fixture(autouse=True)
@@ -176,7 +173,7 @@ def test_the_reviewer_is_refused_the_appraisal_page_of_the_draft(client, year):
     response = as_user(client, year.reviewer).get(reverse("review_detail", args=[year.draft.pk]))
 
     assert response.status_code == 403
-    assert DRAFT_REFUSAL in text_of(response.content.decode())
+    assert REFUSAL in text_of(response.content.decode())
     assert "Tiêu chí 1" not in response.content.decode()
 
 
@@ -190,7 +187,7 @@ def test_the_reviewer_opens_a_returned_or_reopened_submission(client, year, whic
     html = text_of(response.content.decode())
     assert assessment.agency.name in html
     assert "Tiêu chí 1" in html
-    assert DRAFT_REFUSAL not in html
+    assert REFUSAL not in html
 
 
 @pytest.mark.parametrize("who", ["council", "admin"])
