@@ -1,0 +1,1 @@
+"""The project's configuration: settings read from the environment, URLs, WSGI, formats."""

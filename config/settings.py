@@ -197,6 +197,14 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 # Links in e-mails point here.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
+# The issuing authority printed at the top left of the conference workbook, the award list and
+# an agency's report, one line each (the last in bold): the city, then the department. The
+# award list is signed "<CONFERENCE_PLACE>, ngày … tháng … năm …".
+CONFERENCE_ISSUER = tuple(
+    line.strip() for line in env.list("CONFERENCE_ISSUER", default=["UBND THÀNH PHỐ ĐÀ NẴNG", "SỞ NỘI VỤ"])
+)
+CONFERENCE_PLACE = env("CONFERENCE_PLACE", default="Đà Nẵng")
+
 # History reasons quote what the user wrote ("Returned for correction: …"): no 100-character cap.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
@@ -236,7 +244,7 @@ JOBS_HEARTBEAT_TIMEOUT = env.int("JOBS_HEARTBEAT_TIMEOUT", default=5 * 60)
 # nothing written. The defaults hold a large city's year with room to spare: the benchmark's
 # 1,000 agencies × 150 leaves is one sheet of 150,001 rows, 2.9 MB packed, 38 MB unpacked.
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=50 * 1024 * 1024)
-# 300,000 rows of WORKBOOK.md's seven columns, as openpyxl writes them: 98 MB (6.5 MB packed).
+# 300,000 rows of Diem's seven columns (docs/workbook.md), as openpyxl writes them: 98 MB (6.5 MB packed).
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=150 * 1024 * 1024)
 # Unpacked size ÷ file size; sheets of data pack 5–20 times, a zip bomb hundreds of times.
 IMPORT_MAX_PACKING_RATIO = env.int("IMPORT_MAX_PACKING_RATIO", default=100)

@@ -44,11 +44,6 @@ class Decision(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class AwardStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    APPROVED = "approved", _("Approved")
-
-
 # The order in which the council reads a period's progress, from the agency's desk to the end.
 STATUS_ORDER = [
     AssessmentStatus.DRAFT,

@@ -10,9 +10,7 @@ import time
 from datetime import timedelta
 from typing import TextIO
 
-import rules
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.management.base import OutputWrapper
@@ -24,10 +22,10 @@ from django.utils.translation import ngettext
 from django_tasks import task
 
 from accounts.models import User
-from accounts.rules import is_administrator, is_council
 from ranking.errors import ServiceError
 from ranking.models import Job, Period, Result
-from ranking.reports.exports import conference_workbook_bytes
+from ranking.reports.exports.conference import conference_workbook_bytes
+from ranking.rules import require
 from ranking.workbook.importer import first_line, workbook_import
 from ranking.workbook.limits import file_size_problem
 
@@ -37,41 +35,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
-# --- who may ------------------------------------------------------------------------------
-
-
-@rules.predicate
-def is_job_owner(user, job) -> bool:
-    return job is not None and job.user_id is not None and job.user_id == user.id
-
-
-# The whole-year import and the conference workbook are the administrator's and the council's.
-may_start_jobs = is_council | is_administrator
-may_view_job = is_job_owner | is_administrator
-may_cancel_job = is_job_owner | is_administrator
-
-
-def require_job_starter(user) -> None:
-    if not may_start_jobs(user):
-        raise PermissionDenied(_("Only the council or an administrator may import or export workbooks."))
-
-
-def require_job_viewer(user, job: Job) -> None:
-    if not may_view_job(user, job):
-        raise PermissionDenied(_("Only the person who started this job, or an administrator, may see it."))
-
-
-def require_job_canceller(user, job: Job) -> None:
-    if not may_cancel_job(user, job):
-        raise PermissionDenied(_("Only the person who started this job, or an administrator, may cancel it."))
-
-
 # --- starting -----------------------------------------------------------------------------
 
 
 def job_import_start(*, user, file: UploadedFile | None, dry_run: bool) -> Job:
     """Store the uploaded year workbook privately and queue its import."""
-    require_job_starter(user)
+    require(user, "ranking.start_job")
     if file is None:
         raise ServiceError(_("Choose the year workbook (.xlsx) to import."))
     # The other limits are checked by the worker, before it reads the workbook.
@@ -96,7 +65,7 @@ def job_import_start(*, user, file: UploadedFile | None, dry_run: bool) -> Job:
 
 def job_export_start(*, user, period: Period) -> Job:
     """Queue the production of a period's conference workbook."""
-    require_job_starter(user)
+    require(user, "ranking.start_job")
     if not Result.objects.filter(period=period).exists():
         raise ServiceError(
             _("Results of period %(code)s have not been computed yet.") % {"code": period.code}
@@ -125,7 +94,7 @@ def job_enqueue(job: Job) -> Job:
 def job_cancel(*, user, job: Job) -> Job:
     """Cancel a job. One still waiting for a worker is cancelled at once (the worker skips it);
     a running one stops at its next batch of rows, and nothing it did is kept."""
-    require_job_canceller(user, job)
+    require(user, "ranking.cancel_job", job)
     now = timezone.now()
     with translation.override(job.language):
         message = cancelled_message(user)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import rules
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -135,8 +136,17 @@ def appraisal_visible_to_agency(user, assessment) -> bool:
 
 @object_predicate
 def submitted_once(user, assessment) -> bool:
-    """Reviewers see an assessment once the agency has handed it in, not its drafts."""
+    """Reviewers see an assessment once the agency has handed it in, not its drafts.
+
+    A submission returned for correction, or reopened by the council, stays in sight; a
+    withdrawn one goes back to being a draft (withdrawing clears `submitted_at`).
+    """
     return assessment.status != S.DRAFT or assessment.submitted_at is not None
+
+
+def submitted_once_q() -> Q:
+    """`submitted_once` as a filter on assessments, for the reviewer's queue and counts."""
+    return ~Q(status=S.DRAFT) | Q(submitted_at__isnull=False)
 
 
 # --- when, for a period -----------------------------------------------------------------
@@ -191,6 +201,8 @@ rules.add_perm("ranking.explain_assessment", own_member & explanation_open)
 rules.add_perm("ranking.submit_explanation", is_head & is_own_agency & explanation_open)
 rules.add_perm("ranking.decide_explanation", appraiser & explanation_awaiting_decision)
 rules.add_perm("ranking.view_history", own_member | is_reviewer_of | is_council | is_administrator)
+# The appraisal page: agencies read their appraisal on their own assessment page.
+rules.add_perm("ranking.open_appraisal", (is_reviewer_of & submitted_once) | is_council | is_administrator)
 
 # Periods
 rules.add_perm("ranking.view_progress", is_council | is_administrator)
@@ -234,6 +246,18 @@ def own_published_report(user, target: AgencyInPeriod) -> bool:
 rules.add_perm("ranking.view_agency_report", reports_readable | (is_agency_member & own_published_report))
 
 
+# Background jobs: the whole-year import and the conference workbook are the council's and the
+# administrators'; a job is seen and cancelled by whoever started it, and by administrators.
+
+
+@object_predicate
+def is_job_owner(user, job) -> bool:
+    return job.user_id is not None and job.user_id == user.id
+
+
+rules.add_perm("ranking.start_job", is_council | is_administrator)
+rules.add_perm("ranking.view_job", is_job_owner | is_administrator)
+rules.add_perm("ranking.cancel_job", is_job_owner | is_administrator)
 
 
 def require(user, permission: str, obj=None) -> None:
@@ -279,5 +303,15 @@ PERMISSION_MESSAGES = {
     ),
     "ranking.set_phase": gettext_lazy(
         "Only the council or an administrator may change the phase of an unpublished period."
+    ),
+    "ranking.open_appraisal": gettext_lazy(
+        "Only the assigned reviewer, the appraisal council and administrators may open this appraisal."
+    ),
+    "ranking.start_job": gettext_lazy("Only the council or an administrator may import or export workbooks."),
+    "ranking.view_job": gettext_lazy(
+        "Only the person who started this job, or an administrator, may see it."
+    ),
+    "ranking.cancel_job": gettext_lazy(
+        "Only the person who started this job, or an administrator, may cancel it."
     ),
 }

@@ -2,7 +2,7 @@
 
 Pure Python on Decimal and Fraction, free of Django, so imports, exports, the web pages
 and the what-if tools share one definition, and property tests can exercise it freely.
-The rules are those of WORKBOOK.md ("The arithmetic").
+The rules are those of docs/workbook.md ("The arithmetic").
 """
 
 from __future__ import annotations

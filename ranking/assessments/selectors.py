@@ -13,6 +13,7 @@ from ranking.enums import STATUS_ORDER, Phase
 from ranking.models import Assessment, Criterion, Period, Score
 from ranking.periods.criteria import applies
 from ranking.periods.selectors import days_left, phase_deadline
+from ranking.rules import submitted_once_q
 
 
 @dataclass
@@ -79,11 +80,12 @@ def agency_assessments(*, agency: Agency) -> list[AgencyAssessment]:
 
 
 def reviewer_counts(*, user: User, periods: list[Period]) -> list[tuple[Period, list[int]]]:
-    """For each running period, the reviewer's assigned assessments per status. One query."""
+    """For each running period, the reviewer's assigned assessments per status, once submitted
+    (`rules.submitted_once`: a draft the agency never handed in is not theirs yet). One query."""
     position = {status: i for i, status in enumerate(STATUS_ORDER)}
     counted: dict[int, list[int]] = defaultdict(lambda: [0] * len(STATUS_ORDER))
     for period_id, status, count in (
-        Assessment.objects.filter(reviewer=user, period__in=periods)
+        Assessment.objects.filter(submitted_once_q(), reviewer=user, period__in=periods)
         .values_list("period_id", "status")
         .annotate(count=Count("pk"))
         .order_by()

@@ -1,0 +1,1 @@
+"""The administrators' commands (`manage.py`): the year workbook, results, backups, reminders."""

@@ -19,19 +19,17 @@ from ranking.jobs import (
     job_export_start,
     job_fail_if_dead,
     job_import_start,
-    require_job_starter,
-    require_job_viewer,
 )
 from ranking.jobs import job_cancel as cancel_job
 from ranking.models import Job, Period
-from ranking.views.common import period_or_404
+from ranking.views.common import allow, period_or_404
 
 RECENT_JOBS = 20
 
 
 def job_or_404(request: HttpRequest, pk: int) -> Job:
     job = get_object_or_404(Job.objects.select_related("period", "user"), pk=pk)
-    require_job_viewer(request.user, job)
+    allow(request, "ranking.view_job", job)
     return job
 
 
@@ -39,7 +37,7 @@ def job_or_404(request: HttpRequest, pk: int) -> Job:
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
     """The user's recent jobs, and what they may start."""
-    require_job_starter(request.user)
+    allow(request, "ranking.start_job")
     jobs = list(Job.objects.filter(user=request.user).select_related("period")[:RECENT_JOBS])
     for job in jobs:
         job_fail_if_dead(job)
@@ -50,8 +48,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def job_import(request: HttpRequest) -> HttpResponse:
-    """Upload the year workbook (WORKBOOK.md) and start its import in the background."""
-    require_job_starter(request.user)
+    """Upload the year workbook (docs/workbook.md) and start its import in the background."""
+    allow(request, "ranking.start_job")
     if request.method == "POST":
         try:
             job = job_import_start(

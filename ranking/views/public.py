@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from ranking.reports.exports import conference_workbook_bytes
+from ranking.reports.exports.conference import conference_workbook_bytes
 from ranking.results import publications
 from ranking.views.common import period_or_404
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import Agency, AgencyGroup
 from ranking.models import Assessment, Period, Result
 from ranking.reports import comparison
-from ranking.reports import exports as pack
+from ranking.reports.exports import conference, pack
 from ranking.results.publications import shown_results
 from ranking.views.common import allow, period_or_404
 
@@ -174,7 +174,7 @@ class PackForm(forms.Form):
         label=gettext_lazy("Columns of the group sheets"),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         required=False,
-        choices=[(key, GROUP_COLUMN_LABELS[key]) for key in pack.GROUP_COLUMN_KEYS],
+        choices=[(key, GROUP_COLUMN_LABELS[key]) for key in conference.GROUP_COLUMN_KEYS],
     )
     detail_columns = forms.MultipleChoiceField(
         label=gettext_lazy("Columns of the sheet “Chi tiết”"),
@@ -232,7 +232,7 @@ def pack_export(request: HttpRequest, code: str) -> HttpResponse:
             sheet_keys=keys,
             initial={
                 "sheets": keys,
-                "group_columns": pack.GROUP_COLUMN_KEYS,
+                "group_columns": conference.GROUP_COLUMN_KEYS,
                 "detail_columns": pack.DETAIL_COLUMN_KEYS,
             },
         )
@@ -273,18 +273,18 @@ def award_list_print(request: HttpRequest, code: str) -> HttpResponse:
         for p in Period.objects.filter(year=period.year).order_by("subject")
         if p.pk == period.pk or (p.awards_approved_at is not None and request.user.has_perm(REPORTS, p))
     ]
-    issuer = getattr(settings, "CONFERENCE_ISSUER", pack.DEFAULT_ISSUER)
+    issuer = settings.CONFERENCE_ISSUER
     return render(
         request,
         "ranking/reports/pack/award_list_print.html",
         {
             "period": period,
             "issuer": issuer,
-            "place": getattr(settings, "CONFERENCE_PLACE", "Đà Nẵng"),
+            "place": settings.CONFERENCE_PLACE,
             "pages": [
                 {
                     "period": p,
-                    "subject_title": pack.SUBJECT_TITLES[p.subject].lower(),
+                    "subject_title": conference.SUBJECT_TITLES[p.subject].lower(),
                     # A published period's list as it was announced, not as the agencies are named now.
                     "entries": shown_results(period=p).awards,
                 }

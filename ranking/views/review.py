@@ -11,7 +11,6 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import AGENCY_ROLES, AgencyGroup, User
+from accounts.models import AgencyGroup, User
 from accounts.rules import is_council
 from ranking import scoring
 from ranking.assessments.appraisal import (
@@ -46,6 +45,7 @@ from ranking.enums import AssessmentStatus, Decision, Method, Phase
 from ranking.errors import ScoreConflict, ServiceError
 from ranking.models import Assessment, Criterion, Period, Score
 from ranking.periods.criteria import final_not_arising_q, leaf_applies
+from ranking.rules import submitted_once_q
 from ranking.views.common import (
     allow,
     assessment_or_404,
@@ -106,8 +106,8 @@ def queue_assessments(
 ) -> QuerySet[Assessment]:
     """The assessments in a user's queue, with counts of reviewed leaves. One query.
 
-    A reviewer sees the assessments assigned to them, the council every one. Without a
-    period, only periods not yet published are listed.
+    A reviewer sees the assessments assigned to them once submitted (`rules.submitted_once`),
+    the council every one. Without a period, only periods not yet published are listed.
     """
     leaves = (
         Criterion.objects.filter(period=OuterRef("period"))
@@ -137,7 +137,7 @@ def queue_assessments(
         ),
     )
     if not is_council(user):
-        assessments = assessments.filter(reviewer=user)
+        assessments = assessments.filter(submitted_once_q(), reviewer=user)
     if period is not None:
         assessments = assessments.filter(period=period)
     else:
@@ -330,16 +330,6 @@ def totals_context(sheet: AssessmentSheet | SheetFigures) -> dict:
     }
 
 
-def allow_appraisal(request: HttpRequest, assessment: Assessment) -> None:
-    """The appraisal page is the reviewers', the council's and the administrators': agencies
-    read their appraisal on their own assessment page."""
-    user = request.user
-    if user.role in AGENCY_ROLES or not user.has_perm("ranking.view_appraisal", assessment):
-        raise PermissionDenied(
-            _("Only the assigned reviewer, the appraisal council and administrators may open this appraisal.")
-        )
-
-
 def detail_context(request: HttpRequest, assessment: Assessment, **extra) -> dict:
     user = request.user
     sheet = assessment_sheet(assessment=assessment)
@@ -377,7 +367,7 @@ def detail_url(assessment: Assessment, anchor: str = "") -> str:
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The appraisal page; reading it changes nothing (the reviewer starts the appraisal)."""
     assessment = assessment_or_404(pk)
-    allow_appraisal(request, assessment)
+    allow(request, "ranking.open_appraisal", assessment)
     return render(request, "ranking/review/detail.html", detail_context(request, assessment))
 
 

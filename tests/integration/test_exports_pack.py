@@ -51,14 +51,13 @@ from openpyxl.chart import BarChart
 from accounts.models import Role
 from ranking.enums import Decision, Method, Phase, Subject
 from ranking.models import Assessment, AwardEntry, Criterion, HistoricalResult, Period, Result, Score
-from ranking.reports.exports import (
+from ranking.reports.exports.conference import GROUP_COLUMN_KEYS, conference_workbook
+from ranking.reports.exports.pack import (
     CONTRACT_SHEETS,
     DETAIL_COLUMN_KEYS,
-    GROUP_COLUMN_KEYS,
     PACK_SHEETS,
     conference_pack_bytes,
     conference_pack_workbook,
-    conference_workbook,
 )
 from tests.factories import AgencyFactory, AgencyGroupFactory, PeriodFactory, UserFactory, make_tiers
 

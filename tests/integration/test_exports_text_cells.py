@@ -28,7 +28,7 @@ from import_export.formats.base_formats import XLSX
 from accounts.models import Agency, AgencyGroup, Role, User
 from ranking.jobs import job_export_start
 from ranking.models import Criterion, Demotion, HistoricalResult, Job, Period, Result, Score, Tier
-from ranking.reports.exports import PACK_SHEETS
+from ranking.reports.exports.pack import PACK_SHEETS
 from ranking.text import clean_text
 from ranking.workbook.importer import workbook_export, workbook_import
 from tests.factories import UserFactory

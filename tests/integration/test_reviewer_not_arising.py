@@ -49,7 +49,7 @@ from ranking.enums import AssessmentStatus, Decision, Method, Phase
 from ranking.errors import ServiceError
 from ranking.models import Assessment, Criterion, Result, Score
 from ranking.reports.analysis import period_snapshot, self_accuracy
-from ranking.reports.exports import conference_pack_workbook
+from ranking.reports.exports.pack import conference_pack_workbook
 from ranking.results.compute import results_compute
 from ranking.workbook.importer import workbook_export, workbook_import
 from tests.factories import (

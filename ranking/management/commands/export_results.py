@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from ranking.models import Period
-from ranking.reports.exports import conference_workbook
+from ranking.reports.exports.conference import conference_workbook
 from ranking.results.publications import PublishedResults, shown_results
 
 

@@ -9,7 +9,7 @@ from ranking.workbook.importer import workbook_import
 
 
 class Command(BaseCommand):
-    help = "Import the year workbook (WORKBOOK.md) in one transaction: all of it, or nothing."
+    help = "Import the year workbook (docs/workbook.md) in one transaction: all of it, or nothing."
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the .xlsx file")

@@ -1,39 +1,27 @@
-"""The conference workbook of a period (openpyxl), laid out like the official annex.
+"""The complete conference pack of a period (openpyxl), with a choice of sheets and columns.
 
-Its sheet names and header texts are a public contract (WORKBOOK.md): they are written in
-Vietnamese, literally, whatever the active language, so that scripts reading the file keep
-working.
-
-`conference_workbook` is that contract, unchanged. `conference_pack_workbook` is the complete
-conference pack: the same sheets plus a chart of the tiers per group (Excel's own), `Chi tiết`
-(every leaf's self, reviewed and final score), the year-over-year comparison, the tiers per
-year, and the analyses of `ranking.reports.analysis`, with a choice of sheets and columns.
+The sheets of the conference workbook (`ranking.reports.exports.conference`), plus a chart of
+the tiers per group (Excel's own), `Chi tiết` (every leaf's self, reviewed and final score), the
+year-over-year comparison, the tiers per year, and the analyses of `ranking.reports.analysis`.
+Sheet names and headers are Vietnamese, literally, whatever the active language.
 """
 
-import weakref
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Iterable, Sequence
 from io import BytesIO
 from typing import Any
 
-from django.conf import settings
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import AgencyGroup
-from ranking.bulk import collector_paused
-from ranking.cells import cell_put, sheet_title
-from ranking.enums import Phase, Subject
-from ranking.models import AwardEntry, Criterion, Period, Result
+from ranking.enums import Phase
+from ranking.models import Period
 from ranking.reports.analysis import (
     AgencyEntry,
     PeriodSnapshot,
@@ -44,119 +32,36 @@ from ranking.reports.analysis import (
     self_accuracy,
 )
 from ranking.reports.comparison import default_other, tier_distribution, year_over_year
-from ranking.results.publications import ResultsView, shown_results
-
-# The issuing authority printed top left; another city overrides it in its settings.
-DEFAULT_ISSUER = ("UBND THÀNH PHỐ ĐÀ NẴNG", "SỞ NỘI VỤ")
-
-SUBJECT_TITLES = {
-    Subject.CCHC: "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH",
-    Subject.VTLT: "CÔNG TÁC VĂN THƯ – LƯU TRỮ",
-}
-
-SUMMARY_SHEET = "Tổng hợp"
-AWARDS_SHEET = "Khen thưởng"
-TITLE_AWARDS_PROPOSED = "DANH SÁCH ĐỀ NGHỊ TẶNG BẰNG KHEN"
-TITLE_AWARDS_APPROVED = "DANH SÁCH TẶNG BẰNG KHEN"
-
-SCORE_FORMAT = "#,##0.00"
-INTEGER_FORMAT = "0"
-# Positive: moved up, negative: moved down (Excel shows the absolute value after the
-# arrow), zero: held its place.
-CHANGE_FORMAT = '"▲"0;"▼"0;"="'
-
-# Rows 1–5 hold the title block; the table's header row follows a blank row.
-HEADER_ROW = 7
-
-FONT_NAME = "Times New Roman"
-FONT = Font(name=FONT_NAME, size=12)
-FONT_BOLD = Font(name=FONT_NAME, size=12, bold=True)
-FONT_TITLE = Font(name=FONT_NAME, size=14, bold=True)
-THIN = Side(style="thin")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill(fill_type="solid", start_color="DDEBF7", end_color="DDEBF7")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-RIGHT = Alignment(horizontal="right", vertical="center")
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column a sheet may show: its key (for the export form), header, width and cell."""
-
-    key: str
-    header: str
-    width: float
-    cell: Callable[[Any], tuple[Any, str | None, Alignment]]
-
-
-# The columns of a group sheet, in order; `fields` stands for one column per field.
-GROUP_COLUMNS = [
-    Column("rank", "Xếp hạng", 8, lambda r: (r.rank, INTEGER_FORMAT, CENTER)),
-    Column("code", "Mã đơn vị", 12, lambda r: (r.agency.code, None, CENTER)),
-    Column("name", "Tên đơn vị", 42, lambda r: (r.agency.name, None, LEFT)),
-    Column("fields", "", 9, lambda r: (None, None, RIGHT)),
-    Column("total", "Tổng điểm", 10, lambda r: (r.total, SCORE_FORMAT, RIGHT)),
-    Column("maximum", "Điểm tối đa", 10, lambda r: (r.maximum, SCORE_FORMAT, RIGHT)),
-    # The exact index is stored; tiers were decided on it, the sheet shows 2 decimals.
-    Column("index", "Chỉ số (%)", 10, lambda r: (r.index, SCORE_FORMAT, RIGHT)),
-    Column("tier", "Xếp loại", 13, lambda r: (r.tier.label, None, CENTER)),
-    Column("previous_rank", "Xếp hạng năm trước", 11, lambda r: (r.previous_rank, INTEGER_FORMAT, CENTER)),
-    Column("change", "Thay đổi", 9, lambda r: (r.change, CHANGE_FORMAT, CENTER)),
-]
-GROUP_COLUMN_KEYS = [c.key for c in GROUP_COLUMNS]
-# The columns that name the agency: the panes freeze after the last of them shown.
-IDENTITY_KEYS = ("rank", "code", "name")
-
-
-@collector_paused()
-def conference_workbook(*, period: Period, source: ResultsView | None = None) -> Workbook:
-    """The conference workbook: one sheet per group, then `Tổng hợp` and `Khen thưởng`.
-
-    `source`: the results it presents; by default `shown_results`: the last publication of a
-    published period, the current results of any other. One query for a published period,
-    seven for the current results, however many agencies the period has.
-    """
-    source = source or shown_results(period=period)
-    results = source.results
-    fields = source.fields
-    counts = source.counts
-    awards = source.awards
-    labels = source.tier_labels
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    taken = {SUMMARY_SHEET.casefold(), AWARDS_SHEET.casefold()}
-
-    by_group: dict[int, list[Result]] = {}
-    for result in results:
-        by_group.setdefault(result.group_id, []).append(result)
-    for group_results in by_group.values():
-        group = group_results[0].group
-        title = sheet_title(group.name, taken=taken, fallback=group.code)
-        _group_sheet(
-            workbook.create_sheet(title),
-            period=period,
-            group_name=group.name,
-            fields=fields,
-            results=group_results,
-        )
-
-    _summary_sheet(workbook.create_sheet(SUMMARY_SHEET), period=period, labels=labels, counts=counts)
-    _awards_sheet(
-        workbook.create_sheet(AWARDS_SHEET), period=period, entries=awards, approved=source.awards_approved
-    )
-    return workbook
-
-
-def conference_workbook_bytes(*, period: Period, source: ResultsView | None = None) -> bytes:
-    """The conference workbook as the bytes of an .xlsx file."""
-    buffer = BytesIO()
-    conference_workbook(period=period, source=source).save(buffer)
-    return buffer.getvalue()
-
-
-# --- the conference pack: the workbook with a choice of sheets and columns ---------------
+from ranking.reports.exports.conference import (
+    AWARDS_SHEET,
+    GROUP_COLUMN_KEYS,
+    SUMMARY_SHEET,
+    Column,
+    awards_sheet,
+    group_sheets,
+    subject_title,
+    summary_sheet,
+)
+from ranking.reports.exports.styles import (
+    CENTER,
+    CHANGE_FORMAT,
+    FONT,
+    HEADER_ROW,
+    INTEGER_FORMAT,
+    LEFT,
+    RIGHT,
+    SCORE_FORMAT,
+    cell_styles,
+    header_cell,
+    integers,
+    print_setup,
+    styled_cell,
+    table_cells,
+    table_header,
+    table_row,
+    title_block,
+)
+from ranking.results.publications import shown_results
 
 SHEET_GROUPS = "groups"
 SHEET_SUMMARY = "summary"
@@ -245,7 +150,7 @@ def conference_pack_workbook(
         labels = source.tier_labels
     for key in chosen:
         if key == SHEET_GROUPS:
-            _group_sheets(
+            group_sheets(
                 workbook,
                 period=period,
                 source=source,
@@ -253,9 +158,9 @@ def conference_pack_workbook(
                 keys=columns.get(key) or GROUP_COLUMN_KEYS,
             )
         elif key == SHEET_SUMMARY:
-            _summary_sheet(workbook.create_sheet(SUMMARY_SHEET), period=period, labels=labels, counts=counts)
+            summary_sheet(workbook.create_sheet(SUMMARY_SHEET), period=period, labels=labels, counts=counts)
         elif key == SHEET_AWARDS:
-            _awards_sheet(
+            awards_sheet(
                 workbook.create_sheet(AWARDS_SHEET),
                 period=period,
                 entries=source.awards,
@@ -283,7 +188,7 @@ def conference_pack_workbook(
             _reviewers_sheet(workbook.create_sheet(REVIEWERS_SHEET), data=snapshot())
     if not workbook.worksheets:
         # Only group sheets were chosen and the period has no results yet: say so on a sheet.
-        _summary_sheet(workbook.create_sheet(SUMMARY_SHEET), period=period, labels=[], counts=[])
+        summary_sheet(workbook.create_sheet(SUMMARY_SHEET), period=period, labels=[], counts=[])
     return workbook
 
 
@@ -293,25 +198,6 @@ def conference_pack_bytes(
     buffer = BytesIO()
     conference_pack_workbook(period=period, sheets=sheets, columns=columns).save(buffer)
     return buffer.getvalue()
-
-
-def _group_sheets(
-    workbook: Workbook, *, period: Period, source: ResultsView, taken: set[str], keys: Sequence[str]
-) -> None:
-    fields = source.fields
-    by_group: dict[int, list[Result]] = {}
-    for result in source.results:
-        by_group.setdefault(result.group_id, []).append(result)
-    for group_results in by_group.values():
-        group = group_results[0].group
-        _group_sheet(
-            workbook.create_sheet(sheet_title(group.name, taken=taken, fallback=group.code)),
-            period=period,
-            group_name=group.name,
-            fields=fields,
-            results=group_results,
-            keys=keys,
-        )
 
 
 # Tiers highest first: from green (best) through teal, cyan and amber to red (weakest), as
@@ -369,9 +255,6 @@ def _stacked_bar(
 CM_PER_WIDTH_UNIT = 0.18
 # A chart 12 cm high takes about this many rows of the default height.
 CHART_ROWS = 25
-# `Chi tiết` has three columns per leaf, far too many for one page: it prints at this scale
-# (%), page after page across, the agency's columns repeated on each.
-WIDE_SHEET_SCALE = 70
 
 
 def _chart_sheet(
@@ -383,17 +266,17 @@ def _chart_sheet(
 ) -> None:
     """The tiers per group as a table and as a stacked bar chart drawn by Excel from it."""
     columns = [("Khối", 40), *((label, 12) for label in labels)]
-    _title_block(
+    title_block(
         ws,
         width=len(columns),
-        title=f"BIỂU ĐỒ XẾP LOẠI {_subject_title(period)} NĂM {period.year}",
+        title=f"BIỂU ĐỒ XẾP LOẠI {subject_title(period)} NĂM {period.year}",
         subtitle="Số đơn vị theo xếp loại của từng khối",
     )
-    _header(ws, columns)
+    table_header(ws, columns)
     row = HEADER_ROW
     for group, per_tier in counts:
         row += 1
-        _row(ws, [(group.name, None, LEFT), *_integers([per_tier[label] for label in labels])])
+        table_row(ws, [(group.name, None, LEFT), *integers([per_tier[label] for label in labels])])
     last_row = row
     if counts and labels:
         chart = _stacked_bar(
@@ -407,7 +290,7 @@ def _chart_sheet(
         )
         ws.add_chart(chart, f"A{row + 2}")
         last_row = row + 2 + CHART_ROWS
-    _print_setup(ws, width=len(columns), freeze="B", last_row=last_row, one_page=True)
+    print_setup(ws, width=len(columns), freeze="B", last_row=last_row, one_page=True)
 
 
 # --- Chi tiết: every leaf's self, reviewed and final score, one row per agency ---------
@@ -453,11 +336,11 @@ def _details_sheet(ws: Worksheet, *, data: PeriodSnapshot, keys: Sequence[str]) 
     parts = [(key, header, attr) for key, header, attr in SCORE_PARTS if key in keys]
     leaves = data.leaves if parts else []
     width = max(len(shown) + len(leaves) * len(parts), 1)
-    _title_block(
+    title_block(
         ws,
         # Over the columns of the first printed page, not across every leaf of the sheet.
         width=min(width, max(len(shown) + len(parts), 3)),
-        title=f"CHI TIẾT ĐIỂM TỪNG TIÊU CHÍ - {_subject_title(period)} NĂM {period.year}",
+        title=f"CHI TIẾT ĐIỂM TỪNG TIÊU CHÍ - {subject_title(period)} NĂM {period.year}",
         subtitle="Điểm tự đánh giá, điểm thẩm định và điểm cuối cùng của từng đơn vị (KPS: không phát sinh)",
     )
     # Two header rows: the fixed columns span both; each leaf's code spans its score columns.
@@ -466,8 +349,8 @@ def _details_sheet(ws: Worksheet, *, data: PeriodSnapshot, keys: Sequence[str]) 
     below: list[Cell] = []
     merged: list[tuple[int, int, int]] = []
     for column, spec in enumerate(shown, start=1):
-        top.append(_header_cell(ws, spec.header))
-        below.append(_header_cell(ws, None))
+        top.append(header_cell(ws, spec.header))
+        below.append(header_cell(ws, None))
         merged.append((column, second, column))
         ws.column_dimensions[get_column_letter(column)].width = spec.width
     column = len(shown)
@@ -475,8 +358,8 @@ def _details_sheet(ws: Worksheet, *, data: PeriodSnapshot, keys: Sequence[str]) 
         first = column + 1
         for _key, header, _attr in parts:
             column += 1
-            top.append(_header_cell(ws, leaf.code if column == first else None))
-            below.append(_header_cell(ws, header))
+            top.append(header_cell(ws, leaf.code if column == first else None))
+            below.append(header_cell(ws, header))
             ws.column_dimensions[get_column_letter(column)].width = 9
         if column > first:
             merged.append((first, HEADER_ROW, column))
@@ -487,9 +370,9 @@ def _details_sheet(ws: Worksheet, *, data: PeriodSnapshot, keys: Sequence[str]) 
     for first, last_row, last in merged:
         ws.merge_cells(start_row=HEADER_ROW, start_column=first, end_row=last_row, end_column=last)
 
-    styles = _styles(ws)
+    styles = cell_styles(ws)
     for entry in data.entries:
-        cells = _cells(ws, [spec.cell(entry) for spec in shown])
+        cells = table_cells(ws, [spec.cell(entry) for spec in shown])
         for leaf in leaves:
             applying = data.applies(leaf, entry.group.pk)
             values = entry.scores.get(leaf.pk) if applying else None
@@ -500,10 +383,10 @@ def _details_sheet(ws: Worksheet, *, data: PeriodSnapshot, keys: Sequence[str]) 
                     values.not_arising if key == "self" else values.final_not_arising
                 )
                 if left_out:
-                    cell = _cell(ws, styles, NOT_ARISING, font=FONT, alignment=CENTER, fill=fill)
+                    cell = styled_cell(ws, styles, NOT_ARISING, font=FONT, alignment=CENTER, fill=fill)
                 else:
                     value = getattr(values, attr) if values is not None else None
-                    cell = _cell(
+                    cell = styled_cell(
                         ws, styles, value, font=FONT, alignment=RIGHT, number_format=SCORE_FORMAT, fill=fill
                     )
                 cells.append(cell)
@@ -513,7 +396,7 @@ def _details_sheet(ws: Worksheet, *, data: PeriodSnapshot, keys: Sequence[str]) 
         if spec.key not in DETAIL_IDENTITY_KEYS:
             break
         identity += 1
-    _print_setup(
+    print_setup(
         ws,
         width=width,
         freeze=get_column_letter(identity + 1),
@@ -521,13 +404,6 @@ def _details_sheet(ws: Worksheet, *, data: PeriodSnapshot, keys: Sequence[str]) 
         wide=bool(leaves),
         title_columns=f"A:{get_column_letter(identity)}" if identity else None,
     )
-
-
-def _header_cell(ws: Worksheet, text: str | None) -> Cell:
-    return _cell(ws, _styles(ws), text, font=FONT_BOLD, alignment=CENTER, fill=HEADER_FILL)
-
-
-# --- So sánh năm: rank and tier movement since the previous year ---------------------
 
 
 def _year_over_year_sheet(ws: Worksheet, *, period: Period) -> None:
@@ -549,17 +425,17 @@ def _year_over_year_sheet(ws: Worksheet, *, period: Period) -> None:
         ("Thay đổi xếp loại", 11),
         ("Ghi chú", 24),
     ]
-    _title_block(
+    title_block(
         ws,
         width=len(columns),
         title=(
-            f"SO SÁNH KẾT QUẢ {_subject_title(period)} NĂM {period.year} VỚI NĂM {other.year}"
+            f"SO SÁNH KẾT QUẢ {subject_title(period)} NĂM {period.year} VỚI NĂM {other.year}"
             if other
-            else f"SO SÁNH KẾT QUẢ {_subject_title(period)} QUA CÁC NĂM"
+            else f"SO SÁNH KẾT QUẢ {subject_title(period)} QUA CÁC NĂM"
         ),
         subtitle="Thay đổi thứ hạng và xếp loại của từng đơn vị trong khối",
     )
-    _header(ws, columns)
+    table_header(ws, columns)
     for group in comparison.groups:
         for movement in group.movements:
             if movement.is_new:
@@ -568,7 +444,7 @@ def _year_over_year_sheet(ws: Worksheet, *, period: Period) -> None:
                 note = f"Chuyển từ {movement.moved_from.name}"
             else:
                 note = None
-            _row(
+            table_row(
                 ws,
                 [
                     (group.group.name, None, LEFT),
@@ -583,7 +459,7 @@ def _year_over_year_sheet(ws: Worksheet, *, period: Period) -> None:
                     (note, None, LEFT),
                 ],
             )
-    _print_setup(ws, width=len(columns), freeze="D")
+    print_setup(ws, width=len(columns), freeze="D")
 
 
 def _tiers_per_year_sheet(ws: Worksheet, *, period: Period) -> None:
@@ -591,19 +467,19 @@ def _tiers_per_year_sheet(ws: Worksheet, *, period: Period) -> None:
     this one), as a table and as Excel's stacked column chart of it."""
     distribution = tier_distribution(period=period, visible=lambda p: p.phase == Phase.PUBLISHED)
     columns = [("Năm", 12), *((label, 12) for label in distribution.labels), ("Tổng", 10)]
-    _title_block(
+    title_block(
         ws,
         width=len(columns),
-        title=f"XẾP LOẠI {_subject_title(period)} QUA CÁC NĂM",
+        title=f"XẾP LOẠI {subject_title(period)} QUA CÁC NĂM",
         subtitle="Số đơn vị theo xếp loại của từng năm",
     )
-    _header(ws, columns)
+    table_header(ws, columns)
     row = HEADER_ROW
     for year in distribution.years:
         row += 1
         numbers = [year.counts[label] for label in distribution.labels]
         # The year as text: a category of the chart, not a number to plot.
-        _row(ws, [(str(year.period.year), None, CENTER), *_integers([*numbers, year.total])])
+        table_row(ws, [(str(year.period.year), None, CENTER), *integers([*numbers, year.total])])
     last_row = row
     if distribution.years and distribution.labels:
         chart = _stacked_bar(
@@ -617,7 +493,7 @@ def _tiers_per_year_sheet(ws: Worksheet, *, period: Period) -> None:
         )
         ws.add_chart(chart, f"A{row + 2}")
         last_row = row + 2 + CHART_ROWS
-    _print_setup(ws, width=len(columns), freeze="B", last_row=last_row, one_page=True)
+    print_setup(ws, width=len(columns), freeze="B", last_row=last_row, one_page=True)
 
 
 # --- the analysis sheets (ranking.reports.analysis) ---------------------------------------------
@@ -633,15 +509,15 @@ def _table_sheet(
     freeze: str,
 ) -> int:
     """A titled table with a filter on its header; returns the last row written."""
-    _title_block(ws, width=len(columns), title=title, subtitle=subtitle)
-    _header(ws, columns)
+    title_block(ws, width=len(columns), title=title, subtitle=subtitle)
+    table_header(ws, columns)
     row = HEADER_ROW
     for values in rows:
         row += 1
-        _row(ws, values)
+        table_row(ws, values)
     if row > HEADER_ROW:
         ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(columns))}{row}"
-    _print_setup(ws, width=len(columns), freeze=freeze)
+    print_setup(ws, width=len(columns), freeze=freeze)
     return row
 
 
@@ -674,7 +550,7 @@ def _losses_sheet(ws: Worksheet, *, data: PeriodSnapshot) -> None:
     ]
     _table_sheet(
         ws,
-        title=f"TỔNG HỢP ĐIỂM BỊ TRỪ THEO TIÊU CHÍ - {_subject_title(period)} NĂM {period.year}",
+        title=f"TỔNG HỢP ĐIỂM BỊ TRỪ THEO TIÊU CHÍ - {subject_title(period)} NĂM {period.year}",
         subtitle="Số đơn vị bị trừ điểm và số điểm bị trừ ở từng tiêu chí, theo khối",
         columns=columns,
         rows=rows,
@@ -714,7 +590,7 @@ def _heat_map_sheet(ws: Worksheet, *, data: PeriodSnapshot) -> None:
             )
     last = _table_sheet(
         ws,
-        title=f"TỶ LỆ ĐIỂM ĐẠT THEO LĨNH VỰC - {_subject_title(period)} NĂM {period.year}",
+        title=f"TỶ LỆ ĐIỂM ĐẠT THEO LĨNH VỰC - {subject_title(period)} NĂM {period.year}",
         subtitle="Điểm cuối cùng của từng lĩnh vực so với điểm tối đa của lĩnh vực (%)",
         columns=columns,
         rows=rows,
@@ -773,7 +649,7 @@ def _self_accuracy_sheet(ws: Worksheet, *, data: PeriodSnapshot) -> None:
     ]
     _table_sheet(
         ws,
-        title=f"ĐỘ CHÍNH XÁC CỦA TỰ ĐÁNH GIÁ - {_subject_title(period)} NĂM {period.year}",
+        title=f"ĐỘ CHÍNH XÁC CỦA TỰ ĐÁNH GIÁ - {subject_title(period)} NĂM {period.year}",
         subtitle="Tổng điểm tự đánh giá so với tổng điểm cuối cùng của từng đơn vị",
         columns=columns,
         rows=rows,
@@ -817,281 +693,9 @@ def _reviewers_sheet(ws: Worksheet, *, data: PeriodSnapshot) -> None:
     ]
     _table_sheet(
         ws,
-        title=f"TỔNG HỢP KẾT QUẢ THẨM ĐỊNH THEO THẨM ĐỊNH VIÊN - {_subject_title(period)} NĂM {period.year}",
+        title=f"TỔNG HỢP KẾT QUẢ THẨM ĐỊNH THEO THẨM ĐỊNH VIÊN - {subject_title(period)} NĂM {period.year}",
         subtitle="Điều chỉnh so với điểm tự đánh giá và tỷ lệ giải trình được chấp nhận",
         columns=columns,
         rows=rows,
         freeze="B",
     )
-
-
-def _subject_title(period: Period) -> str:
-    return SUBJECT_TITLES[Subject(period.subject)]
-
-
-def _group_sheet(
-    ws: Worksheet,
-    *,
-    period: Period,
-    group_name: str,
-    fields: Sequence[Criterion],
-    results: Sequence[Result],
-    keys: Sequence[str] = GROUP_COLUMN_KEYS,
-) -> None:
-    shown = [c for c in GROUP_COLUMNS if c.key in keys]
-    columns: list[tuple[str, float]] = []
-    for column in shown:
-        if column.key == "fields":
-            columns.extend((field.code, column.width) for field in fields)
-        else:
-            columns.append((column.header, column.width))
-    _title_block(
-        ws,
-        width=len(columns),
-        title=f"KẾT QUẢ XẾP HẠNG {_subject_title(period)} NĂM {period.year}",
-        subtitle=group_name,
-    )
-    _header(ws, columns)
-    for result in results:
-        values: list[tuple[Any, str | None, Alignment]] = []
-        for column in shown:
-            if column.key == "fields":
-                # A field with no leaf for this group has no score: the cell stays empty, not 0.
-                values.extend(
-                    (_decimal(result.field_scores.get(field.code)), SCORE_FORMAT, RIGHT) for field in fields
-                )
-            else:
-                values.append(column.cell(result))
-        _row(ws, values)
-    _print_setup(ws, width=len(columns), freeze=_freeze_after(shown))
-
-
-def _freeze_after(shown: Sequence[Column]) -> str:
-    identity = 0
-    for column in shown:
-        if column.key not in IDENTITY_KEYS:
-            break
-        identity += 1
-    return get_column_letter(identity + 1)
-
-
-def _summary_sheet(
-    ws: Worksheet,
-    *,
-    period: Period,
-    labels: Sequence[str],
-    counts: Sequence[tuple[AgencyGroup, dict[str, int]]],
-) -> None:
-    columns = [("Khối", 40), *((label, 12) for label in labels), ("Tổng", 10)]
-    _title_block(
-        ws,
-        width=len(columns),
-        title=f"TỔNG HỢP KẾT QUẢ XẾP LOẠI {_subject_title(period)} NĂM {period.year}",
-        subtitle="Số đơn vị theo xếp loại của từng khối",
-    )
-    _header(ws, columns)
-    for group, per_tier in counts:
-        numbers = [per_tier[label] for label in labels]
-        _row(ws, [(group.name, None, LEFT), *_integers([*numbers, sum(numbers)])])
-    totals = [sum(per_tier[label] for _, per_tier in counts) for label in labels]
-    _row(ws, [("Tổng cộng", None, LEFT), *_integers([*totals, sum(totals)])], bold=True)
-    _print_setup(ws, width=len(columns), freeze="B")
-
-
-def _awards_sheet(ws: Worksheet, *, period: Period, entries: Sequence[AwardEntry], approved: bool) -> None:
-    columns = [
-        ("STT", 6),
-        ("Mã đơn vị", 12),
-        ("Tên đơn vị", 42),
-        ("Khối", 30),
-        ("Chỉ số (%)", 11),
-        ("Xếp loại", 13),
-    ]
-    _title_block(
-        ws,
-        width=len(columns),
-        title=TITLE_AWARDS_APPROVED if approved else TITLE_AWARDS_PROPOSED,
-        subtitle=f"Kết quả xếp hạng {_subject_title(period).lower()} năm {period.year}",
-    )
-    _header(ws, columns)
-    for number, entry in enumerate(entries, start=1):
-        result = entry.result
-        _row(
-            ws,
-            [
-                (number, INTEGER_FORMAT, CENTER),
-                (entry.agency.code, None, CENTER),
-                (entry.agency.name, None, LEFT),
-                (entry.group.name, None, LEFT),
-                (result.index if result else None, SCORE_FORMAT, RIGHT),
-                (result.tier.label if result else None, None, CENTER),
-            ],
-        )
-    _print_setup(ws, width=len(columns), freeze="D")
-
-
-def _decimal(value: str | None) -> Decimal | None:
-    # Field scores are kept as decimal strings in JSON; Excel needs numbers.
-    return None if value is None else Decimal(value)
-
-
-def _integers(values: Sequence[int]) -> list[tuple[int, str, Alignment]]:
-    return [(value, INTEGER_FORMAT, CENTER) for value in values]
-
-
-# --- writing cells ------------------------------------------------------------------------
-#
-# Every sheet is written top to bottom, a row of ready cells at a time (`ws.append`), each
-# value through `cell_put`: text as text, never a formula.
-#
-# openpyxl keeps a cell's style as indices into its workbook's tables of fonts, fills,
-# borders, alignments and number formats (a `StyleArray`), and finds an index by hashing the
-# object it is given: for a Font, an Alignment or a Border that costs more than the rest of
-# the cell. So each kind of cell (font, alignment, border, fill, number format) is looked up
-# once per workbook, on a template cell, and every cell of that kind gets a copy of the
-# template's indices: the same styles, in the same tables, as setting them cell by cell.
-_CELL_STYLES: weakref.WeakKeyDictionary[Workbook, dict[tuple, Any]] = weakref.WeakKeyDictionary()
-
-
-def _styles(ws: Worksheet) -> dict[tuple, Any]:
-    """The kinds of cell of `ws`'s workbook found so far, for `_style`."""
-    return _CELL_STYLES.setdefault(ws.parent, {})
-
-
-def _style(
-    ws: Worksheet,
-    styles: dict[tuple, Any],
-    *,
-    font: Font,
-    alignment: Alignment,
-    border: Border | None = BORDER,
-    number_format: str | None = None,
-    fill: PatternFill | None = None,
-) -> StyleArray:
-    """A kind of cell's style in `ws`'s workbook; `styles` is `_styles(ws)`."""
-    key = (id(font), id(alignment), id(border), number_format, id(fill))
-    kind = styles.get(key)
-    if kind is None:
-        template = Cell(ws)
-        template.font = font
-        template.alignment = alignment
-        if border is not None:
-            template.border = border
-        if fill is not None:
-            template.fill = fill
-        if number_format:
-            template.number_format = number_format
-        # The style objects stay referenced beside their entry, so their ids are not reused.
-        kind = styles[key] = (template._style, font, alignment, border, fill)
-    return kind[0]
-
-
-def _cell(
-    ws: Worksheet,
-    styles: dict[tuple, Any],
-    value: Any,
-    *,
-    font: Font,
-    alignment: Alignment,
-    border: Border | None = BORDER,
-    number_format: str | None = None,
-    fill: PatternFill | None = None,
-) -> Cell:
-    """A styled cell of `ws`, to append; `styles` is `_styles(ws)`."""
-    style = _style(
-        ws, styles, font=font, alignment=alignment, border=border, number_format=number_format, fill=fill
-    )
-    return cell_put(Cell(ws, style_array=style), value)
-
-
-def _title_block(ws: Worksheet, *, width: int, title: str, subtitle: str) -> None:
-    """Rows 1–6 of an empty sheet: the issuer (rows 1–3), the title, the subtitle, a blank row."""
-    issuer = getattr(settings, "CONFERENCE_ISSUER", DEFAULT_ISSUER)
-    last = get_column_letter(width)
-    issuer_last = get_column_letter(min(width, 3))
-    styles = _styles(ws)
-    lines = list(zip(issuer, (FONT, FONT_BOLD), strict=False))
-    for row in (1, 2, 3):
-        if row > len(lines):
-            ws.append([])
-            continue
-        text, font = lines[row - 1]
-        ws.append([_cell(ws, styles, text, font=font, alignment=CENTER, border=None)])
-        if issuer_last != "A":
-            ws.merge_cells(f"A{row}:{issuer_last}{row}")
-    for row, text, font in ((4, title, FONT_TITLE), (5, subtitle, FONT_BOLD)):
-        ws.append([_cell(ws, styles, text, font=font, alignment=CENTER, border=None)])
-        if last != "A":
-            ws.merge_cells(f"A{row}:{last}{row}")
-        ws.row_dimensions[row].height = 21
-    ws.append([])
-
-
-def _header(ws: Worksheet, columns: Sequence[tuple[str, float]]) -> None:
-    """The header row (HEADER_ROW), below the title block, and the columns' widths."""
-    ws.append([_header_cell(ws, text) for text, _width in columns])
-    for column, (_text, width) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(column)].width = width
-    # Room for two lines of wrapped header text ("Xếp hạng năm trước").
-    ws.row_dimensions[HEADER_ROW].height = 36
-
-
-def _row(ws: Worksheet, values: Sequence[tuple[Any, str | None, Alignment]], *, bold: bool = False) -> None:
-    """The next row of `ws`: each (value, number format, alignment) in a bordered cell."""
-    ws.append(_cells(ws, values, bold=bold))
-
-
-def _cells(
-    ws: Worksheet, values: Sequence[tuple[Any, str | None, Alignment]], *, bold: bool = False
-) -> list[Cell]:
-    styles = _styles(ws)
-    font = FONT_BOLD if bold else FONT
-    cells = []
-    for value, number_format, alignment in values:
-        # A table cell's kind is told by its alignment, number format and weight alone
-        # (`_style`'s entry keeps the alignment referenced, so its id is not reused).
-        key = (id(alignment), number_format, bold)
-        style = styles.get(key)
-        if style is None:
-            style = styles[key] = _style(
-                ws, styles, font=font, alignment=alignment, number_format=number_format
-            )
-        cells.append(cell_put(Cell(ws, style_array=style), value))
-    return cells
-
-
-def _print_setup(
-    ws: Worksheet,
-    *,
-    width: int,
-    freeze: str,
-    header_rows: int = 1,
-    last_row: int = 0,
-    one_page: bool = False,
-    wide: bool = False,
-    title_columns: str | None = None,
-) -> None:
-    """Landscape A4, the header rows repeated on every page.
-
-    One page wide (`one_page`: one page in all, for a short table with its chart), or, for a
-    `wide` sheet, at a readable scale, page after page across, `title_columns` repeated on
-    each. `last_row`: the print area reaches at least that far (a chart below the table).
-    """
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    if wide:
-        ws.page_setup.scale = WIDE_SHEET_SCALE
-        if title_columns:
-            ws.print_title_cols = title_columns
-    else:
-        ws.page_setup.fitToWidth = 1
-        # 0: as many pages down as the rows need.
-        ws.page_setup.fitToHeight = 1 if one_page else 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW + header_rows - 1}"
-    ws.print_area = f"A1:{get_column_letter(width)}{max(ws.max_row, HEADER_ROW + header_rows - 1, last_row)}"
-    ws.oddFooter.center.text = "Trang &P / &N"
-    ws.oddFooter.center.font = FONT_NAME
-    ws.freeze_panes = f"{freeze}{HEADER_ROW + header_rows}"
