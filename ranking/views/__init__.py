@@ -1,0 +1,5 @@
+"""The pages, by audience: `agency` and `agency_steps` (the agency's assessment), `review` (the
+reviewers), `council` and `council_results` (the appraisal council), `public`, `reports_*` (the
+conference pack), `jobs`, `home`; `common` holds what they share, including `leaf_save`, the one
+answer of every htmx leaf save. Views only handle requests: reads, formatting and forms live in
+the concept packages."""
