@@ -24,23 +24,12 @@ def points(value: Decimal | None) -> str:
     """A score without trailing zeros, with the language's decimal mark: 7,5 / 10 / −0,25."""
     if value is None:
         return ""
-    text = format(Decimal(value).normalize(), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", get_format("DECIMAL_SEPARATOR")).replace("-", "−")
+    return plain(Decimal(value)).replace(".", get_format("DECIMAL_SEPARATOR")).replace("-", "−")
 
 
 def typed(value: Decimal | None) -> str:
     """A score as an input's value: like `points` but with a plain minus the user can edit."""
     return points(value).replace("−", "-")
-
-
-def plain_number(value: Decimal | None) -> str:
-    """A score as typed in a form field: exact, no trailing zeros, the language's decimal mark."""
-    if value is None:
-        return ""
-    number = value.to_integral_value() if value == value.to_integral_value() else value.normalize()
-    return format(number, "f").replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 def shown(value: Decimal) -> str:

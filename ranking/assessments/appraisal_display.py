@@ -11,7 +11,7 @@ from ranking.assessments.display import page_version
 from ranking.assessments.sheets import AssessmentSheet, SheetFigures, SheetRow
 from ranking.enums import AssessmentStatus, Method
 from ranking.models import Criterion, Score
-from ranking.numbers import plain_number
+from ranking.numbers import typed
 
 S = AssessmentStatus
 
@@ -42,7 +42,7 @@ class Leaf:
 
     @property
     def reviewed_input(self) -> str:
-        return plain_number(self.score.reviewed_score) if self.score else ""
+        return typed(self.score.reviewed_score) if self.score else ""
 
     @property
     def version(self) -> int:
@@ -78,13 +78,13 @@ class Leaf:
     @property
     def range_hint(self) -> str:
         c = self.criterion
-        top = plain_number(c.max_points or Decimal(0))
+        top = typed(c.max_points or Decimal(0))
         if c.method == Method.DEDUCTION:
             return _("from −%(floor)s to 0") % {"floor": top}
         if c.method == Method.BONUS:
             return _("bonus, 0 to %(max)s") % {"max": top}
         if c.method == Method.NUMBER and c.step:
-            return _("0 to %(max)s, in steps of %(step)s") % {"max": top, "step": plain_number(c.step)}
+            return _("0 to %(max)s, in steps of %(step)s") % {"max": top, "step": typed(c.step)}
         return _("0 to %(max)s") % {"max": top}
 
 
@@ -109,7 +109,7 @@ def leaf_of_row(row: SheetRow, unreviewed: set[int], uncommented: set[int]) -> L
     leaf = Leaf(
         row=row, unreviewed=row.criterion.id in unreviewed, uncommented=row.criterion.id in uncommented
     )
-    leaf.options = [(plain_number(points), f"{label} ({plain_number(points)})") for points, label in choices]
+    leaf.options = [(typed(points), f"{label} ({typed(points)})") for points, label in choices]
     if score:
         leaf.self_label = label_of(choices, score.self_score)
         leaf.reviewed_label = label_of(choices, score.reviewed_score)

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count
-from django.utils.formats import get_format
 
 from accounts.models import Agency, AgencyGroup
 from ranking.assessments.selectors import period_assessments
 from ranking.enums import Method
 from ranking.models import Assessment, AwardEntry, Criterion, Demotion, Period, Result, Score, Tier
+from ranking.numbers import typed
 from ranking.periods.criteria import period_fields
 
 # The group a result was computed in is a snapshot (`Result.group`): an agency that has
@@ -89,18 +89,13 @@ class SurveyCell:
         """What the input shows: what the user typed after a refusal, else the stored value."""
         if self.typed is not None:
             return self.typed
-        return "" if self.value is None else scoring_text(self.value)
+        return "" if self.value is None else typed(self.value)
 
 
 @dataclass
 class SurveyRow:
     assessment: Assessment
     cells: list[SurveyCell] = field(default_factory=list)
-
-
-def scoring_text(value: Decimal) -> str:
-    """A stored score as a person types it in the page's language: 7,5 rather than 7.5000."""
-    return format(value.normalize(), "f").replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 def survey_leaves(*, period: Period) -> list[Criterion]:
