@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 
 # Big enough for any score, small enough for the database columns (10 digits, 4 decimals).
@@ -18,6 +18,18 @@ MAX_ABS_SCORE = Decimal("100000")
 def plain(value: Decimal) -> str:
     """A Decimal as plain digits without trailing zeros: 10, 2.5, -0.25."""
     return format(value.normalize(), "f")
+
+
+def points(value: Decimal | None) -> str:
+    """A score without trailing zeros, with the language's decimal mark: 7,5 / 10 / −0,25."""
+    if value is None:
+        return ""
+    return plain(Decimal(value)).replace(".", get_format("DECIMAL_SEPARATOR")).replace("-", "−")
+
+
+def typed(value: Decimal | None) -> str:
+    """A score as an input's value: like `points` but with a plain minus the user can edit."""
+    return points(value).replace("−", "-")
 
 
 def shown(value: Decimal) -> str:

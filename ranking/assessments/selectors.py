@@ -1,17 +1,19 @@
-"""Reads of assessments for the home pages and the council: an agency's assessments, a
-reviewer's counts, a period's assessments."""
+"""Reads of assessments for the home pages, the council and the reviewers: an agency's
+assessments, a reviewer's counts, a period's assessments, a reviewer's queue."""
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
-from accounts.models import Agency, User
+from accounts.models import Agency, AgencyGroup, User
+from accounts.rules import is_council
 from ranking import scoring
-from ranking.enums import STATUS_ORDER, Phase
+from ranking.enums import STATUS_ORDER, AssessmentStatus, Phase
 from ranking.models import Assessment, Criterion, Period, Score
-from ranking.periods.criteria import applies
+from ranking.periods.criteria import applies, final_not_arising_q, leaf_applies
 from ranking.periods.selectors import days_left, phase_deadline
 from ranking.rules import submitted_once_q
 
@@ -100,4 +102,70 @@ def period_assessments(*, period: Period) -> list[Assessment]:
         Assessment.objects.filter(period=period)
         .select_related("period", "agency__group", "reviewer")
         .order_by("agency__group__order", "agency__group__code", "agency__code")
+    )
+
+
+# What a reviewer has to act on comes first in the queue, what is settled last.
+QUEUE_ORDER = (
+    AssessmentStatus.SUBMITTED,
+    AssessmentStatus.IN_REVIEW,
+    AssessmentStatus.EXPLAINED,
+    AssessmentStatus.RETURNED,
+    AssessmentStatus.REVIEWED,
+    AssessmentStatus.APPROVED,
+    AssessmentStatus.FINALIZED,
+    AssessmentStatus.DRAFT,
+)
+
+# Leaves a reviewer must score before closing the appraisal (as `AssessmentSheet.unreviewed`).
+NOT_REVIEWED_METHODS = (scoring.SURVEY, *scoring.OUTSIDE_BASE)
+
+
+def queue_assessments(
+    *, user: User, period: Period | None = None, group: AgencyGroup | None = None, status: str = ""
+) -> QuerySet[Assessment]:
+    """The assessments in a user's queue, with counts of reviewed leaves. One query.
+
+    A reviewer sees the assessments assigned to them once submitted (`rules.submitted_once`),
+    the council every one. Without a period, only periods not yet published are listed.
+    """
+    leaves = (
+        Criterion.objects.filter(period=OuterRef("period"))
+        .exclude(method__in=NOT_REVIEWED_METHODS)
+        .filter(leaf_applies(OuterRef(OuterRef("agency__group_id"))))
+        .order_by()
+        .values("period")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    reviewed = (
+        Score.objects.filter(assessment=OuterRef("pk"))
+        .filter(Q(reviewed_score__isnull=False) | final_not_arising_q())
+        .exclude(criterion__method__in=NOT_REVIEWED_METHODS)
+        .order_by()
+        .values("assessment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    assessments = Assessment.objects.select_related("period", "agency__group", "reviewer").annotate(
+        leaf_count=Coalesce(Subquery(leaves, output_field=IntegerField()), Value(0)),
+        reviewed_count=Coalesce(Subquery(reviewed, output_field=IntegerField()), Value(0)),
+        queue_position=Case(
+            *(When(status=s, then=Value(i)) for i, s in enumerate(QUEUE_ORDER)),
+            default=Value(len(QUEUE_ORDER)),
+            output_field=IntegerField(),
+        ),
+    )
+    if not is_council(user):
+        assessments = assessments.filter(submitted_once_q(), reviewer=user)
+    if period is not None:
+        assessments = assessments.filter(period=period)
+    else:
+        assessments = assessments.exclude(period__phase=Phase.PUBLISHED)
+    if group is not None:
+        assessments = assessments.filter(agency__group=group)
+    if status:
+        assessments = assessments.filter(status=status)
+    return assessments.order_by(
+        "queue_position", "-period__year", "period__subject", "agency__group__order", "agency__code"
     )

@@ -7,6 +7,7 @@ there are. The arithmetic is `ranking.scoring`'s and `ranking.reports.whatif`'s.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -355,3 +356,11 @@ def agency_history(*, period: Period, agency: Agency) -> list[HistoryPoint]:
             current=computed.period_id == period.id,
         )
     return sorted(points.values(), key=lambda point: point.year)
+
+
+def tie_breaker_labels(codes: Sequence[str]) -> list[str]:
+    labels = {
+        scoring.TIE_TOTAL_WITHOUT_SURVEY: _("the total without survey"),
+        scoring.TIE_FIELDS: _("the field scores in field order"),
+    }
+    return [labels.get(code, code) for code in codes]

@@ -404,3 +404,14 @@ def agency_standings(*, agency: Agency) -> list[Standing]:
         standings.append(Standing(result.period, result, False))
     standings.sort(key=lambda s: (-s.period.year, s.period.subject))
     return standings
+
+
+def tier_chart(counts) -> dict:
+    """The stacked bar chart of tiers per group, as Chart.js reads it (charts.js adds the colours)."""
+    labels = list(counts[0][1]) if counts else []
+    return {
+        "labels": [group.name for group, _per_tier in counts],
+        "datasets": [
+            {"label": label, "data": [per_tier[label] for _group, per_tier in counts]} for label in labels
+        ],
+    }

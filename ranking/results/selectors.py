@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count
-from django.utils.formats import get_format
 
-from accounts.models import AgencyGroup
+from accounts.models import Agency, AgencyGroup
 from ranking.assessments.selectors import period_assessments
 from ranking.enums import Method
-from ranking.models import Assessment, AwardEntry, Criterion, Period, Result, Score
-from ranking.periods.criteria import applies
+from ranking.models import Assessment, AwardEntry, Criterion, Demotion, Period, Result, Score, Tier
+from ranking.numbers import typed
+from ranking.periods.criteria import applies, period_fields
 
 # The group a result was computed in is a snapshot (`Result.group`): an agency that has
 # moved since is still listed where it was ranked.
@@ -89,18 +89,13 @@ class SurveyCell:
         """What the input shows: what the user typed after a refusal, else the stored value."""
         if self.typed is not None:
             return self.typed
-        return "" if self.value is None else scoring_text(self.value)
+        return "" if self.value is None else typed(self.value)
 
 
 @dataclass
 class SurveyRow:
     assessment: Assessment
     cells: list[SurveyCell] = field(default_factory=list)
-
-
-def scoring_text(value: Decimal) -> str:
-    """A stored score as a person types it in the page's language: 7,5 rather than 7.5000."""
-    return format(value.normalize(), "f").replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 def survey_leaves(*, period: Period) -> list[Criterion]:
@@ -144,3 +139,93 @@ def award_entries(*, period: Period) -> list[AwardEntry]:
         .select_related("agency__group", "changed_by")
         .order_by("agency__group__order", "agency__group__code", "agency__code")
     )
+
+
+@dataclass
+class ProvisionalBoard:
+    """What the council's results page shows: the results by group and the award list."""
+
+    fields: list[Criterion]
+    groups: list[dict]
+    awards: list[AwardEntry]
+    # Agencies the list has not decided on yet; removed ones are put back from their row.
+    candidates: list[Result]
+
+
+def provisional_board(*, period: Period) -> ProvisionalBoard:
+    """The period's results by group with their field scores and tier counts, and the award
+    list in rank order within each group. A fixed number of queries."""
+    results = period_results(period=period)
+    fields = period_fields(period=period)
+    field_codes = [f.code for f in fields]
+    tier_labels = dict(Tier.objects.filter(period=period).values_list("pk", "label"))
+    for result in results:
+        result.fields = [result.field_scores.get(c) for c in field_codes]
+        result.tier_before_label = tier_labels.get(result.tier_before_demotion_id, "")
+    groups: list[dict] = []
+    for result in results:
+        if not groups or groups[-1]["group"].pk != result.group_id:
+            groups.append({"group": result.group, "results": []})
+        groups[-1]["results"].append(result)
+    counts = dict((group.pk, per_tier) for group, per_tier in tier_counts(period=period))
+    for entry in groups:
+        entry["tier_counts"] = [(label, n) for label, n in counts.get(entry["group"].pk, {}).items() if n]
+    by_agency = {r.agency_id: r for r in results}
+    entries = award_entries(period=period)
+    for entry in entries:
+        entry.result = by_agency.get(entry.agency_id)
+        entry.group = entry.result.group if entry.result else entry.agency.group
+    decided = {e.agency_id for e in entries}
+    entries.sort(
+        key=lambda e: (
+            e.group.order,
+            e.group.code,
+            e.result.rank if e.result else float("inf"),
+            e.agency.code,
+        )
+    )
+    return ProvisionalBoard(
+        fields=fields,
+        groups=groups,
+        awards=entries,
+        candidates=[r for r in results if r.agency_id not in decided],
+    )
+
+
+def period_demotions(*, period: Period) -> list[Demotion]:
+    """The period's demotions, by group and agency. One query."""
+    return list(
+        Demotion.objects.filter(period=period)
+        .select_related("agency__group", "cap_tier", "created_by")
+        .order_by("agency__group__order", "agency__code")
+    )
+
+
+def period_agencies(*, period: Period) -> list[dict]:
+    """The period's agencies per group, for the links to their reports: those ranked by group
+    and rank (with rank and tier), then those assessed but without a result. Two queries."""
+    groups: list[dict] = []
+    by_group: dict[int, dict] = {}
+
+    def add(group: AgencyGroup, agency: Agency, result: Result | None) -> None:
+        if group.pk not in by_group:
+            by_group[group.pk] = {"group": group, "agencies": []}
+            groups.append(by_group[group.pk])
+        by_group[group.pk]["agencies"].append({"agency": agency, "result": result})
+
+    results = list(
+        Result.objects.filter(period=period)
+        .select_related("agency", "group", "tier")
+        .order_by("group__order", "group__code", "rank", "agency__code")
+    )
+    for result in results:
+        add(result.group, result.agency, result)
+    for assessment in (
+        Assessment.objects.filter(period=period)
+        .exclude(agency_id__in=[r.agency_id for r in results])
+        .select_related("agency__group")
+        .order_by("agency__group__order", "agency__group__code", "agency__code")
+    ):
+        add(assessment.agency.group, assessment.agency, None)
+    groups.sort(key=lambda g: (g["group"].order, g["group"].code))
+    return groups

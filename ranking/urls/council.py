@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ranking.views import council
+from ranking.views import council, council_results
 
 urlpatterns = [
     path("<str:code>/", council.period_dashboard, name="period_dashboard"),
@@ -10,10 +10,10 @@ urlpatterns = [
     path("<str:code>/dieu-tra/", council.survey_scores, name="survey_scores"),
     path("<str:code>/ha-bac/", council.demotions, name="demotions"),
     path("<str:code>/ha-bac/<id:demotion_id>/xoa/", council.demotion_remove_view, name="demotion_remove"),
-    path("<str:code>/tinh-ket-qua/", council.results_compute_view, name="results_compute"),
-    path("<str:code>/ket-qua/", council.provisional_results, name="provisional_results"),
-    path("<str:code>/khen-thuong/", council.award_change_view, name="award_change"),
-    path("<str:code>/phe-duyet/", council.results_approve_view, name="results_approve"),
-    path("<str:code>/cong-bo/", council.period_publish_view, name="period_publish"),
-    path("<str:code>/mo-lai/", council.period_reopen_view, name="period_reopen"),
+    path("<str:code>/tinh-ket-qua/", council_results.results_compute_view, name="results_compute"),
+    path("<str:code>/ket-qua/", council_results.provisional_results, name="provisional_results"),
+    path("<str:code>/khen-thuong/", council_results.award_change_view, name="award_change"),
+    path("<str:code>/phe-duyet/", council_results.results_approve_view, name="results_approve"),
+    path("<str:code>/cong-bo/", council_results.period_publish_view, name="period_publish"),
+    path("<str:code>/mo-lai/", council_results.period_reopen_view, name="period_reopen"),
 ]

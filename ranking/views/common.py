@@ -1,15 +1,17 @@
 """What every view of the evaluation shares: loading objects, refusing, answering htmx."""
 
 import re
+from collections.abc import Callable
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from ranking.errors import ServiceError
-from ranking.models import Assessment, Period
+from ranking.errors import ScoreConflict, ServiceError
+from ranking.models import Assessment, Period, Score
 from ranking.numbers import excerpt, parse_decimal, too_large
 from ranking.rules import PERMISSION_MESSAGES
 
@@ -49,13 +51,56 @@ def service_error_response(request: HttpRequest, error: ServiceError, *, status:
     return HttpResponse(html, status=status)
 
 
-def page_version(score) -> int:
-    """The version a page shows for a leaf's score.
+def refusal_fragment(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    """A refusal of an htmx post as a short fragment the row can show (status 403)."""
+    message = str(error) or _("You may not do this now.")
+    html = render_to_string("ranking/_errors.html", {"messages_list": [message]}, request=request)
+    return HttpResponse(html, status=403)
 
-    A leaf without a score row yet: the service creates it with version 1 before comparing,
-    so 1 is what the page saw; anyone else's save since then makes it 2 or more.
+
+# The answers of a leaf save: its fragment shows the saved row, the newer score, or what to fix.
+SAVED, CONFLICT, INVALID = 200, 409, 422
+
+
+def leaf_save(
+    request: HttpRequest,
+    save: Callable[[], Score],
+    *,
+    answer: Callable[..., HttpResponse],
+    back: str,
+    saved_message: str,
+) -> HttpResponse:
+    """Run one leaf's save and answer it the same way on every page.
+
+    `save` checks the permission and writes (raising PermissionDenied, ScoreConflict or
+    ServiceError); `answer(status=, score=, messages=)` renders the page's own fragment for
+    the leaf with status SAVED, CONFLICT (`score` is the newer one) or INVALID.
+
+    With htmx: a refusal is the 403 fragment, the other outcomes the page's fragment. Without
+    htmx: a refusal is the 403 page, the other outcomes go `back` to the leaf with a message.
     """
-    return score.version if score else 1
+    try:
+        score = save()
+    except PermissionDenied as error:
+        if request.htmx:
+            return refusal_fragment(request, error)
+        raise
+    except ScoreConflict as conflict:
+        if request.htmx:
+            return answer(status=CONFLICT, score=conflict.score, messages=conflict.messages)
+        for line in conflict.messages:
+            messages.warning(request, line)
+        return redirect(back)
+    except ServiceError as error:
+        if request.htmx:
+            return answer(status=INVALID, score=None, messages=error.messages)
+        for line in error.messages:
+            messages.error(request, line)
+        return redirect(back)
+    if request.htmx:
+        return answer(status=SAVED, score=score, messages=[])
+    messages.success(request, saved_message)
+    return redirect(back)
 
 
 def whole_number(text: str | None) -> int | None:

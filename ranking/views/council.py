@@ -1,5 +1,5 @@
-"""The appraisal council's pages: a period's progress, phases, survey scores, demotions,
-results, the award list and publication.
+"""The appraisal council's pages before the results: a period's progress, phases, the
+approval of appraisals, survey scores and demotions (the results are in `council_results`).
 
 GET pages check the permission here; every POST goes through a service, which checks the
 permission and the phase itself (PermissionDenied → 403) and refuses with a ServiceError
@@ -9,7 +9,7 @@ what the user can put right (shown as messages).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,20 +23,14 @@ from ranking.assessments.services import assessment_reopen
 from ranking.enums import STATUS_ORDER, Phase
 from ranking.errors import ServiceError
 from ranking.models import Demotion, Period, Tier
-from ranking.periods.criteria import period_fields
 from ranking.periods.selectors import periods_progress, phase_deadline
 from ranking.results.finalization import (
-    award_change,
     demotion_remove,
     demotion_set,
     period_phase_set,
-    period_publish,
-    period_reopen,
-    results_approve,
-    results_compute_by,
     survey_score_set,
 )
-from ranking.results.selectors import SurveyRow, award_entries, period_results, survey_grid, tier_counts
+from ranking.results.selectors import SurveyRow, period_demotions, survey_grid
 from ranking.views.common import allow, assessment_or_404, decimal_or_error, period_or_404, whole_number
 
 
@@ -272,11 +266,7 @@ def demotions(request: HttpRequest, code: str) -> HttpResponse:
         "ranking/council/demotions.html",
         {
             "period": period,
-            "demotions": list(
-                Demotion.objects.filter(period=period)
-                .select_related("agency__group", "cap_tier", "created_by")
-                .order_by("agency__group__order", "agency__code")
-            ),
+            "demotions": period_demotions(period=period),
             "agencies": [a.agency for a in period_assessments(period=period)],
             "tiers": tiers,
             "form": form,
@@ -303,160 +293,3 @@ def demotion_remove_view(request: HttpRequest, code: str, demotion_id: int) -> H
             request, _("The demotion of %(agency)s is lifted.") % {"agency": demotion.agency.name}
         )
     return redirect("demotions", code=period.code)
-
-
-# --- results, awards and publication ----------------------------------------------------
-
-
-@login_required
-@require_POST
-def results_compute_view(request: HttpRequest, code: str) -> HttpResponse:
-    period = period_or_404(code)
-    try:
-        summary = results_compute_by(user=request.user, period=period)
-    except ServiceError as error:
-        refused(request, error)
-    else:
-        messages.success(
-            request,
-            ngettext(
-                "Results computed: %(count)d agency ranked.",
-                "Results computed: %(count)d agencies ranked.",
-                summary.agencies,
-            )
-            % {"count": summary.agencies},
-        )
-    return redirect("provisional_results", code=period.code)
-
-
-@login_required
-@require_GET
-def provisional_results(request: HttpRequest, code: str) -> HttpResponse:
-    period = period_or_404(code)
-    allow(request, "ranking.view_progress", period)
-    results = period_results(period=period)
-    fields = period_fields(period=period)
-    field_codes = [f.code for f in fields]
-    tier_labels = dict(Tier.objects.filter(period=period).values_list("pk", "label"))
-    for result in results:
-        result.fields = [result.field_scores.get(c) for c in field_codes]
-        result.tier_before_label = tier_labels.get(result.tier_before_demotion_id, "")
-    groups: list[dict] = []
-    for result in results:
-        if not groups or groups[-1]["group"].pk != result.group_id:
-            groups.append({"group": result.group, "results": []})
-        groups[-1]["results"].append(result)
-    counts = dict((group.pk, per_tier) for group, per_tier in tier_counts(period=period))
-    for entry in groups:
-        entry["tier_counts"] = [(label, n) for label, n in counts.get(entry["group"].pk, {}).items() if n]
-    by_agency = {r.agency_id: r for r in results}
-    entries = award_entries(period=period)
-    for entry in entries:
-        entry.result = by_agency.get(entry.agency_id)
-        entry.group = entry.result.group if entry.result else entry.agency.group
-    decided = {e.agency_id for e in entries}
-    entries.sort(
-        key=lambda e: (
-            e.group.order,
-            e.group.code,
-            e.result.rank if e.result else float("inf"),
-            e.agency.code,
-        )
-    )
-    return render(
-        request,
-        "ranking/council/results.html",
-        {
-            "period": period,
-            "fields": fields,
-            "groups": groups,
-            "awards": entries,
-            "award_count": sum(1 for e in entries if e.included),
-            # Agencies the list has not decided on yet; removed ones are put back from their row.
-            "candidates": [r for r in results if r.agency_id not in decided],
-            "actions": period_actions(request, period),
-        },
-    )
-
-
-@login_required
-@require_POST
-def award_change_view(request: HttpRequest, code: str) -> HttpResponse:
-    period = period_or_404(code)
-    agency_id = request.POST.get("agency", "")
-    agency = (
-        Agency.objects.filter(pk=agency_id, results__period=period).first()
-        if whole_number(agency_id) is not None
-        else None
-    )
-    included = request.POST.get("included") == "1"
-    if agency is None:
-        # Checked first: a refusal by role or phase still answers 403.
-        allow(request, "ranking.finalize_period", period)
-        messages.error(request, _("Choose an agency ranked in this period."))
-        return redirect("provisional_results", code=period.code)
-    try:
-        award_change(
-            user=request.user,
-            period=period,
-            agency=agency,
-            included=included,
-            reason=request.POST.get("reason", ""),
-        )
-    except ServiceError as error:
-        refused(request, error)
-    else:
-        message = (
-            _("%(agency)s is added to the certificate-of-merit list.")
-            if included
-            else _("%(agency)s is removed from the certificate-of-merit list.")
-        )
-        messages.success(request, message % {"agency": agency.name})
-    return HttpResponseRedirect(reverse("provisional_results", args=[period.code]) + "#awards")
-
-
-@login_required
-@require_POST
-def results_approve_view(request: HttpRequest, code: str) -> HttpResponse:
-    period = period_or_404(code)
-    try:
-        results_approve(user=request.user, period=period)
-    except ServiceError as error:
-        refused(request, error)
-    else:
-        messages.success(request, _("The results and the certificate-of-merit list are approved."))
-    return redirect("provisional_results", code=period.code)
-
-
-@login_required
-@require_POST
-def period_publish_view(request: HttpRequest, code: str) -> HttpResponse:
-    period = period_or_404(code)
-    try:
-        publication = period_publish(user=request.user, period=period)
-    except ServiceError as error:
-        refused(request, error)
-    else:
-        messages.success(
-            request,
-            _("The results of %(period)s are published (version %(version)d).")
-            % {"period": period.name, "version": publication.version},
-        )
-    return redirect("period_dashboard", code=period.code)
-
-
-@login_required
-@require_POST
-def period_reopen_view(request: HttpRequest, code: str) -> HttpResponse:
-    period = period_or_404(code)
-    try:
-        period_reopen(user=request.user, period=period, reason=request.POST.get("reason", ""))
-    except ServiceError as error:
-        refused(request, error)
-    else:
-        messages.success(
-            request,
-            _("%(period)s is reopened for correction; publishing again makes a new version.")
-            % {"period": period.name},
-        )
-    return redirect("period_dashboard", code=period.code)

@@ -44,21 +44,10 @@ def public_results(request: HttpRequest, code: str, version: int | None = None) 
             "public": public,
             "groups": results.by_group(),
             "awards": results.awards_by_group(),
-            "chart": tier_chart(results.counts),
+            "chart": publications.tier_chart(results.counts),
             "can_read_reports": request.user.has_perm("ranking.view_reports", public.period),
         },
     )
-
-
-def tier_chart(counts) -> dict:
-    """The stacked bar chart of tiers per group, as Chart.js reads it (charts.js adds the colours)."""
-    labels = list(counts[0][1]) if counts else []
-    return {
-        "labels": [group.name for group, _per_tier in counts],
-        "datasets": [
-            {"label": label, "data": [per_tier[label] for _group, per_tier in counts]} for label in labels
-        ],
-    }
 
 
 @require_GET

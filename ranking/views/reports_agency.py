@@ -6,7 +6,6 @@ or one without a result in the period, is not found (404) — asked only of thos
 the answer tells nobody else which agencies have results.
 """
 
-from collections.abc import Sequence
 from io import BytesIO
 
 from django.conf import settings
@@ -14,12 +13,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import Agency
-from ranking import scoring
-from ranking.reports.agency import AgencyReport
+from ranking.reports.agency import AgencyReport, tie_breaker_labels
 from ranking.reports.agency import agency_report as build_report
 from ranking.reports.exports.agency import agency_workbook
 from ranking.rules import AgencyInPeriod
@@ -52,14 +49,6 @@ def page_context(request: HttpRequest, report: AgencyReport) -> dict:
         "is_public": request.user.has_perm("ranking.view_public_results", period),
         "tie_breakers": tie_breaker_labels(period.tie_breakers),
     }
-
-
-def tie_breaker_labels(codes: Sequence[str]) -> list[str]:
-    labels = {
-        scoring.TIE_TOTAL_WITHOUT_SURVEY: _("the total without survey"),
-        scoring.TIE_FIELDS: _("the field scores in field order"),
-    }
-    return [labels.get(code, code) for code in codes]
 
 
 @login_required

@@ -1,0 +1,33 @@
+"""The forms of the assessment pages; views read them, nothing below the views does."""
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from accounts.models import AgencyGroup
+from ranking.enums import AssessmentStatus
+from ranking.models import Period
+
+
+class QueueFilter(forms.Form):
+    period = forms.ModelChoiceField(
+        label=gettext_lazy("Period"),
+        queryset=Period.objects.order_by("-year", "subject"),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("Periods not yet published"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    group = forms.ModelChoiceField(
+        label=gettext_lazy("Group"),
+        queryset=AgencyGroup.objects.order_by("order", "code"),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("All groups"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("All statuses")), *AssessmentStatus.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

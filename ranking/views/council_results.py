@@ -1,0 +1,156 @@
+"""The appraisal council's pages on results: computing them, the provisional results, the
+certificate-of-merit list, approval, publication and reopening.
+
+GET pages check the permission here; every POST goes through a service, which checks the
+permission and the phase itself (PermissionDenied → 403) and refuses with a ServiceError
+what the user can put right (shown as messages).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Agency
+from ranking.errors import ServiceError
+from ranking.results.finalization import (
+    award_change,
+    period_publish,
+    period_reopen,
+    results_approve,
+    results_compute_by,
+)
+from ranking.results.selectors import provisional_board
+from ranking.views.common import allow, period_or_404, whole_number
+from ranking.views.council import period_actions, refused
+
+# --- results, awards and publication ----------------------------------------------------
+
+
+@login_required
+@require_POST
+def results_compute_view(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    try:
+        summary = results_compute_by(user=request.user, period=period)
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Results computed: %(count)d agency ranked.",
+                "Results computed: %(count)d agencies ranked.",
+                summary.agencies,
+            )
+            % {"count": summary.agencies},
+        )
+    return redirect("provisional_results", code=period.code)
+
+
+@login_required
+@require_GET
+def provisional_results(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    allow(request, "ranking.view_progress", period)
+    board = provisional_board(period=period)
+    return render(
+        request,
+        "ranking/council/results.html",
+        {
+            "period": period,
+            "fields": board.fields,
+            "groups": board.groups,
+            "awards": board.awards,
+            "award_count": sum(1 for e in board.awards if e.included),
+            "candidates": board.candidates,
+            "actions": period_actions(request, period),
+        },
+    )
+
+
+@login_required
+@require_POST
+def award_change_view(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    agency_id = request.POST.get("agency", "")
+    agency = (
+        Agency.objects.filter(pk=agency_id, results__period=period).first()
+        if whole_number(agency_id) is not None
+        else None
+    )
+    included = request.POST.get("included") == "1"
+    if agency is None:
+        # Checked first: a refusal by role or phase still answers 403.
+        allow(request, "ranking.finalize_period", period)
+        messages.error(request, _("Choose an agency ranked in this period."))
+        return redirect("provisional_results", code=period.code)
+    try:
+        award_change(
+            user=request.user,
+            period=period,
+            agency=agency,
+            included=included,
+            reason=request.POST.get("reason", ""),
+        )
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        message = (
+            _("%(agency)s is added to the certificate-of-merit list.")
+            if included
+            else _("%(agency)s is removed from the certificate-of-merit list.")
+        )
+        messages.success(request, message % {"agency": agency.name})
+    return HttpResponseRedirect(reverse("provisional_results", args=[period.code]) + "#awards")
+
+
+@login_required
+@require_POST
+def results_approve_view(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    try:
+        results_approve(user=request.user, period=period)
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        messages.success(request, _("The results and the certificate-of-merit list are approved."))
+    return redirect("provisional_results", code=period.code)
+
+
+@login_required
+@require_POST
+def period_publish_view(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    try:
+        publication = period_publish(user=request.user, period=period)
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        messages.success(
+            request,
+            _("The results of %(period)s are published (version %(version)d).")
+            % {"period": period.name, "version": publication.version},
+        )
+    return redirect("period_dashboard", code=period.code)
+
+
+@login_required
+@require_POST
+def period_reopen_view(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    try:
+        period_reopen(user=request.user, period=period, reason=request.POST.get("reason", ""))
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(period)s is reopened for correction; publishing again makes a new version.")
+            % {"period": period.name},
+        )
+    return redirect("period_dashboard", code=period.code)
