@@ -9,10 +9,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 from openpyxl.xml.functions import tostring
 
+from ranking.cells import sheet_title
 from ranking.enums import Subject
 from ranking.models import AwardEntry, Criterion, Result
 from ranking.reports.exports.conference import conference_workbook, conference_workbook_bytes
-from ranking.cells import sheet_title
 from tests.factories import AgencyFactory, AgencyGroupFactory, CriterionFactory, PeriodFactory, make_tiers
 
 LONG_GROUP = "Khối sở, ban, ngành: cơ quan chuyên môn thuộc UBND thành phố"
