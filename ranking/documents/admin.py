@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -30,7 +31,7 @@ class DecisionTemplateForm(forms.ModelForm):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         # A new upload only: a file already stored was checked when it came.
-        if upload and not getattr(upload, "_committed", True):
+        if isinstance(upload, UploadedFile):
             if not upload.name.lower().endswith(".docx"):
                 raise forms.ValidationError(_("The file is not a Word document (.docx)."))
             upload.seek(0)
