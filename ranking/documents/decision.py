@@ -279,6 +279,11 @@ def template_problem(content: bytes) -> str | None:
         render_docx(content, sample_context())
     except DocumentError as error:
         return " ".join(error.messages)
+    except Exception as error:
+        # Whatever a crafted file makes the parsers raise, it is not a template to keep.
+        return _("The decision template is not a Word document this application can fill (%(error)s).") % {
+            "error": line(error)[:300]
+        }
     return None
 
 

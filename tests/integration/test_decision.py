@@ -299,7 +299,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, year):
     for url in (PAGE, DOCX, PDF):
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"].startswith("/dang-nhap/?next=") or "next=" in response["Location"]
+        assert response["Location"] == f"/dang-nhap/?next={url}"
 
 
 def test_not_before_publication_nor_while_reopened(client, council, year):
@@ -448,10 +448,11 @@ def bomb() -> bytes:
     return out.getvalue()
 
 
-def only_content_types() -> bytes:
+def zipped(parts: dict[str, str]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
+        for name, text in parts.items():
+            archive.writestr(name, text)
     return out.getvalue()
 
 
@@ -460,7 +461,17 @@ def only_content_types() -> bytes:
     [
         (b"not a zip at all", "mau.docx", "Tệp không phải là văn bản Word (.docx)."),
         (default_template(), "mau.doc", "Tệp không phải là văn bản Word (.docx)."),
-        (only_content_types(), "mau.docx", "Tệp không phải là văn bản Word (.docx)."),
+        (zipped({"[Content_Types].xml": "<Types/>"}), "mau.docx", "Tệp không phải là văn bản Word (.docx)."),
+        (
+            zipped({"[Content_Types].xml": "<Types/>", "word/document.xml": "garbage"}),
+            "mau.docx",
+            "Mẫu quyết định không phải văn bản Word mà ứng dụng điền được (",
+        ),
+        (
+            zipped({"[Content_Types].xml": "garbage", "word/document.xml": "<w:document/>"}),
+            "mau.docx",
+            "Mẫu quyết định không phải văn bản Word mà ứng dụng điền được (",
+        ),
         (bomb(), "mau.docx", "Mẫu khi giải nén lớn hơn 50 MB."),
         (b"x" * (5 * 1024 * 1024 + 1), "mau.docx", "Mẫu lớn hơn 5 MB."),
         (
