@@ -255,3 +255,14 @@ IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
 # Excel's own limit: a cell Excel wrote never holds more.
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32_767)
 # --- end of workbook imports ---------------------------------------------------------------
+
+# --- The publication decision (docs/decision.md) ---------------------------------------------
+# An administrator's Word template: the file, and what it may unpack to.
+DECISION_TEMPLATE_MAX_BYTES = env.int("DECISION_TEMPLATE_MAX_BYTES", default=5 * 1024 * 1024)
+DECISION_TEMPLATE_MAX_UNPACKED_BYTES = env.int(
+    "DECISION_TEMPLATE_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024
+)
+# The PDF converter: LibreOffice's soffice (Debian: libreoffice-writer-nogui). Empty: soffice or
+# libreoffice on the PATH; without either, the decision is offered as a Word document only.
+DECISION_PDF_CONVERTER = env("DECISION_PDF_CONVERTER", default="")
+DECISION_PDF_TIMEOUT = env.int("DECISION_PDF_TIMEOUT", default=120)

@@ -8,6 +8,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+# Registers the decision templates' admin beside the evaluation's.
+import ranking.documents.admin  # noqa: F401
 from accounts.models import Agency, AgencyGroup
 from ranking.admin_workflow import FrozenWhenPublished, WorkflowAdmin, WorkflowInline, period_of
 from ranking.errors import ServiceError

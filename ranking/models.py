@@ -537,6 +537,15 @@ class Publication(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reopen_reason = CleanTextField(_("reason for reopening"), blank=True)
+    # The official decision announcing this version (quyết định công bố), as the council records
+    # it once signed; the Word document of the decision is generated from it and the snapshot.
+    decision_number = CleanCharField(_("decision number"), max_length=50, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    signer_name = CleanCharField(_("signed by"), max_length=100, blank=True)
+    signer_title = CleanCharField(_("signer's title"), max_length=150, blank=True)
+
+    # Who recorded the decision and what it said before: the snapshot is frozen, never in the history.
+    history = HistoricalRecords(excluded_fields=["results", "awards", "tier_labels", "field_codes"])
 
     class Meta:
         ordering = ["period", "-version"]
@@ -636,3 +645,34 @@ class Job(models.Model):
         if not self.total:
             return 100 if self.status == self.Status.DONE else None
         return min(100, self.done * 100 // self.total)
+
+
+def decision_template_upload_to(instance: "DecisionTemplate", filename: str) -> str:
+    # In the private storage, beside the evidence; the stored name never comes from the user.
+    return f"templates/decision-{uuid.uuid4().hex}.docx"
+
+
+class DecisionTemplate(models.Model):
+    """A Word template of the publication decision, uploaded by an administrator.
+
+    The newest active one is used; without any, the default built into the application
+    (`ranking.documents.default_template`). Its tags are described in docs/decision.md.
+    """
+
+    file = models.FileField(_("Word template (.docx)"), upload_to=decision_template_upload_to)
+    description = CleanCharField(_("description"), max_length=200, blank=True)
+    active = models.BooleanField(_("in use"), default=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("decision template")
+        verbose_name_plural = _("decision templates")
+
+    def __str__(self) -> str:
+        return self.description or str(_("Decision template of %(date)s")) % {
+            "date": self.uploaded_at.date().strftime("%d/%m/%Y") if self.uploaded_at else ""
+        }

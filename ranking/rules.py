@@ -212,6 +212,8 @@ rules.add_perm("ranking.finalize_period", is_council & in_finalization)
 rules.add_perm("ranking.publish_period", is_council & publishable)
 rules.add_perm("ranking.reopen_period", is_council & is_published)
 rules.add_perm("ranking.view_public_results", has_public_page)
+# The decision announcing the published version: recorded and downloaded by the council.
+rules.add_perm("ranking.record_decision", is_council & is_published)
 
 # The conference pack: the council and administrators at any time; the city's leaders
 # (viewers) and reviewers once published. An agency reads its own report once published.
@@ -290,6 +292,9 @@ PERMISSION_MESSAGES = {
         "Results can be published by the council once computed and with an approved award list."
     ),
     "ranking.reopen_period": gettext_lazy("Only the appraisal council may reopen published results."),
+    "ranking.record_decision": gettext_lazy(
+        "Only the appraisal council may record and download the decision, once the results are published."
+    ),
     "ranking.view_reports": gettext_lazy(
         "Reports of a period are for the council and administrators, and for reviewers and viewers "
         "once the results are published."

@@ -464,6 +464,12 @@ def post_data(world: World, name: str) -> dict:
         "demotion_remove": {"reason": "Quyết định kỷ luật đã được hủy"},
         "award_change": {"agency": str(world.agency_a.pk), "included": "0", "reason": "Để xét năm sau"},
         "period_reopen": {"reason": "Sửa điểm điều tra xã hội học"},
+        "decision": {
+            "number": "1898/QĐ-UBND",
+            "date": "01/06/2025",
+            "signer_name": "Huỳnh Đức Thơ",
+            "signer_title": "Chủ tịch",
+        },
         "job_import": {"file": SimpleUploadedFile("so-lieu-nam-2026.xlsx", EMPTY_XLSX), "dry_run": "1"},
         "pack_export": {"sheets": ["groups", "summary"], "group_columns": ["rank", "name"]},
     }

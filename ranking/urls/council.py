@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ranking.views import council, council_results
+from ranking.views import council, council_results, decision
 
 urlpatterns = [
     path("<str:code>/", council.period_dashboard, name="period_dashboard"),
@@ -16,4 +16,7 @@ urlpatterns = [
     path("<str:code>/phe-duyet/", council_results.results_approve_view, name="results_approve"),
     path("<str:code>/cong-bo/", council_results.period_publish_view, name="period_publish"),
     path("<str:code>/mo-lai/", council_results.period_reopen_view, name="period_reopen"),
+    path("<str:code>/quyet-dinh/", decision.decision, name="decision"),
+    path("<str:code>/quyet-dinh.docx", decision.decision_docx_view, name="decision_docx"),
+    path("<str:code>/quyet-dinh.pdf", decision.decision_pdf_view, name="decision_pdf"),
 ]

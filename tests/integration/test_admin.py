@@ -18,6 +18,7 @@ from ranking.enums import Method, Phase
 from ranking.models import (
     AwardEntry,
     Criterion,
+    DecisionTemplate,
     Evidence,
     HistoricalResult,
     Period,
@@ -122,6 +123,7 @@ def year():
     DemotionFactory(period=period, agency=stc, steps=1)
     results_compute(period=period)
     AwardEntry.objects.create(period=period, agency=snv, proposed=False, included=True, reason="Bổ sung")
+    DecisionTemplate.objects.create(file="templates/decision-mau.docx", description="Mẫu của thành phố")
     return period
 
 

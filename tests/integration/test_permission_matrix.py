@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from ranking.documents.decision import pdf_converter
 from ranking.enums import Phase
 from ranking.models import AwardEntry, Period, Result
 from ranking.results.compute import results_compute
@@ -62,6 +63,9 @@ class Row:
 
 
 ALL_NA = (NA,) * 8
+# The council's PDF of the decision where LibreOffice is installed; elsewhere the council is sent
+# back to the decision page with the reason (tests/integration/test_decision.py).
+PDF_BY_COUNCIL = OK if pdf_converter() is not None else 302
 SIGN_IN_THEN_NA = (LOGIN,) + (NA,) * 7
 
 # Columns: anonymous, officer A, officer B, head A, reviewer assigned (R1), reviewer not
@@ -195,6 +199,19 @@ MATRIX = [
     Row("period_reopen", PUBLISHED,
         get= SIGN_IN_THEN_NA,
         post=(LOGIN,  NO,     NO,     NO,     NO,     NO,     GO,     NO)),
+    # The decision announcing the published version: the council alone, once published.
+    Row("decision", PUBLISHED,
+        get= (LOGIN,  NO,     NO,     NO,     NO,     NO,     OK,     NO),
+        post=(LOGIN,  NO,     NO,     NO,     NO,     NO,     GO,     NO)),
+    Row("decision", FINAL,
+        get= (LOGIN,  NO,     NO,     NO,     NO,     NO,     NO,     NO),
+        post=(LOGIN,  NO,     NO,     NO,     NO,     NO,     NO,     NO)),
+    Row("decision_docx", PUBLISHED,
+        get= (LOGIN,  NO,     NO,     NO,     NO,     NO,     OK,     NO),
+        post=SIGN_IN_THEN_NA),
+    Row("decision_pdf", PUBLISHED,
+        get= (LOGIN,  NO,     NO,     NO,     NO,     NO,     PDF_BY_COUNCIL, NO),
+        post=SIGN_IN_THEN_NA),
     # --- published results: everyone, signed in or not ----------------------------------------------------
     #         anon    offA    offB    headA   R1      R2      council admin
     # --- background jobs: the council and admins start them; a job is its starter's and the admins' ------
@@ -330,6 +347,9 @@ METHODS = {
     "results_approve": "POST",
     "period_publish": "POST",
     "period_reopen": "POST",
+    "decision": "GET POST",
+    "decision_docx": "GET",
+    "decision_pdf": "GET",
     "job_list": "GET",
     "job_import": "GET POST",
     "job_export": "POST",
@@ -584,6 +604,7 @@ OUT_OF_PHASE = [
     ("results_approve", "council", APPRAISAL, "ranking.finalize_period"),
     ("period_publish", "council", "unapproved", "ranking.publish_period"),
     ("period_reopen", "council", FINAL, "ranking.reopen_period"),
+    ("decision", "council", FINAL, "ranking.record_decision"),
 ]
 
 
