@@ -9,6 +9,7 @@ from ranking.workbook.admin import WorkbookSheetAdmin
 from ranking.workbook.resources import AgencyResource, GroupResource
 
 from .models import Agency, AgencyGroup, User
+from .permissions import permission_label
 
 
 @admin.register(AgencyGroup)
@@ -47,6 +48,12 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Role in the evaluation"), {"fields": ("first_name", "last_name", "email", "role", "agency")}),
     )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "user_permissions":
+            field.label_from_instance = permission_label
+        return field
 
     @admin.display(description=_("full name"), ordering="last_name")
     def full_name(self, user: User) -> str:

@@ -10,6 +10,7 @@ from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db import admin as tasks_admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from ranking.admin_workflow import FrozenWhenPublished, WorkflowAdmin, WorkflowInline, period_of
@@ -422,6 +423,11 @@ class HistoricalResultAdmin(WorkflowAdmin, WorkbookSheetAdmin):
     def outdated_periods(self, obj):
         # Past ranks are the previous ranks of the periods that follow.
         return list(periods_after([obj.period_id]))
+
+
+# The background queue's own records show Python tracebacks and untranslatable names; the
+# import and export jobs are followed on the application's job pages instead.
+admin.site.unregister(tasks_admin.DBTaskResult)
 
 
 class AwardEntryForm(forms.ModelForm):

@@ -15,15 +15,16 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
-from import_export.forms import ImportForm
+from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.results import Result, RowResult
 
 from ranking.cells import dataset_xlsx
@@ -57,8 +58,24 @@ def sheet_format(resource_class: type[SheetResource]) -> type[XLSX]:
     return SheetXLSX
 
 
+class SheetExportForm(SelectableFieldsExportForm):
+    """Names each column as the file heads it (the workbook's Vietnamese header), or else by
+    the model field's name, instead of the code's attribute name in English."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        if field is not None and field.column_name != field_name:
+            return field.column_name
+        try:
+            return capfirst(resource._meta.model._meta.get_field(field_name).verbose_name)
+        except FieldDoesNotExist:
+            return field_name
+
+
 class TextSafeExportMixin(ExportMixin):
     """Exports as .xlsx only, every text cell written as text."""
+
+    export_form_class = SheetExportForm
 
     def get_export_formats(self):
         return [XLSX]
