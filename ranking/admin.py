@@ -106,7 +106,7 @@ class PeriodAdmin(WorkflowAdmin, WorkbookSheetAdmin, SimpleHistoryAdmin):
     search_fields = ["code", "name"]
     inlines = [TierInline]
     actions = ["copy_to_next_year", "compute"]
-    change_list_template = "admin/ranking/period/change_list.html"
+    import_export_change_list_template = "admin/ranking/period/change_list.html"
     # The phase moves through the council's pages (phases, publication, reopening), never here.
     readonly_fields = [
         "phase",
