@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .permissions import permission_label
 
 
 @admin.register(User)
@@ -24,6 +25,12 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Role in the evaluation"), {"fields": ("first_name", "last_name", "email", "role", "agency")}),
     )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "user_permissions":
+            field.label_from_instance = permission_label
+        return field
 
     @admin.display(description=_("full name"), ordering="last_name")
     def full_name(self, user: User) -> str:

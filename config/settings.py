@@ -160,7 +160,9 @@ LOGOUT_REDIRECT_URL = "login"
 # and years in pages and forms must stay plain digits.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The application's catalogue first (makemessages writes there), then the Vietnamese of the
+# admin libraries that ship none.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_libraries"]
 FORMAT_MODULE_PATH = ["config.formats"]
 USE_THOUSAND_SEPARATOR = False
 TIME_ZONE = env("TIME_ZONE", default="Asia/Ho_Chi_Minh")

@@ -1,11 +1,16 @@
 from decimal import Decimal
+from io import BytesIO
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.urls import path
 from django.utils.formats import number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db import admin as tasks_admin
 from simple_history.admin import SimpleHistoryAdmin
 
 # Registers the decision templates' admin beside the evaluation's.
@@ -23,6 +28,7 @@ from ranking.models import (
     Period,
     Result,
     Score,
+    TieBreaker,
     Tier,
 )
 from ranking.numbers import excerpt, parse_decimal, plain, shown, too_large
@@ -31,7 +37,8 @@ from ranking.periods.outdated import periods_after, periods_with_agency
 from ranking.periods.services import period_copy
 from ranking.results.finalization import award_change, results_compute_by
 from ranking.rules import PERMISSION_MESSAGES
-from ranking.workbook.admin import TextSafeExportMixin, WorkbookSheetAdmin
+from ranking.workbook.admin import TextSafeExportMixin, WorkbookSheetAdmin, may_export_year
+from ranking.workbook.importer import workbook_export
 from ranking.workbook.resources import (
     AgencyResource,
     CriterionResource,
@@ -67,6 +74,45 @@ class AgencyAdmin(WorkflowAdmin, WorkbookSheetAdmin, SimpleHistoryAdmin):
         return list(periods_with_agency([obj.pk]))
 
 
+class TieBreakersWidget(forms.MultiWidget):
+    def __init__(self, choices):
+        places = range(1, len(TieBreaker) + 1)
+        label = gettext("Tie-breaker %(number)d")
+        super().__init__(
+            [forms.Select(choices=choices, attrs={"aria-label": label % {"number": n}}) for n in places]
+        )
+
+    def decompress(self, value):
+        chosen = list(value or [])
+        return chosen + [""] * (len(self.widgets) - len(chosen))
+
+
+class TieBreakersField(forms.MultiValueField):
+    """The tie-breakers in the order they apply, one drop-down for each place."""
+
+    def __init__(self, **kwargs):
+        choices = [("", gettext("(none)")), *TieBreaker.choices]
+        super().__init__(
+            fields=[forms.ChoiceField(choices=choices, required=False) for _breaker in TieBreaker],
+            widget=TieBreakersWidget(choices),
+            require_all_fields=False,
+            **kwargs,
+        )
+
+    def compress(self, data_list):
+        chosen = [value for value in data_list if value]
+        if len(set(chosen)) != len(chosen):
+            raise ValidationError(gettext("Choose each tie-breaker once."))
+        return chosen
+
+    def has_changed(self, initial, data):
+        return not self.disabled and [value for value in data or [] if value] != list(initial or [])
+
+
+def shown_field(name: str) -> str:
+    return "tie_breakers_shown" if name == "tie_breakers" else name
+
+
 class TierInline(WorkflowInline):
     model = Tier
     extra = 0
@@ -88,6 +134,7 @@ class PeriodAdmin(WorkflowAdmin, WorkbookSheetAdmin, SimpleHistoryAdmin):
     search_fields = ["code", "name"]
     inlines = [TierInline]
     actions = ["copy_to_next_year", "compute"]
+    import_export_change_list_template = "admin/ranking/period/change_list.html"
     # The phase moves through the council's pages (phases, publication, reopening), never here.
     readonly_fields = [
         "phase",
@@ -120,6 +167,53 @@ class PeriodAdmin(WorkflowAdmin, WorkbookSheetAdmin, SimpleHistoryAdmin):
             },
         ),
     )
+
+    def get_urls(self):
+        year = path(
+            "du-lieu-nam.xlsx",
+            self.admin_site.admin_view(self.year_workbook_view),
+            name="ranking_period_year_workbook",
+        )
+        return [year, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_export_year": may_export_year(request.user)}
+        return super().changelist_view(request, extra_context)
+
+    def year_workbook_view(self, request):
+        """The whole year workbook (every sheet of WORKBOOK.md), as `import_workbook` reads it back."""
+        if not may_export_year(request.user):
+            raise PermissionDenied
+        file = BytesIO()
+        workbook_export().save(file)
+        response = HttpResponse(
+            file.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="du-lieu-nam.xlsx"'
+        return response
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "tie_breakers":
+            return TieBreakersField(label=capfirst(db_field.verbose_name), help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Shown, not edited: by their names, in order.
+        return [
+            (name, {**options, "fields": tuple(shown_field(field) for field in options["fields"])})
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "tie_breakers_shown"]
+
+    @admin.display(description=_("tie-breakers"))
+    def tie_breakers_shown(self, period: Period) -> str:
+        labels = dict(TieBreaker.choices)
+        return "; ".join(f"{n}. {labels.get(key, key)}" for n, key in enumerate(period.tie_breakers, 1))
 
     @admin.action(description=_("Copy the criteria set into the next year"))
     def copy_to_next_year(self, request, queryset):
@@ -357,6 +451,11 @@ class HistoricalResultAdmin(WorkflowAdmin, WorkbookSheetAdmin):
     def outdated_periods(self, obj):
         # Past ranks are the previous ranks of the periods that follow.
         return list(periods_after([obj.period_id]))
+
+
+# The background queue's own records show Python tracebacks and untranslatable names; the
+# import and export jobs are followed on the application's job pages instead.
+admin.site.unregister(tasks_admin.DBTaskResult)
 
 
 class AwardEntryForm(forms.ModelForm):

@@ -56,7 +56,7 @@ class Period(models.Model):
     tie_breakers = models.JSONField(
         _("tie-breakers"),
         default=default_tie_breakers,
-        help_text=_("Ordered: total_without_survey, fields."),
+        help_text=_("Applied in this order to agencies whose index is equal."),
     )
     award_from_tier = CleanCharField(
         _("certificates from tier"),
@@ -143,7 +143,7 @@ class Criterion(models.Model):
         verbose_name=_("parent"),
     )
     code = CleanCharField(_("code"), max_length=32)
-    sort_key = models.CharField(max_length=160, editable=False, db_index=True)
+    sort_key = models.CharField(_("sort key"), max_length=160, editable=False, db_index=True)
     title = CleanTextField(_("content"))
     max_points = models.DecimalField(
         _("maximum points"),
@@ -374,7 +374,12 @@ class Demotion(models.Model):
     )
     reason = CleanTextField(_("reason"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -486,7 +491,12 @@ class AwardEntry(models.Model):
     included = models.BooleanField(_("on the list"), default=True)
     reason = CleanTextField(_("reason"), blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
 
     history = HistoricalRecords()
@@ -526,7 +536,11 @@ class Publication(models.Model):
     version = models.PositiveIntegerField(_("version"))
     published_at = models.DateTimeField(_("published at"))
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("published by"),
     )
     results = models.JSONField(_("results as published"), default=list)
     awards = models.JSONField(_("certificates as published"), default=list)
@@ -534,7 +548,12 @@ class Publication(models.Model):
     field_codes = models.JSONField(_("fields as published"), default=list, blank=True)
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reopened by"),
     )
     reopen_reason = CleanTextField(_("reason for reopening"), blank=True)
     # The official decision announcing this version (quyết định công bố), as the council records

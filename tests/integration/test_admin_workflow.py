@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.forms import MultiWidget
 from django.urls import reverse
 from django.utils.translation import gettext, override
 from openpyxl import Workbook
@@ -162,7 +163,13 @@ def form_data(response) -> dict:
 
     form = response.context["adminform"].form
     for name in form.fields:
-        put(form.add_prefix(name), form[name].value())
+        widget = form.fields[name].widget
+        if isinstance(widget, MultiWidget):
+            values = widget.decompress(form[name].value())
+            for suffix, value in zip(widget.widgets_names, values, strict=True):
+                put(form.add_prefix(name) + suffix, value)
+        else:
+            put(form.add_prefix(name), form[name].value())
     # The history page of a version has no inlines.
     inlines = response.context.get("inline_admin_formsets", [])
     for inline in inlines:
@@ -312,7 +319,8 @@ def test_a_new_period_starts_in_set_up_whatever_is_posted(client, years, adminis
         "name": "VTLT 2025",
         "year": "2025",
         "subject": "VTLT",
-        "tie_breakers": '["total_without_survey", "fields"]',
+        "tie_breakers_0": "total_without_survey",
+        "tie_breakers_1": "fields",
         "phase": Phase.PUBLISHED,
     }
 
