@@ -668,7 +668,7 @@ class Job(models.Model):
 
 def decision_template_upload_to(instance: "DecisionTemplate", filename: str) -> str:
     # In the private storage, beside the evidence; the stored name never comes from the user.
-    return f"templates/decision-{uuid.uuid4().hex}.docx"
+    return f"mau-quyet-dinh/{uuid.uuid4().hex}.docx"
 
 
 class DecisionTemplate(models.Model):
@@ -683,7 +683,12 @@ class DecisionTemplate(models.Model):
     active = models.BooleanField(_("in use"), default=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
 
     class Meta:

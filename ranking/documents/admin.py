@@ -46,8 +46,12 @@ class DecisionTemplateForm(forms.ModelForm):
 @admin.register(DecisionTemplate)
 class DecisionTemplateAdmin(admin.ModelAdmin):
     form = DecisionTemplateForm
-    list_display = ["__str__", "active", "uploaded_at", "uploaded_by"]
+    list_display = ["name", "active", "uploaded_at", "uploaded_by"]
     readonly_fields = ["uploaded_at", "uploaded_by"]
+
+    @admin.display(description=_("decision template"))
+    def name(self, template: DecisionTemplate) -> str:
+        return str(template)
 
     def save_model(self, request, obj, form, change):
         if not change:

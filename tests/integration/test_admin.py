@@ -123,7 +123,7 @@ def year():
     DemotionFactory(period=period, agency=stc, steps=1)
     results_compute(period=period)
     AwardEntry.objects.create(period=period, agency=snv, proposed=False, included=True, reason="Bổ sung")
-    DecisionTemplate.objects.create(file="templates/decision-mau.docx", description="Mẫu của thành phố")
+    DecisionTemplate.objects.create(file="mau-quyet-dinh/3f2a9c.docx", description="Mẫu của thành phố")
     return period
 
 

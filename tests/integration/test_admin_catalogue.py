@@ -29,7 +29,7 @@ from openpyxl import Workbook
 
 from accounts.models import Agency, AgencyGroup, Role, User
 from ranking.enums import Method, Phase
-from ranking.models import AwardEntry, Criterion, Evidence, HistoricalResult, Period, Score
+from ranking.models import AwardEntry, Criterion, DecisionTemplate, Evidence, HistoricalResult, Period, Score
 from ranking.results.compute import results_compute
 from tests.factories import (
     AgencyFactory,
@@ -229,6 +229,7 @@ def year():
     DemotionFactory(period=period, agency=stc, steps=1)
     results_compute(period=period)
     AwardEntry.objects.create(period=period, agency=snv, proposed=False, included=True, reason="Bổ sung")
+    DecisionTemplate.objects.create(file="mau-quyet-dinh/3f2a9c.docx", description="Mẫu của thành phố")
     return period
 
 

@@ -423,7 +423,7 @@ def test_an_administrator_replaces_the_template(client, council, superuser, year
     assert response.status_code == 302
     template = DecisionTemplate.objects.get()
     assert template.uploaded_by == superuser
-    assert template.file.name.startswith("templates/decision-") and template.file.name.endswith(".docx")
+    assert template.file.name.startswith("mau-quyet-dinh/") and template.file.name.endswith(".docx")
 
     client.force_login(council)
     record(client)
