@@ -25,9 +25,8 @@ from accounts.models import Role
 from ranking.assessments.appraisal import score_review_set
 from ranking.enums import AssessmentStatus, Phase
 from ranking.models import Criterion, Score
+from tests.e2e.pages import Browsing, navigate
 from tests.factories import AgencyFactory, AgencyGroupFactory, AssessmentFactory, PeriodFactory, UserFactory
-
-from .pages import Browsing, navigate
 
 SAVE = "**/tham-dinh/*/diem/*/"
 COMMENTS = {

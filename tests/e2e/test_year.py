@@ -35,6 +35,7 @@ from ranking.assessments.appraisal import assessment_mark_reviewed, score_review
 from ranking.assessments.services import assessment_submit, score_self_set
 from ranking.enums import AssessmentStatus, Method, Phase
 from ranking.models import Assessment, Criterion, Publication, Result, Score
+from tests.e2e.pages import Browsing, htmx_post, navigate
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,
@@ -43,8 +44,6 @@ from tests.factories import (
     UserFactory,
     make_tiers,
 )
-
-from .pages import Browsing, htmx_post, navigate
 
 PDF = (
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"

@@ -29,26 +29,20 @@ A3 2.5+1+3−0.5 = 6 (6/11 = 54.55, 3); B1 4+1+1+2.5+4.5+0+1 = 14 (14/15 = 93.33
 B2 2+0+0+1.5+2−2 = 3.5 (3.5/15 = 23.33, 2).
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from django.utils import timezone
 
-from accounts.models import Agency, AgencyGroup, Role, User
-from ranking.enums import AssessmentStatus, Decision, Method, Phase
-from ranking.models import Assessment, Criterion, Period, Score
+from accounts.models import Role
+from ranking.enums import Decision
+from ranking.models import Assessment
 from ranking.reports import analysis
-from ranking.results.compute import results_compute
-from ranking.results.finalization import period_publish, results_approve
+from tests.builders import SCORES, AnalysisYear, add_agency, build_analysis
 from tests.factories import (
     AgencyFactory,
-    AgencyGroupFactory,
-    CriterionFactory,
     PeriodFactory,
     UserFactory,
-    make_tiers,
 )
 
 pytestmark = pytest.mark.django_db
@@ -62,184 +56,8 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-# (self, reviewed, final); None: no value; "n/a": does not arise; a leaf left out has no row.
-SCORES = {
-    "A1": {
-        "1.1": ("4", "3", "3.5"),
-        "1.2": ("2", "2", "2"),
-        "1.3": ("1", "1", "1"),
-        "2.2": (None, "4", "4"),
-        "3.1": ("0", "-1", "-1"),
-        "3.2": ("1", "0.5", "0.5"),
-    },
-    "A2": {
-        "1.1": ("4", "2", "2"),
-        "1.2": ("1", "1", "1"),
-        "1.3": ("1", "0", "0"),
-        "2.2": ("5", "5", "5"),
-        "3.1": ("0", "0", "0"),
-        "3.2": ("0", "0", "0"),
-    },
-    "A3": {
-        "1.1": ("2", "2.5", "2.5"),
-        "1.2": ("2", "0", "1"),
-        "1.3": "n/a",
-        "2.2": (None, "3", "3"),
-        "3.1": ("-0.5", "-0.5", "-0.5"),
-    },
-    "B1": {
-        "1.1": ("4", "4", "4"),
-        "1.2": ("2", "1", "1"),
-        "1.3": ("1", "1", "1"),
-        "2.1": ("3", "2", "2.5"),
-        "2.2": (None, "4.5", "4.5"),
-        "3.1": ("0", "0", "0"),
-        "3.2": ("1", "1", "1"),
-    },
-    "B2": {
-        "1.1": ("2", "2", "2"),
-        "1.2": ("0", "0", "0"),
-        "1.3": ("0", "0", "0"),
-        "2.1": ("1", "1.5", "1.5"),
-        "2.2": ("2", "2", "2"),
-        "3.1": ("-2", "-2", "-2"),
-        "3.2": ("0", "0", "0"),
-    },
-}
-# (agency, leaf): the reviewer's comment.
-COMMENTS = {
-    ("A1", "1.1"): "Kế hoạch ban hành chậm 5 ngày.",
-    ("A2", "1.1"): "Thiếu báo cáo quý III.",
-    ("A2", "1.3"): "Không có văn bản kiểm chứng.",
-    ("A3", "1.2"): "Báo cáo chậm 10 ngày.",
-    ("B1", "1.2"): "Báo cáo chậm.",
-    ("B1", "2.1"): "Chưa rà soát đủ văn bản.",
-}
-# (agency, leaf): explanation, proposed score, decision, reason.
-EXPLANATIONS = {
-    ("A1", "1.1"): ("Kế hoạch ký ngày 10/01, đúng hạn.", "3.5", Decision.ACCEPTED, "Đủ minh chứng."),
-    ("A2", "1.1"): ("Báo cáo quý III đã gửi qua mạng.", "3", Decision.REJECTED, "Không tìm thấy văn bản."),
-    ("A3", "1.2"): ("Chậm do lỗi hệ thống.", "2", Decision.PARTIAL, "Chấp nhận một phần."),
-    ("B1", "2.1"): ("Đã rà soát 95% văn bản.", "2.5", Decision.ACCEPTED, "Đúng như giải trình."),
-}
-AGENCIES = {
-    "A1": ("Sở Nội vụ", "SBN", "R1"),
-    "A2": ("Sở Tài chính", "SBN", "R1"),
-    "A3": ("Sở Y tế", "SBN", "R2"),
-    "B1": ("UBND quận Hải Châu", "QH", "R1"),
-    "B2": ("UBND quận Sơn Trà", "QH", "R2"),
-}
-
-
-@dataclass
-class Fixture:
-    period: Period
-    groups: dict[str, AgencyGroup]
-    criteria: dict[str, Criterion]
-    agencies: dict[str, Agency]
-    reviewers: dict[str, User]
-    council: User
-
-    def reload(self) -> Period:
-        self.period.refresh_from_db()
-        return self.period
-
-
-def add_agency(fx: Fixture, code: str, name: str, group: str, reviewer: str | None, scores: dict) -> Agency:
-    agency = AgencyFactory(code=code, name=name, group=fx.groups[group])
-    assessment = Assessment.objects.create(
-        period=fx.period,
-        agency=agency,
-        status=AssessmentStatus.FINALIZED,
-        reviewer=fx.reviewers.get(reviewer),
-        submitted_at=timezone.now(),
-    )
-    for leaf, values in scores.items():
-        score = Score(assessment=assessment, criterion=fx.criteria[leaf])
-        if values == "n/a":
-            score.not_arising = True
-        else:
-            score.self_score, score.reviewed_score, score.final_score = (
-                None if v is None else D(v) for v in values
-            )
-        score.review_comment = COMMENTS.get((code, leaf), "")
-        if (code, leaf) in EXPLANATIONS:
-            text, proposed, decision, reason = EXPLANATIONS[(code, leaf)]
-            score.explanation, score.proposed_score = text, D(proposed)
-            score.decision, score.decision_reason = decision, reason
-        score.save()
-    fx.agencies[code] = agency
-    return agency
-
-
-def add_more(fx: Fixture, count: int) -> None:
-    """`count` further agencies in each group, scored like A2 and B2: more rows, same queries."""
-    for i in range(count):
-        add_agency(fx, f"A9{i}", f"Sở thêm {i}", "SBN", "R1", SCORES["A2"])
-        add_agency(fx, f"B9{i}", f"Quận thêm {i}", "QH", "R2", SCORES["B2"])
-
-
-def build_analysis(*, publish: bool = True, extra: int = 0) -> Fixture:
-    groups = {
-        "SBN": AgencyGroupFactory(code="SBN", name="Khối sở, ban, ngành", order=1),
-        "QH": AgencyGroupFactory(code="QH", name="Khối quận, huyện", order=2),
-    }
-    period = PeriodFactory(year=2025, code="CCHC-2025", name="CCHC 2025", phase=Phase.FINALIZATION)
-    make_tiers(period)
-
-    def node(code, title, max_points, method=Method.NUMBER, parent=None, **fields):
-        return CriterionFactory(
-            period=period,
-            code=code,
-            title=title,
-            max_points=None if max_points is None else D(max_points),
-            method=method,
-            parent=parent,
-            **fields,
-        )
-
-    f1 = node("1", "Chỉ đạo, điều hành", "7")
-    f2 = node("2", "Thực hiện", "8")
-    f3 = node("3", "Điểm thưởng, điểm trừ", "0")
-    criteria = {
-        "1": f1,
-        "2": f2,
-        "3": f3,
-        "1.1": node("1.1", "Ban hành kế hoạch CCHC", "4", parent=f1, step=D("0.5")),
-        "1.2": node(
-            "1.2",
-            "Báo cáo định kỳ đúng hạn",
-            "2",
-            Method.CHOICE,
-            parent=f1,
-            options=[["Đúng hạn", "2"], ["Chậm", "1"], ["Không báo cáo", "0"]],
-        ),
-        "1.3": node("1.3", "Kiểm tra CCHC", "1", Method.YESNO, parent=f1, allow_not_arising=True),
-        "2.1": node("2.1", "Rà soát văn bản QPPL cấp huyện", "3", parent=f2, step=D("0.5")),
-        "2.2": node("2.2", "Mức độ hài lòng của người dân", "5", Method.SURVEY, parent=f2),
-        "3.1": node("3.1", "Điểm trừ: báo cáo trễ hạn", "2", Method.DEDUCTION, parent=f3),
-        "3.2": node("3.2", "Điểm thưởng: sáng kiến", "1", Method.BONUS, parent=f3),
-    }
-    criteria["2.1"].groups.set([groups["QH"]])
-    reviewers = {
-        "R1": UserFactory(username="thamdinh1", role=Role.REVIEWER, last_name="Trần", first_name="Thị Bình"),
-        "R2": UserFactory(username="thamdinh2", role=Role.REVIEWER, last_name="Lê", first_name="Văn Cường"),
-    }
-    council = UserFactory(username="hoidong", role=Role.COUNCIL)
-    fx = Fixture(period, groups, criteria, {}, reviewers, council)
-    for code, (name, group, reviewer) in AGENCIES.items():
-        add_agency(fx, code, name, group, reviewer, SCORES[code])
-    add_more(fx, extra)
-    results_compute(period=period)
-    if publish:
-        results_approve(user=council, period=period)
-        period_publish(user=council, period=fx.reload())
-    fx.reload()
-    return fx
-
-
 @pytest.fixture
-def fx() -> Fixture:
+def fx() -> AnalysisYear:
     return build_analysis()
 
 

@@ -43,123 +43,16 @@ TIERS PER YEAR (the 2025 scheme's labels, then "Xuất sắc" which only 2023 ha
   2026 (unpublished): Rất tốt 1 — only in its own comparison, never in an earlier year's.
 """
 
-from dataclasses import dataclass
-from decimal import Decimal
-
 import pytest
-from django.utils import timezone
 
-from accounts.models import Agency, AgencyGroup
-from ranking.enums import Phase, Subject
-from ranking.models import HistoricalResult, Period, Result
+from ranking.enums import Phase
+from ranking.models import Period
 from ranking.reports.comparison import comparable_periods, default_other, year_over_year
-from tests.factories import AgencyFactory, AgencyGroupFactory, PeriodFactory, make_tiers
+from tests.builders import build_years
 
 pytestmark = pytest.mark.django_db
 
 TIERS = ["Rất tốt", "Tốt", "Khá", "Trung bình", "Yếu"]
-# A tier's index in the fixture: inside its band, so the results look like real ones.
-INDEX = {"Rất tốt": "95", "Tốt": "85", "Khá": "75", "Trung bình": "60", "Yếu": "40", "Xuất sắc": "95"}
-
-NAMES = {
-    "A": "Sở An",
-    "B": "Sở Bình",
-    "C": "Sở Cường",
-    "D": "Sở Dũng",
-    "E": "Sở Em",
-    "F": "Sở Phúc",
-    "G": "Sở Giang",
-    "H": "Sở Hải",
-    "M": "Sở Minh",
-    "Q1": "Quận Một",
-    "Q2": "Quận Hai",
-    "Q3": "Quận Ba",
-    "Q4": "Quận Bốn",
-}
-
-RESULTS_2024 = {
-    "SBN": [("A", "Rất tốt"), ("B", "Tốt"), ("C", "Tốt"), ("D", "Khá"), ("E", "Khá"),
-            ("F", "Trung bình"), ("G", "Trung bình"), ("M", "Tốt")],
-    "QH": [("Q1", "Rất tốt"), ("Q2", "Tốt"), ("Q3", "Tốt"), ("Q4", "Khá")],
-}  # fmt: skip
-RESULTS_2025 = {
-    "SBN": [("B", "Rất tốt"), ("C", "Tốt"), ("D", "Tốt"), ("E", "Khá"), ("F", "Khá"),
-            ("G", "Trung bình"), ("A", "Khá"), ("H", "Trung bình")],
-    "QH": [("Q3", "Rất tốt"), ("Q1", "Rất tốt"), ("M", "Tốt"), ("Q4", "Trung bình"), ("Q2", "Yếu")],
-}  # fmt: skip
-HISTORY_2023 = [("B", 1, "rất  tốt "), ("A", 2, "Rất tốt"), ("C", 3, "Tốt"), ("D", 4, "Xuất sắc")]
-
-
-@dataclass
-class Years:
-    groups: dict[str, AgencyGroup]
-    agencies: dict[str, Agency]
-    p2023: Period
-    p2024: Period
-    p2025: Period
-    p2026: Period
-    vtlt: Period
-
-
-def add_result(period: Period, agency: Agency, group: AgencyGroup, rank: int, label: str) -> Result:
-    tier = period.tiers.get(label=label)
-    index = Decimal(INDEX[label])
-    return Result.objects.create(
-        period=period,
-        agency=agency,
-        group=group,
-        total=index,
-        total_without_survey=index,
-        maximum=Decimal(100),
-        index=index,
-        field_scores={},
-        tier_before_demotion=tier,
-        tier=tier,
-        rank=rank,
-    )
-
-
-def build_years(extra: int = 0) -> Years:
-    """The fixture of the module docstring; `extra` more SBN agencies ranked after the others in
-    2024 and 2025 (Khá both years), to count queries at another size."""
-    published = {
-        "phase": Phase.PUBLISHED,
-        "published_at": timezone.now(),
-        "awards_approved_at": timezone.now(),
-    }
-    p2023 = PeriodFactory(year=2023, subject=Subject.CCHC, **published)
-    p2024 = PeriodFactory(year=2024, subject=Subject.CCHC, previous=p2023, **published)
-    p2025 = PeriodFactory(year=2025, subject=Subject.CCHC, previous=p2024, **published)
-    p2026 = PeriodFactory(year=2026, subject=Subject.CCHC, previous=p2025, phase=Phase.FINALIZATION)
-    vtlt = PeriodFactory(year=2025, subject=Subject.VTLT, **published)
-    for period in (p2023, p2024, p2025, p2026):
-        make_tiers(period)
-    make_tiers(vtlt, [("Xuất sắc", "90"), ("Yếu", "0")])
-
-    groups = {
-        "SBN": AgencyGroupFactory(code="SBN", name="Khối sở, ban, ngành", order=1),
-        "QH": AgencyGroupFactory(code="QH", name="Khối quận, huyện", order=2),
-    }
-    # M is a department that has since moved to the districts' group.
-    agencies = {
-        code: AgencyFactory(code=code, name=name, group=groups["QH" if code[0] in "QM" else "SBN"])
-        for code, name in NAMES.items()
-    }
-    for code, rank, label in HISTORY_2023:
-        HistoricalResult.objects.create(
-            period=p2023, agency=agencies[code], rank=rank, tier_label=label, index=Decimal(INDEX["Rất tốt"])
-        )
-    for period, table in ((p2024, RESULTS_2024), (p2025, RESULTS_2025)):
-        for group_code, rows in table.items():
-            for rank, (code, label) in enumerate(rows, start=1):
-                add_result(period, agencies[code], groups[group_code], rank, label)
-        for n in range(extra):
-            agency = AgencyFactory(code=f"X{n:02d}", name=f"Sở Thêm {n}", group=groups["SBN"])
-            agencies[agency.code] = agency
-            add_result(period, agency, groups["SBN"], 9 + n, "Khá")
-    add_result(p2026, agencies["Q1"], groups["QH"], 1, "Rất tốt")
-    add_result(vtlt, agencies["Q1"], groups["QH"], 1, "Xuất sắc")
-    return Years(groups, agencies, p2023, p2024, p2025, p2026, vtlt)
 
 
 def codes(movements) -> list[str]:

@@ -39,7 +39,6 @@ YEAR OVER YEAR: SNV 2 → 1 ▲1, Tốt → Tốt = · STC 1 → 2 ▼1, Rất t
 TIERS PER YEAR: 2024 Rất tốt 1, Tốt 1 (2) · 2025 Tốt 1, Khá 2 (3)
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
 
@@ -48,9 +47,8 @@ import pytest
 from django.utils import timezone
 from openpyxl.chart import BarChart
 
-from accounts.models import Role
-from ranking.enums import Decision, Method, Phase, Subject
-from ranking.models import Assessment, AwardEntry, Criterion, HistoricalResult, Period, Result, Score
+from ranking.enums import Phase, Subject
+from ranking.models import Result
 from ranking.reports.exports import (
     CONTRACT_SHEETS,
     DETAIL_COLUMN_KEYS,
@@ -60,13 +58,12 @@ from ranking.reports.exports import (
     conference_pack_workbook,
     conference_workbook,
 )
-from tests.factories import AgencyFactory, AgencyGroupFactory, PeriodFactory, UserFactory, make_tiers
+from tests.builders import QH, SBN, build_pack
+from tests.factories import PeriodFactory, make_tiers
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-SBN = "Khối sở, ban, ngành"
-QH = "Khối quận, huyện"
 ALL_SHEETS = [
     SBN,
     QH,
@@ -83,102 +80,6 @@ ALL_SHEETS = [
 ]
 SCORE_FORMAT = "#,##0.00"
 CHANGE_FORMAT = '"▲"0;"▼"0;"="'
-
-
-@dataclass
-class Pack:
-    period: Period
-    previous: Period
-
-
-def build_pack(extra: int = 0) -> Pack:
-    """The fixture of the module docstring; `extra` more SBN agencies (a 1.1 score of 5 each,
-    no result) to count queries at another size."""
-    previous = PeriodFactory(year=2024, subject=Subject.CCHC, phase=Phase.PUBLISHED)
-    make_tiers(previous)
-    period = PeriodFactory(year=2025, subject=Subject.CCHC, previous=previous, phase=Phase.PUBLISHED)
-    tiers = {t.label: t for t in make_tiers(period)}
-    sbn = AgencyGroupFactory(code="SBN", name=SBN, order=1)
-    qh = AgencyGroupFactory(code="QH", name=QH, order=2)
-
-    def criterion(code, parent=None, **kwargs):
-        return Criterion.objects.create(
-            period=period, code=code, title=f"Tiêu chí {code}", parent=parent, **kwargs
-        )
-
-    field_1 = criterion("1", max_points=D(12))
-    field_2 = criterion("2", max_points=D(15))
-    leaves = {
-        "1.1": criterion("1.1", field_1, max_points=D(10)),
-        "1.2": criterion("1.2", field_1, max_points=D(2), method=Method.DEDUCTION),
-        "2.1": criterion("2.1", field_2, max_points=D(10), allow_not_arising=True),
-        "2.2": criterion("2.2", field_2, max_points=D(5)),
-    }
-    leaves["2.2"].groups.add(qh)
-
-    binh = UserFactory(username="binh", first_name="Văn Bình", last_name="Trần", role=Role.REVIEWER)
-    hoa = UserFactory(username="hoa", first_name="Thị Hoa", last_name="Lê", role=Role.REVIEWER)
-    agencies = {
-        "SNV": AgencyFactory(code="SNV", name="Sở Nội vụ", group=sbn),
-        "STC": AgencyFactory(code="STC", name="Sở Tài chính", group=sbn),
-        "SXD": AgencyFactory(code="SXD", name="Sở Xây dựng", group=sbn),
-        "QHC": AgencyFactory(code="QHC", name="Quận Hải Châu", group=qh),
-    }
-    reviewers = {"SNV": binh, "STC": binh, "SXD": None, "QHC": hoa}
-    assessments = {
-        code: Assessment.objects.create(period=period, agency=agency, reviewer=reviewers[code])
-        for code, agency in agencies.items()
-    }
-
-    def score(code, leaf, self_score, reviewed=None, final=None, *, not_arising=False, decision=""):
-        Score.objects.create(
-            assessment=assessments[code],
-            criterion=leaves[leaf],
-            self_score=None if self_score is None else D(self_score),
-            reviewed_score=None if reviewed is None else D(reviewed),
-            final_score=None if final is None else D(final),
-            not_arising=not_arising,
-            decision=decision,
-        )
-
-    score("SNV", "1.1", "9", "8", "8.5", decision=Decision.PARTIAL)
-    score("SNV", "1.2", "-0.5", "-1", "-1", decision=Decision.REJECTED)
-    score("SNV", "2.1", "10", "9.5", "9.5")
-    score("STC", "1.1", "10", "7", "7")
-    score("STC", "1.2", "0", "0", "0")
-    score("STC", "2.1", None, not_arising=True)
-    score("SXD", "1.1", "6")
-    score("QHC", "1.1", "8", "8", "8")
-    score("QHC", "2.1", "7", "6", "6.5", decision=Decision.ACCEPTED)
-    score("QHC", "2.2", "5", "4", "4")
-    for n in range(extra):
-        agency = AgencyFactory(code=f"SX{n:02d}", name=f"Sở Thêm {n}", group=sbn)
-        assessments[agency.code] = Assessment.objects.create(period=period, agency=agency, reviewer=binh)
-        score(agency.code, "1.1", "5", "5", "5")
-
-    def result(code, group, total, maximum, index, tier, rank, fields):
-        return Result.objects.create(
-            period=period,
-            agency=agencies[code],
-            group=group,
-            total=D(total),
-            total_without_survey=D(total),
-            maximum=D(maximum),
-            index=D(index),
-            field_scores=fields,
-            tier_before_demotion=tiers[tier],
-            tier=tiers[tier],
-            rank=rank,
-            previous_rank={"SNV": 2, "STC": 1}.get(code),
-        )
-
-    result("SNV", sbn, "17", "20", "85", "Tốt", 1, {"1": "7.5", "2": "9.5"})
-    result("STC", sbn, "7", "10", "70", "Khá", 2, {"1": "7"})
-    result("QHC", qh, "18.5", "25", "74", "Khá", 1, {"1": "8", "2": "10.5"})
-    AwardEntry.objects.create(period=period, agency=agencies["SNV"])
-    HistoricalResult.objects.create(period=previous, agency=agencies["STC"], rank=1, tier_label="Rất tốt")
-    HistoricalResult.objects.create(period=previous, agency=agencies["SNV"], rank=2, tier_label="Tốt")
-    return Pack(period=period, previous=previous)
 
 
 def reopen(workbook) -> openpyxl.Workbook:

@@ -17,8 +17,8 @@ from django.urls import reverse
 from accounts.models import Agency, AgencyGroup, Role
 from ranking.models import Job, Period, Score
 from ranking.results.compute import results_compute
+from tests.builders import ROWS, year_sheets
 from tests.factories import AgencyFactory, PeriodFactory, UserFactory
-from tests.integration.test_workbook_import import base_sheets
 from tests.workbooks import write_workbook
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,6 @@ SUMMARY = [
     {"sheet": "HaBac", "new": 1, "updated": 0, "unchanged": 0},
     {"sheet": "KetQua", "new": 3, "updated": 0, "unchanged": 0},
 ]
-ROWS = 49
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -53,12 +52,6 @@ def _jobs(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "media")},
         },
     }
-
-
-def year_sheets() -> dict:
-    sheets = base_sheets()
-    sheets["Diem"].append(["CCHC-2025", "QHC", "2.1", 20, 20, None, None])
-    return sheets
 
 
 def workbook_upload(tmp_path, sheets, name="nam-2025.xlsx") -> SimpleUploadedFile:

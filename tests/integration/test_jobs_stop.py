@@ -17,7 +17,6 @@ import sys
 import time
 from datetime import timedelta
 from html import unescape
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -435,7 +434,7 @@ def test_a_worker_killed_in_the_middle_of_an_import(client, tmp_path, settings):
     signed_in(client)
     start(client, year(tmp_path, 20_000))
     job = Job.objects.get()
-    root = Path(__file__).resolve().parents[2]
+    root = settings.BASE_DIR
     database = connection.settings_dict
     env = {
         **os.environ,

@@ -13,7 +13,7 @@ from ranking.jobs import JobProgress, TerminalProgress
 from ranking.models import Job, Period
 from ranking.results.compute import results_compute
 from ranking.workbook.importer import workbook_import
-from tests.integration.test_jobs import ROWS, year_sheets
+from tests.builders import ROWS, year_sheets
 from tests.workbooks import write_workbook
 
 IMPORT_LINES = [

@@ -23,9 +23,8 @@ from accounts.models import Agency, AgencyGroup, Role
 from ranking.models import Job, Publication, Result, Score, Tier
 from ranking.results.compute import results_compute
 from ranking.results.finalization import period_publish, period_reopen, results_approve
+from tests.builders import build_year, publish, table_rows, text
 from tests.factories import UserFactory
-from tests.integration.test_views_council import build_year, table_rows, text
-from tests.integration.test_views_public import publish
 
 pytestmark = pytest.mark.django_db
 

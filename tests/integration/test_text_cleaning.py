@@ -23,8 +23,8 @@ from ranking.models import AwardEntry, Demotion, Period, Score
 from ranking.results.finalization import award_change, demotion_set
 from ranking.workbook.importer import ImportReport, Sheet, sheet_import
 from ranking.workbook.resources import AgencyResource, ScoreResource
+from tests.builders import HTMX, SelfAssessmentYear
 from tests.factories import UserFactory
-from tests.integration.test_views_agency import HTMX, Year
 from tests.text_year import TEXT_FIELDS, build_text_year, payload_texts
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def _fast_passwords(settings):
 
 
 def test_a_posted_note_is_stored_clean_and_saving_it_again_changes_nothing(client):
-    year = Year()
+    year = SelfAssessmentYear()
     client.force_login(year.officer_a)
 
     first = client.post(year.save_url(year.number), {"value": "1", "note": DIRTY, "version": "1"}, **HTMX)

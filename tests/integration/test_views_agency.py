@@ -10,25 +10,18 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
-from accounts.models import Role
 from ranking.assessments.appraisal import explanation_decide
 from ranking.assessments.services import evidence_add, score_self_set
-from ranking.enums import AssessmentStatus, Decision, Method, Phase
+from ranking.enums import AssessmentStatus, Decision, Phase
 from ranking.models import Assessment, Criterion, Evidence, Score
 from ranking.rules import PERMISSION_MESSAGES
+from tests.builders import HTMX, SelfAssessmentYear, today
 from tests.factories import (
-    AgencyFactory,
-    AgencyGroupFactory,
-    AssessmentFactory,
     CriterionFactory,
-    PeriodFactory,
-    UserFactory,
-    make_tiers,
 )
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc\s*=)[^>]*>", re.IGNORECASE)
 INLINE_HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.IGNORECASE)
@@ -54,110 +47,9 @@ def in_english(client):
     return client
 
 
-def today() -> datetime.date:
-    return timezone.localdate()
-
-
-class Year:
-    """A period in self-assessment, two agencies, the people of the year and a small tree."""
-
-    def __init__(self):
-        self.period = PeriodFactory(
-            year=2026,
-            phase=Phase.SELF_ASSESSMENT,
-            self_assessment_deadline=today() + datetime.timedelta(days=20),
-            explanation_deadline=today() + datetime.timedelta(days=40),
-        )
-        make_tiers(self.period)
-        group = AgencyGroupFactory(code="SBN", name="Sở, ban, ngành")
-        self.agency_a = AgencyFactory(code="SNV", name="Sở Nội vụ", group=group)
-        self.agency_b = AgencyFactory(code="STC", name="Sở Tài chính", group=group)
-        self.officer_a = UserFactory(
-            username="canbo.snv",
-            role=Role.OFFICER,
-            agency=self.agency_a,
-            last_name="Lê",
-            first_name="Thị Hoa",
-        )
-        self.head_a = UserFactory(
-            username="lanhdao.snv",
-            role=Role.HEAD,
-            agency=self.agency_a,
-            last_name="Phạm",
-            first_name="Văn Nam",
-        )
-        self.officer_b = UserFactory(username="canbo.stc", role=Role.OFFICER, agency=self.agency_b)
-        self.reviewer = UserFactory(
-            username="thamdinh", role=Role.REVIEWER, last_name="Võ", first_name="Minh Tuấn"
-        )
-        self.council = UserFactory(username="hoidong", role=Role.COUNCIL)
-        field1 = self.criterion("1", "Công tác chỉ đạo, điều hành", max_points=None)
-        field2 = self.criterion("2", "Điểm thưởng, điểm trừ và điều tra", max_points=None)
-        self.number = self.criterion(
-            "1.1",
-            "Ban hành kế hoạch CCHC năm",
-            parent=field1,
-            max_points=Decimal("2"),
-            step=Decimal("0.5"),
-            evidence_required=True,
-            guidance="Ban hành trước ngày 31/12: 2 điểm.",
-        )
-        self.choice = self.criterion(
-            "1.2",
-            "Báo cáo định kỳ đúng hạn",
-            parent=field1,
-            method=Method.CHOICE,
-            max_points=Decimal("1"),
-            options=[["100% đúng hạn", "1"], ["Từ 80% đến dưới 100%", "0.5"], ["Dưới 80%", "0"]],
-        )
-        self.yesno = self.criterion(
-            "1.3",
-            "Tổ chức hội nghị tập huấn",
-            parent=field1,
-            method=Method.YESNO,
-            max_points=Decimal("1"),
-            allow_not_arising=True,
-        )
-        self.deduction = self.criterion(
-            "2.1", "Chậm báo cáo", parent=field2, method=Method.DEDUCTION, max_points=Decimal("2")
-        )
-        self.bonus = self.criterion(
-            "2.2", "Sáng kiến được công nhận", parent=field2, method=Method.BONUS, max_points=Decimal("1")
-        )
-        self.survey = self.criterion(
-            "2.3", "Sự hài lòng của người dân", parent=field2, method=Method.SURVEY, max_points=Decimal("3")
-        )
-        self.assessment = AssessmentFactory(period=self.period, agency=self.agency_a, reviewer=self.reviewer)
-        self.assessment_b = AssessmentFactory(period=self.period, agency=self.agency_b)
-
-    def criterion(self, code, title, **fields):
-        return CriterionFactory(period=self.period, code=code, title=title, **fields)
-
-    def url(self, name_suffix="", assessment=None):
-        return f"/danh-gia/{(assessment or self.assessment).pk}/{name_suffix}"
-
-    def save_url(self, criterion):
-        return self.url(f"diem/{criterion.pk}/")
-
-    def score(self, criterion) -> Score:
-        return Score.objects.get(assessment=self.assessment, criterion=criterion)
-
-    def fill_everything(self, user=None):
-        """Score every required leaf; 1.1 keeps no evidence but gets a reason."""
-        user = user or self.officer_a
-        for criterion, value in ((self.number, "2"), (self.choice, "1"), (self.yesno, "1")):
-            score_self_set(
-                user=user,
-                assessment=self.assessment,
-                criterion_id=criterion.pk,
-                value=Decimal(value),
-                no_evidence_reason="Kế hoạch lưu bản giấy" if criterion == self.number else "",
-            )
-
-
 @pytest.fixture
 def year():
-    return Year()
+    return SelfAssessmentYear()
 
 
 def progress_panel(html: str) -> str:
@@ -812,9 +704,9 @@ def test_the_history_page_runs_a_fixed_number_of_queries(client, year, django_as
 # --- queries ----------------------------------------------------------------------------------
 
 
-def tree_of(size: int) -> Year:
+def tree_of(size: int) -> SelfAssessmentYear:
     """A year whose tree has `size` leaves under two fields."""
-    year = Year()
+    year = SelfAssessmentYear()
     Criterion.objects.filter(period=year.period, parent__isnull=False).delete()
     fields = list(Criterion.objects.filter(period=year.period, parent=None))
     for n in range(size):

@@ -14,8 +14,8 @@ from django.utils.translation import gettext
 from accounts.models import Role
 from ranking.enums import Decision
 from ranking.models import Criterion
+from tests.builders import build_analysis
 from tests.factories import PeriodFactory, UserFactory
-from tests.integration.test_analysis import build_analysis
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,7 @@ Requests are sent in English (`django_language` cookie) so messages are the msgi
 """
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
@@ -18,27 +16,20 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from accounts.models import Role
-from ranking.enums import AssessmentStatus, Method, Phase
+from ranking.enums import AssessmentStatus, Phase
 from ranking.models import (
     Assessment,
     AwardEntry,
-    Criterion,
     Demotion,
-    HistoricalResult,
     Period,
     Publication,
     Result,
     Score,
 )
 from ranking.rules import PERMISSION_MESSAGES
+from tests.builders import COUNCIL_AGENCIES, build_year, table_rows, text
 from tests.factories import (
-    AgencyFactory,
-    AgencyGroupFactory,
-    CriterionFactory,
-    PeriodFactory,
-    ScoreFactory,
     UserFactory,
-    make_tiers,
 )
 
 pytestmark = pytest.mark.django_db
@@ -51,72 +42,6 @@ def _fast_passwords(settings):
 
 
 D = Decimal
-
-# code: (name, group, 1.1 of 60, 1.2 of 30, survey 2.1 of 10) — the total is the index.
-AGENCIES = {
-    "SNV": ("Sở Nội vụ", "SBN", "55", "28", "9"),  # 92   → Rất tốt
-    "STC": ("Sở Tài chính", "SBN", "50", "25", "8.5"),  # 83,5 → Tốt
-    "STP": ("Sở Tư pháp", "SBN", "58", "27", "9.5"),  # 94,5 → Rất tốt
-    "SYT": ("Sở Y tế", "SBN", "40", "20", "7"),  # 67   → Trung bình
-    "QHC": ("UBND quận Hải Châu", "QH", "45", "26", "8"),  # 79   → Khá
-}
-# Ranks of 2024 (imported past results); SYT took no part then.
-PREVIOUS_RANKS = {"SNV": 1, "STC": 6, "STP": 2, "QHC": 1}
-
-
-@dataclass
-class Year:
-    period: Period
-    leaves: dict[str, Criterion]
-    assessments: dict[str, Assessment]
-
-    def reload(self) -> Period:
-        self.period.refresh_from_db()
-        return self.period
-
-
-def build_year(*, phase=Phase.FINALIZATION, survey=True, extra=0, status=AssessmentStatus.FINALIZED) -> Year:
-    """CCHC 2025 with five agencies (plus `extra` ones in SBN scoring 60,5 each) and final scores.
-
-    `survey=False` leaves the survey leaf 2.1 without a score.
-    """
-    groups = {
-        "SBN": AgencyGroupFactory(code="SBN", name="Khối sở, ban, ngành", order=1),
-        "QH": AgencyGroupFactory(code="QH", name="Khối quận, huyện", order=2),
-    }
-    previous = PeriodFactory(year=2024, code="CCHC-2024", name="CCHC 2024", phase=Phase.PUBLISHED)
-    period = PeriodFactory(year=2025, code="CCHC-2025", name="CCHC 2025", phase=phase, previous=previous)
-    make_tiers(period)
-    field1 = CriterionFactory(period=period, code="1", title="Chỉ đạo, điều hành", max_points=D(90))
-    field2 = CriterionFactory(period=period, code="2", title="Điều tra xã hội học", max_points=D(10))
-    leaves = {
-        "1.1": CriterionFactory(period=period, code="1.1", parent=field1, max_points=D(60), step=D("0.5")),
-        "1.2": CriterionFactory(period=period, code="1.2", parent=field1, max_points=D(30), step=D("0.5")),
-        "2.1": CriterionFactory(
-            period=period, code="2.1", parent=field2, max_points=D(10), method=Method.SURVEY
-        ),
-    }
-    rows = dict(AGENCIES)
-    for i in range(extra):
-        rows[f"X{i:02d}"] = (f"Đơn vị thêm {i:02d}", "SBN", "30", "25", "5.5")
-    assessments = {}
-    for code, (name, group, first, second, survey_value) in rows.items():
-        agency = AgencyFactory(code=code, name=name, group=groups[group])
-        assessment = Assessment.objects.create(period=period, agency=agency, status=status)
-        assessments[code] = assessment
-        for leaf, value in (("1.1", first), ("1.2", second), ("2.1", survey_value)):
-            if leaf == "2.1" and not survey:
-                continue
-            ScoreFactory(
-                assessment=assessment,
-                criterion=leaves[leaf],
-                self_score=D(value),
-                reviewed_score=D(value),
-                final_score=D(value),
-            )
-        if code in PREVIOUS_RANKS:
-            HistoricalResult.objects.create(period=previous, agency=agency, rank=PREVIOUS_RANKS[code])
-    return Year(period=period, leaves=leaves, assessments=assessments)
 
 
 def person(role, username, agency=None, **fields):
@@ -144,59 +69,6 @@ def follow_post(client, url, data=None):
     response = client.post(url, data or {}, follow=True)
     assert response.status_code == 200
     return response
-
-
-def text(html: str) -> str:
-    """The visible text of an HTML fragment, whitespace collapsed."""
-    spaced = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
-    return re.sub(r" ([,.:])", r"\1", spaced)
-
-
-class _Collector(HTMLParser):
-    """Collects the text inside every element that carries `data-<attribute>`, nesting included."""
-
-    def __init__(self, attribute: str):
-        super().__init__()
-        self.attribute = f"data-{attribute}"
-        self.open: list[list] = []  # [key, tag, depth, parts]
-        self.found: dict[str, str] = {}
-
-    def handle_starttag(self, tag, attrs):
-        for item in self.open:
-            if item[1] == tag:
-                item[2] += 1
-        key = dict(attrs).get(self.attribute)
-        if key is not None:
-            self.open.append([key, tag, 1, []])
-
-    def handle_endtag(self, tag):
-        for item in list(self.open):
-            if item[1] == tag:
-                item[2] -= 1
-                if item[2] == 0:
-                    self.open.remove(item)
-                    self.found[item[0]] = text(" ".join(item[3]))
-
-    def handle_data(self, data):
-        for item in self.open:
-            item[3].append(data)
-
-
-def by_attribute(html: str, attribute: str) -> dict[str, str]:
-    """The visible text of every element with `data-<attribute>`, keyed by the attribute's value."""
-    collector = _Collector(attribute)
-    collector.feed(html)
-    return collector.found
-
-
-def table_rows(html: str, css_class: str) -> list[list[str]]:
-    """The cells' text of every body row of the tables with `css_class`."""
-    rows = []
-    for table in re.findall(rf'<table class="[^"]*\b{css_class}\b[^"]*">(.*?)</table>', html, re.S):
-        body = re.search(r"<tbody>(.*?)</tbody>", table, re.S).group(1)
-        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
-            rows.append([text(cell) for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)])
-    return rows
 
 
 def compute(client, year):
@@ -473,7 +345,7 @@ def test_survey_scores_save_all_or_nothing(client, council):
     )
 
     assert response.status_code == 200
-    assert survey_values(year) == before == dict.fromkeys(AGENCIES)
+    assert survey_values(year) == before == dict.fromkeys(COUNCIL_AGENCIES)
     html = response.content.decode()
     problems = re.search(r'<div class="alert alert-danger survey-problems".*?</div>', html, re.S).group(0)
     assert text(problems) == (

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import Role
 from ranking.enums import AssessmentStatus, Method, Phase, Subject
 from ranking.models import Assessment, Period, Result, Score
+from tests.builders import by_attribute, text
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,
@@ -24,7 +25,6 @@ from tests.factories import (
     UserFactory,
     make_tiers,
 )
-from tests.integration.test_views_council import by_attribute, text
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,8 @@ from django.conf import settings
 from accounts.models import Role
 from ranking.enums import Phase
 from ranking.models import Assessment, AwardEntry, Period
+from tests.builders import build_pack, build_years
 from tests.factories import UserFactory
-from tests.integration.test_comparison import build_years
-from tests.integration.test_exports_pack import build_pack
 
 pytestmark = pytest.mark.django_db
 

@@ -17,11 +17,10 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from ranking.enums import Phase
-from ranking.models import Demotion, Period, Result
-from ranking.results.compute import results_compute
-from ranking.results.finalization import period_publish, period_reopen, results_approve
+from ranking.models import Period, Result
+from ranking.results.finalization import period_reopen
+from tests.builders import build_year, finalize, publish, table_rows, text
 from tests.factories import UserFactory
-from tests.integration.test_views_council import build_year, table_rows, text
 
 pytestmark = pytest.mark.django_db
 
@@ -46,20 +45,6 @@ def english(client):
 @pytest.fixture
 def council():
     return UserFactory(username="hoidong", role=Role.COUNCIL)
-
-
-def finalize(year, council):
-    Demotion.objects.create(
-        period=year.period, agency=year.assessments["SNV"].agency, steps=1, reason="Kỷ luật người đứng đầu"
-    )
-    results_compute(period=year.period)
-    results_approve(user=council, period=year.period)
-
-
-def publish(year, council):
-    finalize(year, council)
-    period_publish(user=council, period=year.period)
-    return year.reload()
 
 
 def test_nothing_is_public_before_publication(client, english, council, django_user_model):

@@ -32,6 +32,7 @@ from ranking.models import (
 )
 from ranking.workbook import importer as workbook_service
 from ranking.workbook.importer import workbook_import
+from tests.builders import DONVI, HABAC, KETQUA, KHOI, KYDANHGIA, TIERS, P, base_sheets, criterion
 from tests.workbooks import write_workbook
 
 pytestmark = pytest.mark.django_db
@@ -55,130 +56,6 @@ MODELS = [
 HISTORY = [
     m.history.model for m in (AgencyGroup, Agency, Period, Tier, Criterion, Assessment, Score, Demotion)
 ]
-
-KHOI = ["Mã khối", "Tên khối", "Thứ tự"]
-DONVI = ["Mã đơn vị", "Tên đơn vị", "Mã khối"]
-KYDANHGIA = [
-    "Mã kỳ",
-    "Năm",
-    "Lĩnh vực",
-    "Tên kỳ",
-    "Kỳ trước",
-    "Khen thưởng từ xếp loại",
-    "Khen thưởng tối đa mỗi khối",
-]
-XEPLOAI = ["Mã kỳ", "Thứ tự", "Xếp loại", "Chỉ số tối thiểu"]
-TIEUCHI = [
-    "Mã kỳ",
-    "Mã tiêu chí",
-    "Nội dung",
-    "Điểm tối đa",
-    "Phương thức",
-    "Áp dụng cho khối",
-    "Cho phép không phát sinh",
-    "Yêu cầu kiểm chứng",
-    "Hướng dẫn chấm",
-    "Lựa chọn",
-]
-DIEM = [
-    "Mã kỳ",
-    "Mã đơn vị",
-    "Mã tiêu chí",
-    "Điểm tự đánh giá",
-    "Điểm thẩm định",
-    "Không phát sinh",
-    "Ghi chú",
-]
-HABAC = ["Mã kỳ", "Mã đơn vị", "Số bậc hạ", "Lý do"]
-KETQUA = ["Mã kỳ", "Mã đơn vị", "Tổng điểm", "Chỉ số", "Xếp loại", "Xếp hạng"]
-
-P = "CCHC-2025"
-TIERS = [("Rất tốt", 90), ("Tốt", 80), ("Khá", 70), ("Trung bình", 50), ("Yếu", 0)]
-CHOICE_TEXT = "Đúng hạn=2; Trễ hạn=1; Không thực hiện=0"
-
-
-def criterion(code, title, maximum=None, method=None, groups=None, may_not_arise=None, options=None):
-    return [P, code, title, maximum, method, groups, may_not_arise, None, None, options]
-
-
-def base_sheets() -> dict[str, list[list]]:
-    """A small valid year: 2 groups, 3 agencies, CCHC-2024 (past ranks only) and CCHC-2025.
-
-    CCHC-2025 criteria (parents blank): 1 → 1.1 → 1.1.1 number 10, 1.1.2 number 8;
-    1.2 choice 2; 1.3 yesno 6; 1.4 deduction −2 | 2 → 2.1 number 20 (may not arise),
-    2.2 number 15 (only QH), 2.3 bonus 3, 2.4 survey 10.
-    Maxima: 1.1 = 18, 1 = 18+2+6 = 26 (deduction excluded), 2 = 20+15+10 = 45 (bonus excluded).
-    """
-    scores = {  # agency: {leaf: (self, reviewed)}
-        "SNV": {
-            "1.1.1": (10, 9),
-            "1.1.2": ("8", "7,5"),
-            "1.2": (2, 2),
-            "1.3": (6, 6),
-            "1.4": (None, "-0,5"),
-            "2.1": (20, 19),
-            "2.3": (1, 1),
-            "2.4": (None, "8,5"),
-        },
-        "STC": {
-            "1.1.1": (9, 9),
-            "1.1.2": (8, 8),
-            "1.2": (1, 1),
-            "1.3": (0, 0),
-            "2.1": (18, 18.5),
-            "2.4": (None, 9),
-        },
-        "QHC": {
-            "1.1.1": (10, 10),
-            "1.1.2": (8, 8),
-            "1.2": (2, 2),
-            "1.3": (6, 6),
-            "2.2": (15, 14),
-            "2.4": (None, 7.5),
-        },
-    }
-    diem = [DIEM]
-    for agency, leaves in scores.items():
-        for code, (own, reviewed) in leaves.items():
-            diem.append([P, agency, code, own, reviewed, None, None])
-    return {
-        "Khoi": [KHOI, ["SBN", "Khối sở, ban, ngành", 1], ["QH", "Khối quận, huyện", 2]],
-        "DonVi": [
-            DONVI,
-            ["SNV", "Sở Nội vụ", "SBN"],
-            ["STC", "Sở Tài chính", "SBN"],
-            ["QHC", "UBND quận Hải Châu", "QH"],
-        ],
-        "KyDanhGia": [
-            KYDANHGIA,
-            ["CCHC-2024", 2024, "CCHC", "CCHC năm 2024", None, "Rất tốt", None],
-            [P, 2025, "CCHC", "CCHC năm 2025", "CCHC-2024", "Rất tốt", 2],
-        ],
-        "XepLoai": [XEPLOAI] + [[P, i, label, bound] for i, (label, bound) in enumerate(TIERS, start=1)],
-        "TieuChi": [
-            TIEUCHI,
-            criterion("1", "Chỉ đạo, điều hành"),
-            criterion("1.1", "Kế hoạch"),
-            criterion("1.1.1", "Ban hành kế hoạch", 10, "number"),
-            criterion("1.1.2", "Thực hiện kế hoạch", 8),
-            criterion("1.2", "Báo cáo định kỳ", 2, "choice", options=CHOICE_TEXT),
-            criterion("1.3", "Kiểm tra", 6, "yesno"),
-            criterion("1.4", "Chậm nhiệm vụ", 2, "deduction"),
-            criterion("2", "Thủ tục hành chính"),
-            criterion("2.1", "Hồ sơ đúng hạn", 20, "number", may_not_arise="x"),
-            criterion("2.2", "Một cửa cấp xã", 15, "number", groups="QH"),
-            criterion("2.3", "Sáng kiến", 3, "bonus"),
-            criterion("2.4", "Sự hài lòng", 10, "survey"),
-        ],
-        "Diem": diem,
-        "HaBac": [HABAC, [P, "STC", 1, "Vi phạm kỷ luật"]],
-        "KetQua": [
-            KETQUA,
-            ["CCHC-2024", "SNV", 92, 92, "Rất tốt", 1],
-            ["CCHC-2024", "STC", "88,5", "88,5", "Tốt", 2],
-            ["CCHC-2024", "QHC", 80, 80, "Tốt", 1],
-        ],
-    }
 
 
 BASE_COUNTS = {
