@@ -43,7 +43,7 @@ pytestmark = pytest.mark.django_db
 
 D = Decimal
 # The project's own models (django-axes registers its lockout records too; they have no
-# add page and are tested in test_security.py).
+# add page and are tested in accounts/test_security.py).
 REGISTRY = sorted(
     (
         item

@@ -2,7 +2,7 @@
 drill-down, reviewer consistency and self-assessment accuracy — every figure against the hand
 calculation below.
 
-The fixture (`build_analysis`): CCHC 2025, two groups, five agencies, two reviewers.
+The fixture (`build_analysis`, tests/builders.py): CCHC 2025, two groups, five agencies, two reviewers.
 
 Criteria (maximum):
     1 Chỉ đạo, điều hành

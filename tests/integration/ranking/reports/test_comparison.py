@@ -1,5 +1,5 @@
 """Year over year (ranking/comparison.py): rank movement, tier movement and the tiers per year,
-against a hand calculation on the fixture below.
+against a hand calculation on the fixture below (built by `build_years`, tests/builders.py).
 
 THE FIXTURE (`build_years`), subject CCHC; every period has the scheme
     1 Rất tốt ≥ 90 · 2 Tốt ≥ 80 · 3 Khá ≥ 70 · 4 Trung bình ≥ 50 · 5 Yếu.

@@ -1,8 +1,9 @@
 """The council's pages (ranking/views/council.py): progress, phases, survey scores, demotions,
 results, the award list, approval, publication and reopening.
 
-One small year is built by hand (`build_year`): the criteria add up to 100 points, so an
-agency's index equals its total, and every figure below is worked out in the comments.
+One small year is built by hand (`build_year`, tests/builders.py, with each agency's total):
+the criteria add up to 100 points, so an agency's index equals its total, and every figure
+below is worked out in the comments.
 Requests are sent in English (`django_language` cookie) so messages are the msgids.
 """
 

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
-# The base year of test_workbook_import, with the one score it leaves out, so that CCHC-2025's
+# The base year of the workbook tests (`year_sheets`), with the one score it leaves out, so that CCHC-2025's
 # results can be computed: 49 data rows.
 SUMMARY = [
     {"sheet": "Khoi", "new": 2, "updated": 0, "unchanged": 0},

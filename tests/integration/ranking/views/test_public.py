@@ -149,7 +149,7 @@ def test_the_index_lists_published_periods_newest_first(client, english, council
 
 def test_reopened_results_stay_on_the_public_pages_until_republished(client, english, council):
     """Issue 9 item 5: reopening no longer takes the results off the public site; the last
-    publication stays shown, marked as being corrected (test_publication_frozen.py)."""
+    publication stays shown, marked as being corrected (ranking/results/test_publications.py)."""
     year = build_year()
     publish(year, council)
 

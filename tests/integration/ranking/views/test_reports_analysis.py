@@ -1,7 +1,7 @@
 """The analysis pages (ranking/views/reports_analysis.py): where points were lost with its heat
 map and drill-down, reviewer consistency and self-assessment accuracy.
 
-The figures are those of tests/integration/test_analysis.py, worked out there; the pages are
+The figures are those of tests/integration/ranking/reports/test_analysis.py, worked out there; the pages are
 read in Vietnamese (the default), so numbers show as 1,50.
 """
 

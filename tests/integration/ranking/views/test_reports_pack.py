@@ -2,8 +2,9 @@
 year, the workbook with a choice of sheets and columns, the printable certificate list — their
 figures, their refusals and the number of queries they run.
 
-Year over year uses the fixture of test_comparison (its docstring has the hand calculation);
-the workbook export that of test_exports_pack. Requests are sent in English
+Year over year uses `build_years` (tests/builders.py; the hand calculation is in the docstring
+of ranking/reports/test_comparison.py), the workbook export `build_pack` (that of
+ranking/reports/test_exports_pack.py). Requests are sent in English
 (`django_language` cookie) where English msgids are asserted.
 """
 

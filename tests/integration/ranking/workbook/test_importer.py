@@ -3,7 +3,7 @@
 Each refusal is checked as the exact `SHEET!ROW COLUMN: message` line, and the database is
 checked unchanged afterwards (row counts of every model, history tables included). Messages
 are the English msgids (`override("en")`), independent of the Vietnamese catalogue.
-The end-to-end contract (a whole city's year) lives in test_workbook_contract.py.
+The end-to-end contract (a whole city's year) lives in test_contract.py.
 """
 
 import copy
