@@ -1,7 +1,7 @@
 """What-if: how many points an agency needs to reach the next tier, or the next rank.
 
 Pure arithmetic on the types of `ranking.scoring`, free of Django, so that the answer can be
-checked exhaustively against `scoring.compute_period` (tests/unit/test_whatif.py).
+checked exhaustively against `scoring.compute_period` (tests/unit/ranking/reports/test_whatif.py).
 
 The definitions:
 

@@ -1,0 +1,182 @@
+"""The public results pages (ranking/views/public.py): nothing before publication, then the
+rankings, tiers, change, tier counts, awards, the chart and the conference workbook.
+
+The year is `build_year` of the council's tests (figures worked out there); Sở Nội vụ is
+demoted one tier, so it ranks second with an index of 92 but shows Tốt.
+"""
+
+import io
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from accounts.models import Role
+from ranking.enums import Phase
+from ranking.models import Period, Result
+from ranking.results.finalization import period_reopen
+from tests.builders import build_year, finalize, publish, table_rows, text
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Factories hash a password for every user; the slow production hasher adds nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# A <script> without src that is not a JSON data block would be inline code (the CSP forbids it).
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc\s*=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
+INLINE_HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.I)
+
+
+@pytest.fixture
+def english(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.fixture
+def council():
+    return UserFactory(username="hoidong", role=Role.COUNCIL)
+
+
+def test_nothing_is_public_before_publication(client, english, council, django_user_model):
+    year = build_year()
+    finalize(year, council)
+
+    index = client.get("/ket-qua/")
+    assert index.status_code == 200
+    assert "CCHC 2025" not in index.content.decode()
+    # Not even for a superuser, who holds every permission.
+    client.force_login(
+        django_user_model.objects.create_superuser("goc", "goc@example.gov.vn", "mat-khau-goc")
+    )
+    for url in ("/ket-qua/CCHC-2025/", "/ket-qua/CCHC-2025/hoi-nghi.xlsx", "/ket-qua/KHONG-CO/"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Sở Tư pháp" not in response.content.decode()
+
+
+def test_published_results_page(client, english, council):
+    year = build_year()
+    period = publish(year, council)
+
+    response = client.get("/ket-qua/CCHC-2025/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    assert text(re.search(r'<p class="[^"]*publication">(.*?)</p>', html, re.S).group(1)) == (
+        f"Administrative reform (CCHC) · version 1, published {today}"
+    )
+    assert period.version == 1
+    # Rank, agency, total, maximum, index, tier, previous rank, change.
+    assert table_rows(html, "results-table") == [
+        ["1", "Sở Tư pháp", "94.50", "100.00", "94.50", "Rất tốt", "2", "▲1"],
+        ["2", "Sở Nội vụ", "92.00", "100.00", "92.00", "Tốt demoted", "1", "▼1"],
+        ["3", "Sở Tài chính", "83.50", "100.00", "83.50", "Tốt", "6", "▲3"],
+        ["4", "Sở Y tế", "67.00", "100.00", "67.00", "Trung bình", "—", "new"],
+        ["1", "UBND quận Hải Châu", "79.00", "100.00", "79.00", "Khá", "1", "="],
+    ]
+    counts = re.findall(r'<li class="list-group-item" data-group="(\w+)">(.*?)</li>', html, re.S)
+    assert [(group, text(body)) for group, body in counts] == [
+        ("SBN", "Khối sở, ban, ngành 1 Rất tốt, 2 Tốt, 1 Trung bình"),
+        ("QH", "Khối quận, huyện 1 Khá"),
+    ]
+    # The demoted agency gets no certificate: only Sở Tư pháp is on the list.
+    awards = re.search(r'<div class="card-body awards">(.*?)</div>', html, re.S).group(1)
+    assert text(awards) == "Khối sở, ban, ngành Sở Tư pháp (Rất tốt)"
+    # The demotion's reason is the council's record, not the public's.
+    assert "Kỷ luật" not in html
+    assert 'href="/ket-qua/CCHC-2025/hoi-nghi.xlsx"' in html
+
+
+def test_the_chart_is_fed_by_a_data_block_and_no_inline_code(client, english, council):
+    year = build_year()
+    publish(year, council)
+
+    html = client.get("/ket-qua/CCHC-2025/").content.decode()
+
+    data = re.search(r'<script id="tier-chart-data" type="application/json">(.*?)</script>', html, re.S)
+    assert json.loads(data.group(1)) == {
+        "labels": ["Khối sở, ban, ngành", "Khối quận, huyện"],
+        "datasets": [
+            {"label": "Rất tốt", "data": [1, 0]},
+            {"label": "Tốt", "data": [2, 0]},
+            {"label": "Khá", "data": [0, 1]},
+            {"label": "Trung bình", "data": [1, 0]},
+            {"label": "Yếu", "data": [0, 0]},
+        ],
+    }
+    assert '<canvas id="tier-chart"' in html
+    scripts = re.findall(r'<script src="/static/([^"]+)"', html)
+    assert scripts[-2:] == ["vendor/chart.js/chart.umd.js", "js/charts.js"]
+    assert INLINE_SCRIPT.findall(html) == []
+    assert INLINE_HANDLER.findall(html) == []
+    assert ' style="' not in html
+
+
+def test_the_conference_workbook_downloads_once_published(client, council):
+    year = build_year()
+    publish(year, council)
+
+    response = client.get("/ket-qua/CCHC-2025/hoi-nghi.xlsx")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"] == 'attachment; filename="ket-qua-CCHC-2025.xlsx"'
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Khối sở, ban, ngành", "Khối quận, huyện", "Tổng hợp", "Khen thưởng"]
+
+
+def test_the_index_lists_published_periods_newest_first(client, english, council):
+    year = build_year()
+    publish(year, council)
+
+    response = client.get("/ket-qua/")
+
+    html = response.content.decode()
+    assert re.findall(r'href="/ket-qua/([\w-]+)/"', html) == ["CCHC-2025", "CCHC-2024"]
+    assert "version 2" not in html
+
+
+def test_reopened_results_stay_on_the_public_pages_until_republished(client, english, council):
+    """Issue 9 item 5: reopening no longer takes the results off the public site; the last
+    publication stays shown, marked as being corrected (ranking/results/test_publications.py)."""
+    year = build_year()
+    publish(year, council)
+
+    period_reopen(user=council, period=year.period, reason="Sửa điểm điều tra")
+
+    page = client.get("/ket-qua/CCHC-2025/")
+    assert page.status_code == 200
+    assert "These results are being corrected" in page.content.decode()
+    assert table_rows(page.content.decode(), "results-table")[0][:2] == ["1", "Sở Tư pháp"]
+    assert client.get("/ket-qua/CCHC-2025/hoi-nghi.xlsx").status_code == 200
+
+
+def page_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/ket-qua/CCHC-2025/").status_code == 200
+    return len(queries)
+
+
+def test_queries_do_not_grow_with_agencies(client, council):
+    year = build_year()
+    publish(year, council)
+    few = page_queries(client)
+    Result.objects.all().delete()
+    Period.objects.all().delete()
+    year = build_year(extra=25)
+    publish(year, council)
+
+    assert Result.objects.count() == 30
+    assert page_queries(client) == few
+    assert year.reload().phase == Phase.PUBLISHED
