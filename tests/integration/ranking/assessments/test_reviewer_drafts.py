@@ -196,15 +196,3 @@ def test_the_council_and_administrators_open_the_draft(client, year, who):
 
     assert response.status_code == 200
     assert "Sở Tư pháp" in text_of(response.content.decode())
-
-
-def test_the_agency_page_links_the_reviewer_to_the_appraisal_only_once_submitted(client, year):
-    as_user(client, year.reviewer)
-    draft = client.get(reverse("assessment_detail", args=[year.draft.pk]))
-    returned = client.get(reverse("assessment_detail", args=[year.returned.pk]))
-
-    # The agency's own page of the draft stays readable to its reviewer (the permission matrix
-    # says so); the way to an appraisal that would be refused is not offered.
-    assert (draft.status_code, returned.status_code) == (200, 200)
-    assert reverse("review_detail", args=[year.draft.pk]) not in draft.content.decode()
-    assert f'href="{reverse("review_detail", args=[year.returned.pk])}"' in returned.content.decode()
