@@ -25,8 +25,8 @@ from ranking.documents.default_template import default_template
 from ranking.models import DecisionTemplate, Demotion, Publication
 from ranking.results.compute import results_compute
 from ranking.results.finalization import award_change, period_publish, period_reopen, results_approve
-from tests.factories import UserFactory
 from tests.builders import build_year
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
