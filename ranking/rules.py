@@ -202,7 +202,7 @@ rules.add_perm("ranking.submit_explanation", is_head & is_own_agency & explanati
 rules.add_perm("ranking.decide_explanation", appraiser & explanation_awaiting_decision)
 rules.add_perm("ranking.view_history", own_member | is_reviewer_of | is_council | is_administrator)
 # The appraisal page: agencies read their appraisal on their own assessment page.
-rules.add_perm("ranking.open_appraisal", (is_reviewer_of & submitted_once) | is_council | is_administrator)
+rules.add_perm("ranking.open_appraisal", is_reviewer_of | is_council | is_administrator)
 
 # Periods
 rules.add_perm("ranking.view_progress", is_council | is_administrator)

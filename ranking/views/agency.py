@@ -92,7 +92,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_submit": user.has_perm("ranking.submit_assessment", assessment),
         "can_withdraw": user.has_perm("ranking.withdraw_assessment", assessment),
         "can_submit_explanation": user.has_perm("ranking.submit_explanation", assessment),
-        "is_appraiser": user.role in (Role.REVIEWER, Role.COUNCIL),
+        "is_appraiser": user.has_perm("ranking.review_queue")
+        and user.has_perm("ranking.open_appraisal", assessment),
         "max_upload": settings.EVIDENCE_MAX_BYTES,
         "accepted_files": ACCEPTED_FILES,
     }

@@ -1,9 +1,10 @@
 """Reviewers see an assessment once the agency has submitted it (`rules.submitted_once`).
 
 A draft the agency never handed in is still being written: the assigned reviewer does not find
-it in the queue nor in the home page's counts, and may not open its appraisal page. A
-submission returned for correction, or reopened by the council, stays with its reviewer; a
-withdrawn one is a draft again. The council and administrators see every assessment.
+it in the queue nor in the home page's counts. The reviewer may still read it by its address,
+as the agency page links it (read-only: an appraisal starts only once submitted). A submission
+returned for correction, or reopened by the council, stays in the queue; a withdrawn one is a
+draft again. The council and administrators list every assessment.
 """
 
 import datetime
@@ -95,14 +96,16 @@ def status_counts(html: str, period) -> dict[str, int]:
 # --- the permission ---------------------------------------------------------------------------------
 
 
-def test_the_appraisal_of_a_never_submitted_draft_is_closed_to_its_reviewer_only(year):
+def test_the_appraisal_of_a_never_submitted_draft_opens_but_does_not_start(year):
     holders = {
         name: [user.has_perm("ranking.open_appraisal", a) for a in (year.draft, year.returned, year.reopened)]
         for name, user in (("reviewer", year.reviewer), ("council", year.council), ("admin", year.admin))
     }
+    starts = [year.reviewer.has_perm("ranking.review_assessment", a) for a in (year.draft, year.returned)]
 
+    assert starts == [False, False]
     assert holders == {
-        "reviewer": [False, True, True],
+        "reviewer": [True, True, True],
         "council": [True, True, True],
         "admin": [True, True, True],
     }
@@ -169,12 +172,14 @@ def test_a_withdrawn_submission_leaves_the_reviewers_queue(client, year):
 # --- the appraisal page -----------------------------------------------------------------------------
 
 
-def test_the_reviewer_is_refused_the_appraisal_page_of_the_draft(client, year):
+def test_the_reviewer_reads_the_draft_s_appraisal_page_without_starting_it(client, year):
     response = as_user(client, year.reviewer).get(reverse("review_detail", args=[year.draft.pk]))
 
-    assert response.status_code == 403
-    assert REFUSAL in text_of(response.content.decode())
-    assert "Tiêu chí 1" not in response.content.decode()
+    assert response.status_code == 200
+    html = text_of(response.content.decode())
+    assert "Sở Tư pháp" in html
+    assert REFUSAL not in html
+    assert reverse("review_start", args=[year.draft.pk]) not in response.content.decode()
 
 
 @pytest.mark.parametrize("which", ["returned", "reopened"])
