@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -73,13 +74,26 @@ def workbook_read(
         return {}, [unreadable(error)]
     known = {resource.sheet for resource in SHEET_RESOURCES}
     sheets: dict[str, Sheet] = {}
+    # What the checkpoint raises (a cancellation, the time limit) stops the reading as it is;
+    # only what the reader raises says the file is damaged.
+    stopped: list[Exception] = []
+
+    def watched() -> None:
+        try:
+            checkpoint()
+        except Exception as error:
+            stopped.append(error)
+            raise
+
     try:
         for worksheet in book.worksheets:
             name = worksheet.title.strip()
             if name in known:
-                sheets[name] = sheet_read(worksheet, name, checkpoint=checkpoint)
+                sheets[name] = sheet_read(worksheet, name, checkpoint=watched if checkpoint else None)
         titles = book.sheetnames
     except Exception as error:  # a damaged sheet: one clear line, as for a damaged file
+        if stopped:
+            raise stopped[0] from None
         return {}, [unreadable(error)]
     finally:
         book.close()
@@ -129,23 +143,24 @@ def sheet_read(worksheet, name: str, *, checkpoint: Callable[[], None] | None = 
     # stop at its height. The limits were checked on the cells themselves.
     worksheet.reset_dimensions()
     # Read-only openpyxl parses cells while rows are iterated: a broken cell surfaces here.
-    rows = worksheet.iter_rows(values_only=True)
-    header = next(rows, ())
-    columns: dict[str, int] = {}
-    for position, title in enumerate(header):
-        title = str(title).strip() if title is not None else ""
-        if title and title not in columns:
-            columns[title] = position
-    dataset = tablib.Dataset(headers=list(columns))
-    numbers = []
-    for number, values in enumerate(rows, start=2):
-        if checkpoint is not None:
-            checkpoint()
-        picked = [values[i] if i < len(values) else None for i in columns.values()]
-        if all(is_blank(v) for v in picked):
-            continue
-        dataset.append(picked)
-        numbers.append(number)
+    # Closed however the reading ends, so a stop in the middle leaves no file open behind it.
+    with closing(worksheet.iter_rows(values_only=True)) as rows:
+        header = next(rows, ())
+        columns: dict[str, int] = {}
+        for position, title in enumerate(header):
+            title = str(title).strip() if title is not None else ""
+            if title and title not in columns:
+                columns[title] = position
+        dataset = tablib.Dataset(headers=list(columns))
+        numbers = []
+        for number, values in enumerate(rows, start=2):
+            if checkpoint is not None:
+                checkpoint()
+            picked = [values[i] if i < len(values) else None for i in columns.values()]
+            if all(is_blank(v) for v in picked):
+                continue
+            dataset.append(picked)
+            numbers.append(number)
     return Sheet(name=name, dataset=dataset, row_numbers=numbers)
 
 

@@ -1092,3 +1092,27 @@ def test_a_large_import_refreshes_the_statistics_of_the_tables_it_wrote(write, m
 def test_a_small_import_or_a_dry_run_leaves_the_statistics_alone(write, monkeypatch):
     assert analyzed_tables(write, monkeypatch, many_rows=21) == []
     assert analyzed_tables(write, monkeypatch, many_rows=1, dry_run=True) == []
+
+
+class Stop(Exception):
+    pass
+
+
+def test_a_stop_raised_while_reading_is_no_damaged_file(write):
+    """A cancellation or the time limit reached while rows are read stops the import as such;
+    it is not reported as "the file cannot be read"."""
+    path = write(base_sheets())
+    read = []
+
+    def checkpoint():
+        read.append(1)
+        if len(read) == 3:
+            raise Stop("cancelled")
+
+    with pytest.raises(Stop, match="cancelled"):
+        workbook_service.workbook_read(str(path), checkpoint=checkpoint)
+    assert len(read) == 3
+
+    sheets, problems = workbook_service.workbook_read(str(path), checkpoint=lambda: None)
+    assert problems == []
+    assert sorted(sheets) == sorted(base_sheets())
