@@ -346,16 +346,7 @@ class ScoreInline(WorkflowInline):
 @admin.register(Assessment)
 class AssessmentAdmin(WorkflowAdmin, SimpleHistoryAdmin):
     list_display = ["agency", "period", "status", "reviewer", "submitted_at"]
-    # The status moves through the workflow's steps (submit, return, approve, reopen …).
-    readonly_fields = [
-        "status",
-        "submitted_at",
-        "submitted_by",
-        "review_opened_at",
-        "reviewed_at",
-        "explanation_submitted_at",
-        "reopened",
-    ]
+    readonly_fields = Assessment.WORKFLOW_FIELDS
     list_filter = ["period", "status", "agency__group"]
     search_fields = ["agency__code", "agency__name"]
     list_select_related = ["agency", "period", "reviewer"]

@@ -250,6 +250,18 @@ class Assessment(models.Model):
 
     history = HistoricalRecords()
 
+    # What only the workflow's steps (submit, return, approve, reopen …) write: never edited
+    # by hand, and never an input of the results.
+    WORKFLOW_FIELDS = (
+        "status",
+        "submitted_at",
+        "submitted_by",
+        "review_opened_at",
+        "reviewed_at",
+        "explanation_submitted_at",
+        "reopened",
+    )
+
     class Meta:
         ordering = ["period", "agency__group__order", "agency__code"]
         verbose_name = _("assessment")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from ranking import scoring
 from ranking.assessments.services import (
+    assessment_give_back,
     assessment_locked,
     assessment_set_status,
     check_version,
@@ -148,16 +149,15 @@ def assessment_return(*, user: User, assessment: Assessment, reason: str) -> Non
     """Send a submission back to the agency for correction."""
     assessment = locked(assessment)
     require(user, "ranking.review_assessment", assessment)
-    if not reason.strip():
-        raise ServiceError(_("Write what the agency must correct."))
-    assessment_set_status(
+    assessment_give_back(
         assessment,
         AssessmentStatus.RETURNED,
         user=user,
-        reason=recorded(gettext_noop("Returned for correction: %(reason)s"), {"reason": reason.strip()}),
-        review_opened_at=None,
+        reason=reason,
+        missing=_("Write what the agency must correct."),
+        note=gettext_noop("Returned for correction: %(reason)s"),
+        event="returned",
     )
-    notify("returned", assessment=assessment, actor=user, reason=reason.strip())
 
 
 @transaction.atomic

@@ -254,6 +254,34 @@ def assessment_set_status(assessment: Assessment, status: str, *, user: User, re
     assessment.save()
 
 
+def assessment_give_back(
+    assessment: Assessment,
+    status: str,
+    *,
+    user: User,
+    reason: str,
+    missing: str,
+    note: str,
+    event: str,
+    **fields,
+) -> None:
+    """Give an assessment back to the agency (returned for correction or reopened by the
+    council): the agency must be told why, in `reason` (`missing` refuses none), which the
+    history `note` quotes; an appraisal that had started starts again."""
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(missing)
+    assessment_set_status(
+        assessment,
+        status,
+        user=user,
+        reason=recorded(note, {"reason": reason}),
+        review_opened_at=None,
+        **fields,
+    )
+    notify(event, assessment=assessment, actor=user, reason=reason)
+
+
 def submission_problems(*, assessment: Assessment) -> list[str]:
     """What still keeps the assessment from being submitted, one line per leaf."""
     sheet = assessment_sheet(assessment=assessment)
@@ -304,17 +332,16 @@ def assessment_reopen(*, user: User, assessment: Assessment, reason: str) -> Non
     """The council lets an agency edit again, after the deadline or after submission."""
     assessment = assessment_locked(assessment)
     require(user, "ranking.reopen_assessment", assessment)
-    if not reason.strip():
-        raise ServiceError(_("Write the reason for reopening."))
-    assessment_set_status(
+    assessment_give_back(
         assessment,
         AssessmentStatus.DRAFT,
         user=user,
-        reason=recorded(gettext_noop("Reopened: %(reason)s"), {"reason": reason.strip()}),
+        reason=reason,
+        missing=_("Write the reason for reopening."),
+        note=gettext_noop("Reopened: %(reason)s"),
+        event="reopened",
         reopened=True,
-        review_opened_at=None,
     )
-    notify("reopened", assessment=assessment, actor=user, reason=reason.strip())
 
 
 def progress(sheet) -> dict:

@@ -41,18 +41,7 @@ NOT_INPUTS: dict[type[models.Model], frozenset[str]] = {
     Criterion: frozenset(
         {"title", "step", "options", "allow_not_arising", "evidence_required", "guidance", "sort_key"}
     ),
-    Assessment: frozenset(
-        {
-            "status",
-            "reviewer",
-            "submitted_at",
-            "submitted_by",
-            "review_opened_at",
-            "reviewed_at",
-            "explanation_submitted_at",
-            "reopened",
-        }
-    ),
+    Assessment: frozenset({"reviewer", *Assessment.WORKFLOW_FIELDS}),
     Score: frozenset(
         {
             "self_score",

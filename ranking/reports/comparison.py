@@ -15,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency, AgencyGroup
 from ranking.models import HistoricalResult, Period, Result, Tier
+from ranking.results.selectors import tally
 
 # How many risers and fallers a group lists.
 MOVERS_SHOWN = 5
@@ -273,22 +274,8 @@ def tier_distribution(
         if p == period or visible is None or visible(p)
     ]
     wanted = [p.pk for p in periods]
-    computed: dict[int, dict[str, int]] = defaultdict(dict)
-    for period_id, label, count in (
-        Result.objects.filter(period_id__in=wanted)
-        .values_list("period_id", "tier__label")
-        .annotate(count=Count("pk"))
-        .order_by()
-    ):
-        computed[period_id][label] = count
-    past: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for period_id, label, count in (
-        HistoricalResult.objects.filter(period_id__in=wanted)
-        .values_list("period_id", "tier_label")
-        .annotate(count=Count("pk"))
-        .order_by()
-    ):
-        past[period_id][label] += count
+    computed = tally(Result.objects.filter(period_id__in=wanted), "period_id", "tier__label")
+    past = tally(HistoricalResult.objects.filter(period_id__in=wanted), "period_id", "tier_label")
 
     labels = [label for label, _order in tiers_by_period.get(period.pk, [])]
     known = {_label_key(label): label for label in labels}

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from accounts.models import Agency, AgencyGroup
 from ranking.assessments.selectors import period_assessments
@@ -31,6 +31,15 @@ def period_results(*, period: Period) -> list[Result]:
     )
 
 
+def tally(rows: QuerySet, key: str, label: str) -> dict[object, dict[str, int]]:
+    """How many of `rows` share each value of the field `key` and of the field `label`, by key
+    then label (pairs without rows are absent). One query."""
+    counts: dict[object, dict[str, int]] = defaultdict(dict)
+    for value, name, count in rows.values_list(key, label).annotate(count=Count("pk")).order_by():
+        counts[value][name] = count
+    return counts
+
+
 def tier_counts(*, period: Period) -> list[tuple[AgencyGroup, dict[str, int]]]:
     """For every group with results in the period, in group order, the number of agencies per tier.
 
@@ -38,14 +47,7 @@ def tier_counts(*, period: Period) -> list[tuple[AgencyGroup, dict[str, int]]]:
     the counts of all groups line up in the same columns. Three queries.
     """
     labels = list(period.tiers.order_by("order").values_list("label", flat=True))
-    counted: dict[int, dict[str, int]] = defaultdict(dict)
-    for group_id, label, count in (
-        Result.objects.filter(period=period)
-        .values_list("group_id", "tier__label")
-        .annotate(count=Count("pk"))
-        .order_by()
-    ):
-        counted[group_id][label] = count
+    counted = tally(Result.objects.filter(period=period), "group_id", "tier__label")
     groups = AgencyGroup.objects.filter(pk__in=counted.keys()).order_by("order", "code")
     return [(group, {label: counted[group.pk].get(label, 0) for label in labels}) for group in groups]
 

@@ -148,6 +148,16 @@ def back_to_leaf(assessment: Assessment, criterion_id: int):
     return redirect(leaf_url(assessment, criterion_id))
 
 
+def posted_number(request: HttpRequest, name: str, *, permission: str, assessment: Assessment):
+    """The number typed in the field `name`, None when blank; refused when it is not a number."""
+    value, problem = decimal_or_error(request.POST.get(name))
+    if problem:
+        # Checked after the permission: someone who may not edit learns nothing more.
+        allow(request, permission, assessment)
+        raise ServiceError(problem)
+    return value
+
+
 @login_required
 @require_POST
 def score_self_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpResponse:
@@ -155,11 +165,7 @@ def score_self_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpRes
     data = request.POST
 
     def save() -> Score:
-        value, problem = decimal_or_error(data.get("value"))
-        if problem:
-            # Checked after the permission: someone who may not edit learns nothing more.
-            allow(request, "ranking.fill_assessment", assessment)
-            raise ServiceError(problem)
+        value = posted_number(request, "value", permission="ranking.fill_assessment", assessment=assessment)
         return score_self_set(
             user=request.user,
             assessment=assessment,
@@ -197,10 +203,9 @@ def explanation_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpRe
     data = request.POST
 
     def save() -> Score:
-        proposed, problem = decimal_or_error(data.get("proposed_score"))
-        if problem:
-            allow(request, "ranking.explain_assessment", assessment)
-            raise ServiceError(problem)
+        proposed = posted_number(
+            request, "proposed_score", permission="ranking.explain_assessment", assessment=assessment
+        )
         return explanation_set(
             user=request.user,
             assessment=assessment,
