@@ -803,7 +803,8 @@ def test_reopening_makes_a_new_version(published):
         "Sai điểm điều tra của SXD",
     )
     assert before <= first.reopened_at <= timezone.now()
-    assert not year.viewer.has_perm("ranking.view_public_results", period)
+    # The public page keeps showing version 1 until version 2 is published, and the pages link it.
+    assert year.viewer.has_perm("ranking.view_public_results", period)
 
 
 def test_a_correction_is_published_as_the_next_version(published):
