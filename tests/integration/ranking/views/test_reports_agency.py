@@ -53,7 +53,6 @@ import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from openpyxl import load_workbook
@@ -62,6 +61,7 @@ from accounts.models import Role
 from ranking.enums import Decision, Method, Phase, Subject
 from ranking.models import Assessment, Demotion, HistoricalResult, Period, Result
 from ranking.results.compute import results_compute
+from tests.builders import by_attribute, text
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,
@@ -292,47 +292,6 @@ def world():
 
 
 # --- reading pages --------------------------------------------------------------------------------
-
-
-def text(html: str) -> str:
-    spaced = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
-    return re.sub(r" ([,.:])", r"\1", spaced)
-
-
-class _Collector(HTMLParser):
-    """The text inside every element carrying `data-<attribute>`, by the attribute's value."""
-
-    def __init__(self, attribute: str):
-        super().__init__()
-        self.attribute = f"data-{attribute}"
-        self.open: list[list] = []
-        self.found: dict[str, str] = {}
-
-    def handle_starttag(self, tag, attrs):
-        for item in self.open:
-            if item[1] == tag:
-                item[2] += 1
-        key = dict(attrs).get(self.attribute)
-        if key is not None:
-            self.open.append([key, tag, 1, []])
-
-    def handle_endtag(self, tag):
-        for item in list(self.open):
-            if item[1] == tag:
-                item[2] -= 1
-                if item[2] == 0:
-                    self.open.remove(item)
-                    self.found[item[0]] = text(" ".join(item[3]))
-
-    def handle_data(self, data):
-        for item in self.open:
-            item[3].append(data)
-
-
-def by_attribute(html: str, attribute: str) -> dict[str, str]:
-    collector = _Collector(attribute)
-    collector.feed(html)
-    return collector.found
 
 
 def rows_by(html: str, attribute: str) -> dict[str, list[str]]:
