@@ -19,7 +19,7 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ["agency"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Role in the evaluation"), {"fields": ("role", "agency", "position")}),
+        (_("Role in the evaluation"), {"fields": ("role", "agency", "position", "daily_digest")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,

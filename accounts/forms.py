@@ -1,7 +1,11 @@
+from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
@@ -22,3 +26,19 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         if signed_in is None or signed_in.pk != self.user.pk:
             raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
         return old_password
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    daily_digest = forms.TypedChoiceField(
+        label=_("E-mails about submissions, explanations and completed appraisals"),
+        choices=[
+            (False, _("One e-mail each, as it happens")),
+            (True, _("One digest e-mail a day")),
+        ],
+        coerce=lambda value: value == "True",
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = User
+        fields = ["daily_digest"]

@@ -76,6 +76,16 @@ class User(AbstractUser):
     first_name = CleanCharField(_("first name"), max_length=150, blank=True)
     last_name = CleanCharField(_("last name"), max_length=150, blank=True)
     position = CleanCharField(_("position"), max_length=255, blank=True)
+    # A reviewer assigned to many agencies would otherwise receive one e-mail per submission on
+    # the deadline's day: the work that arrives is collected into one e-mail a day instead.
+    daily_digest = models.BooleanField(
+        _("one daily digest e-mail"),
+        default=False,
+        help_text=_(
+            "Collect the e-mails about submissions, explanations and completed appraisals into "
+            "one e-mail a day instead of one e-mail each."
+        ),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -712,3 +712,28 @@ class DecisionTemplate(models.Model):
         return self.description or str(_("Decision template of %(date)s")) % {
             "date": self.uploaded_at.date().strftime("%d/%m/%Y") if self.uploaded_at else ""
         }
+
+
+class DigestItem(models.Model):
+    """A notification kept for a person's daily digest e-mail instead of being sent at once.
+
+    Written in the transaction of the change it reports, so a change rolled back leaves none;
+    deleted once the digest that lists it has left.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("recipient")
+    )
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="+", verbose_name=_("assessment")
+    )
+    event = models.CharField(_("event"), max_length=16)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "created_at", "id"]
+        verbose_name = _("digest notification")
+        verbose_name_plural = _("digest notifications")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.event} · {self.assessment}"

@@ -9,16 +9,19 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from itertools import groupby
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, get_connection, send_mass_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import AGENCY_ROLES, Role, User
+from ranking.models import DigestItem
 
 # event → (subject, sentence, who receives it, the page the link opens)
 EVENTS = {
@@ -75,6 +78,10 @@ EVENTS = {
     ),
 }
 
+
+# The events that bring work to someone: a person who chose the daily digest receives these in
+# it. Their sentences need nothing but the agency and the period, which the digest reads back.
+DIGEST_EVENTS = ("submitted", "explained", "reviewed")
 
 logger = logging.getLogger(__name__)
 
@@ -136,14 +143,25 @@ def recipients(roles: tuple[str, ...], assessment) -> list[User]:
 
 
 def notify(event: str, *, assessment, actor: User | None = None, **context) -> int:
-    """Queue the e-mail of `event` about `assessment`; it leaves after the transaction commits."""
+    """Queue the e-mail of `event` about `assessment`; it leaves after the transaction commits.
+
+    People who chose the daily digest find the events that bring them work in it instead: they
+    are kept in the same transaction as the change. Returns how many people are told."""
     subject, sentence, roles, page = EVENTS[event]
     people = recipients(roles, assessment)
+    if event in DIGEST_EVENTS:
+        digest = [user for user in people if user.daily_digest]
+        DigestItem.objects.bulk_create(
+            DigestItem(user=user, assessment=assessment, event=event) for user in digest
+        )
+        people = [user for user in people if not user.daily_digest]
+    else:
+        digest = []
     if not people:
-        return 0
+        return len(digest)
     with translation.override(settings.LANGUAGE_CODE):
         values = {"agency": assessment.agency.name, "period": assessment.period.name, **context}
-        link = settings.SITE_URL.rstrip("/") + reverse(page, args=[assessment.pk])
+        link = event_link(page, assessment)
         messages = [
             (
                 header_line(str(subject) % values),
@@ -157,7 +175,56 @@ def notify(event: str, *, assessment, actor: User | None = None, **context) -> i
             for user in people
         ]
     send_after_commit(messages)
-    return len(messages)
+    return len(messages) + len(digest)
+
+
+def event_link(page: str, assessment) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(page, args=[assessment.pk])
+
+
+def digests_send() -> tuple[int, int]:
+    """Send each person's waiting notifications as one e-mail; returns (sent, not sent).
+
+    An item is deleted only once the e-mail listing it has left: a failure keeps it for the
+    next run. Items of people who left (inactive, no e-mail) are dropped.
+    """
+    items = DigestItem.objects.select_related("user", "assessment__agency", "assessment__period").order_by(
+        "user_id", "created_at", "id"
+    )
+    sent = failed = 0
+    connection = get_connection()
+    with translation.override(settings.LANGUAGE_CODE):
+        for _user_id, group in groupby(items, key=lambda item: item.user_id):
+            pending = list(group)
+            user = pending[0].user
+            if not (user.is_active and user.email):
+                DigestItem.objects.filter(pk__in=[item.pk for item in pending]).delete()
+                continue
+            lines: list[tuple[str, str]] = []
+            for item in pending:
+                _subject, sentence, _roles, page = EVENTS[item.event]
+                values = {"agency": item.assessment.agency.name, "period": item.assessment.period.name}
+                line = (str(sentence) % values, event_link(page, item.assessment))
+                if line not in lines:
+                    lines.append(line)
+            subject = ngettext(
+                "Daily digest %(date)s: %(count)d update",
+                "Daily digest %(date)s: %(count)d updates",
+                len(lines),
+            ) % {"date": timezone.localdate().strftime("%d/%m/%Y"), "count": len(lines)}
+            body = render_to_string("emails/digest.txt", {"user": user, "lines": lines})
+            message = EmailMessage(
+                header_line(subject), body, settings.DEFAULT_FROM_EMAIL, [user.email], connection=connection
+            )
+            try:
+                message.send(fail_silently=False)
+            except Exception:
+                logger.exception("Daily digest e-mail not sent to user %s", user.pk)
+                failed += 1
+                continue
+            DigestItem.objects.filter(pk__in=[item.pk for item in pending]).delete()
+            sent += 1
+    return sent, failed
 
 
 PERIOD_EVENTS = {

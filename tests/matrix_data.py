@@ -449,6 +449,7 @@ def post_data(world: World, name: str) -> dict:
             "new_password1": NEW_PASSWORD,
             "new_password2": NEW_PASSWORD,
         },
+        "notification_settings": {"daily_digest": "True"},
         "score_self_save": {"value": "7,5", "note": "Đã ban hành kế hoạch", "no_evidence_reason": ""},
         "evidence_upload": {
             "file": SimpleUploadedFile("ke-hoach-bo-sung.pdf", PDF, content_type="application/pdf")

@@ -89,6 +89,9 @@ MATRIX = [
     Row("password_change_done", None,
         get= (LOGIN,  OK,     OK,     OK,     OK,     OK,     OK,     OK),
         post=SIGN_IN_THEN_NA),
+    Row("notification_settings", None,
+        get= (LOGIN,  OK,     OK,     OK,     OK,     OK,     OK,     OK),
+        post=(LOGIN,  GO,     GO,     GO,     GO,     GO,     GO,     GO)),
     # --- home; the blank import workbook is a staff tool (the admin site's sign-in for others) ------------
     #         anon    offA    offB    headA   R1      R2      council admin
     Row("home", None,
@@ -313,6 +316,7 @@ METHODS = {
     "logout": "POST",
     "password_change": "GET POST",
     "password_change_done": "GET",
+    "notification_settings": "GET POST",
     "home": "GET",
     "workbook_template": "GET",
     "assessment_detail": "GET",
