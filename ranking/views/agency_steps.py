@@ -101,12 +101,22 @@ def score_history(request: HttpRequest, pk: int, criterion_id: int) -> HttpRespo
     assessment = assessment_or_404(pk)
     allow(request, "ranking.view_history", assessment)
     # A criterion of another period (or none) has no history here: not an empty one.
-    get_object_or_404(Criterion.objects.only("pk"), pk=criterion_id, period_id=assessment.period_id)
+    criterion = get_object_or_404(
+        Criterion.objects.only("pk", "code", "title"), pk=criterion_id, period_id=assessment.period_id
+    )
     appraisal = request.user.has_perm("ranking.view_appraisal", assessment)
     entries = newest_first(
         score_trail(assessment, appraisal=appraisal, criterion_id=criterion_id),
         evidence_trail(assessment, criterion_id=criterion_id),
     )
-    return render(
-        request, "ranking/_history.html", {"entries": entries, "show_subject": False, "compact": True}
+    context = {"entries": entries, "show_subject": False, "compact": True}
+    if request.htmx:
+        return render(request, "ranking/_history.html", context)
+    # Opened as a page of its own (a link opened in a new tab, no JavaScript): a whole page.
+    context.update(
+        assessment=assessment,
+        period=assessment.period,
+        criterion=criterion,
+        status_badge=STATUS_BADGES.get(assessment.status, "text-bg-secondary"),
     )
+    return render(request, "ranking/agency/score_history.html", context)

@@ -12,6 +12,19 @@
     }
   });
 
+  // A table wider than the screen scrolls inside its own box; the keyboard must reach it too,
+  // so the box joins the tab order when (and only when) it really scrolls.
+  const focusableScrollers = function (root) {
+    root.querySelectorAll(".table-responsive").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+      }
+    });
+  };
+  focusableScrollers(document);
+  window.addEventListener("resize", function () { focusableScrollers(document); });
+  document.body.addEventListener("htmx:afterSettle", function (event) { focusableScrollers(event.target); });
+
   // Government networks drop often: say so when an htmx request fails instead of doing nothing.
   const errorBox = document.getElementById("htmx-error");
   if (errorBox) {
