@@ -9,8 +9,9 @@ period for a correction changes nothing already announced. The council's working
 
 Both are a `ResultsView` whose rows and entries answer to the names the templates and the
 workbook were written against: a row has `agency.code`, `agency.name`, `group.name`,
-`group_id`, `rank`, `total`, `maximum`, `index`, `field_scores`, `tier.label`, `demoted`,
-`previous_rank` and `change`; an award entry has `agency`, `group` and `result`.
+`group_id`, `rank`, `total`, `maximum`, `index`, `field_scores`, `field_maxima`,
+`field_indices` (field code → component index, a decimal string or None), `tier.label`,
+`demoted`, `previous_rank` and `change`; an award entry has `agency`, `group` and `result`.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ class PublishedResult:
     demoted: bool
     previous_rank: int | None
     field_scores: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    field_maxima: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    field_indices: dict[str, str | None] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def group_id(self) -> str:
@@ -133,6 +136,8 @@ def _result(row: dict, groups: _Groups) -> PublishedResult:
         demoted=bool(row.get("demoted")),
         previous_rank=row.get("previous_rank"),
         field_scores=dict(row.get("field_scores") or {}),
+        field_maxima=dict(row.get("field_maxima") or {}),
+        field_indices=dict(row.get("field_indices") or {}),
     )
 
 
@@ -229,8 +234,8 @@ class CurrentResults(ResultsView):
 class PublishedResults(ResultsView):
     """One publication's results, read from its snapshot alone: no query.
 
-    A version published before a key was kept reads without it: no score per field, not
-    demoted, the group known by its name, the tiers in the order they first appear.
+    A version published before a key was kept reads without it: no score, maximum or
+    component index per field, not demoted, the group known by its name, the tiers in the order they first appear.
     """
 
     # Publishing needs the approved certificate list.
