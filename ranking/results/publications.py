@@ -144,12 +144,31 @@ def _result(row: dict, groups: _Groups) -> PublishedResult:
 # --- what a page or a workbook presents -----------------------------------------------------------
 
 
+def component_indices(result, field_codes) -> list[Decimal | None]:
+    """The result's component index of each field, in the order of `field_codes`: None where the
+    field had no maximum for the agency, or the result was computed or published without them."""
+    return [_decimal(result.field_indices.get(code)) for code in field_codes]
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    result: object
+    # In the order of the fields the page shows.
+    indices: list[Decimal | None]
+
+
 @dataclass
 class GroupResults:
     group: object
     results: list
     # (tier label, number of agencies) of the tiers the group has agencies in, highest first.
     tier_counts: list[tuple[str, int]]
+    field_codes: list[str] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[ResultLine]:
+        """The results with their component indices of `field_codes`."""
+        return [ResultLine(r, component_indices(r, self.field_codes)) for r in self.results]
 
 
 class ResultsView:
@@ -171,7 +190,8 @@ class ResultsView:
     awards: list
     awards_approved: bool
 
-    def by_group(self) -> list[GroupResults]:
+    def by_group(self, field_codes: list[str] = ()) -> list[GroupResults]:
+        """The results by group; each line carries the component indices of `field_codes`."""
         per_group = {group.pk: per_tier for group, per_tier in self.counts}
         blocks: list[GroupResults] = []
         for result in self.results:
@@ -182,6 +202,7 @@ class ResultsView:
                         group=result.group,
                         results=[],
                         tier_counts=[(label, n) for label, n in counts.items() if n],
+                        field_codes=list(field_codes),
                     )
                 )
             blocks[-1].results.append(result)
