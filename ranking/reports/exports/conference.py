@@ -158,6 +158,10 @@ def group_sheet(
     keys: Sequence[str] = GROUP_COLUMN_KEYS,
 ) -> None:
     shown = [c for c in GROUP_COLUMNS if c.key in keys]
+    if not any(result.field_indices for result in results):
+        # Results computed, or a version published, before component indices were kept: the
+        # sheet stays as it was, without columns that could only be empty.
+        shown = [c for c in shown if c.key != "components"]
     columns: list[tuple[str, float]] = []
     for column in shown:
         if column.key == "fields":
