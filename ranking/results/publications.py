@@ -256,7 +256,8 @@ class PublishedResults(ResultsView):
     """One publication's results, read from its snapshot alone: no query.
 
     A version published before a key was kept reads without it: no score, maximum or
-    component index per field, not demoted, the group known by its name, the tiers in the order they first appear.
+    component index per field, not demoted, the group known by its name, the tiers in the
+    order they first appear.
     """
 
     # Publishing needs the approved certificate list.

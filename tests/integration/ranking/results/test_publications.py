@@ -262,11 +262,12 @@ def test_republishing_shows_the_new_version_and_keeps_the_earlier_one(client, co
     # Version 2: the new names and order, Sở Y tế's corrected 70 points and the renamed tier.
     assert table_rows(html, "results-table") == [
         ["1", "UBND quận Hải Châu", "79,00", "100,00", "79,00", "78,89", "80,00", "Khá", "1", "="],
-        ["1", "Sở Tư pháp thành phố Đà Nẵng", "94,50", "100,00", "94,50", "94,44", "95,00", "Rất tốt", "2", "▲1"],
+        ["1", "Sở Tư pháp thành phố Đà Nẵng", "94,50", "100,00", "94,50", "94,44", "95,00",
+         "Rất tốt", "2", "▲1"],
         ["2", "Sở Nội vụ", "92,00", "100,00", "92,00", "92,22", "90,00", "Tốt bị hạ bậc", "1", "▼1"],
         ["3", "Sở Tài chính", "83,50", "100,00", "83,50", "83,33", "85,00", "Tốt", "6", "▲3"],
         ["4", "Sở Y tế", "70,00", "100,00", "70,00", "66,67", "100,00", "Khá", "—", "mới"],
-    ]
+    ]  # fmt: skip
     versions = re.search(
         r'<ul class="list-group list-group-flush publication-versions">(.*?)</ul>', html, re.S
     )
@@ -357,7 +358,8 @@ def test_an_older_publication_renders_without_the_figures_it_did_not_keep(client
     # Names and figures as published; the demotion was not kept, so it is not claimed.
     assert table_rows(html, "results-table") == [
         # Nor are the fields and their component indices, which it did not keep.
-        [*row[:5], row[7].replace(" bị hạ bậc", ""), *row[8:]] for row in PUBLISHED_ROWS
+        [*row[:5], row[7].replace(" bị hạ bậc", ""), *row[8:]]
+        for row in PUBLISHED_ROWS
     ]
     workbook = client.get(WORKBOOK).content
     assert sheet_rows(workbook, "Khối sở, ban, ngành")[0] == (
