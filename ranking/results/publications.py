@@ -16,6 +16,7 @@ workbook were written against: a row has `agency.code`, `agency.name`, `group.na
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -190,7 +191,7 @@ class ResultsView:
     awards: list
     awards_approved: bool
 
-    def by_group(self, field_codes: list[str] = ()) -> list[GroupResults]:
+    def by_group(self, field_codes: Sequence[str] = ()) -> list[GroupResults]:
         """The results by group; each line carries the component indices of `field_codes`."""
         per_group = {group.pk: per_tier for group, per_tier in self.counts}
         blocks: list[GroupResults] = []
