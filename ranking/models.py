@@ -432,6 +432,16 @@ class Result(models.Model):
         _("index (%)"), max_digits=16, decimal_places=10, help_text=_("Shown with 2 decimals.")
     )
     field_scores = models.JSONField(_("score per field"), default=dict)
+    field_maxima = models.JSONField(
+        _("maximum per field"),
+        default=dict,
+        help_text=_("Of the leaves that apply to the agency and arose."),
+    )
+    field_indices = models.JSONField(
+        _("component index per field (%)"),
+        default=dict,
+        help_text=_("Score ÷ maximum × 100 per field; empty where the field has no maximum."),
+    )
     tier_before_demotion = models.ForeignKey(
         Tier, on_delete=models.PROTECT, related_name="+", verbose_name=_("tier before demotion")
     )
@@ -535,8 +545,9 @@ class Publication(models.Model):
 
     `results`: one row per agency in group order, then rank, with the keys "group" (name),
     "group_code", "group_order", "rank", "agency" (code), "agency_id", "name", "total",
-    "maximum", "index" (decimal strings), "field_scores" (field code → decimal string),
-    "tier", "tier_before_demotion", "demoted" and "previous_rank". `awards`: the approved
+    "maximum", "index" (decimal strings), "field_scores", "field_maxima" (field code → decimal
+    string), "field_indices" (field code → decimal string, or None without a maximum), "tier",
+    "tier_before_demotion", "demoted" and "previous_rank". `awards`: the approved
     certificate list in order, with "agency", "agency_id", "name", "group", "group_code" and
     "group_order". A version published before a key was kept may lack it: the migration
     `publication_snapshot_keys` filled in what was certain, and readers take the rest as missing.

@@ -100,6 +100,8 @@ class Totals:
     total_without_survey: Decimal
     maximum: Decimal
     field_scores: dict[str, Decimal]
+    # The maximum of every field with a leaf that applies: its base leaves that arose.
+    field_maxima: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def ratio(self) -> Fraction:
@@ -116,6 +118,28 @@ class Totals:
         with localcontext() as ctx:
             ctx.prec = 28
             return self.total * HUNDRED / self.maximum
+
+    @property
+    def field_indices(self) -> dict[str, Decimal | None]:
+        """The component index of every field with a maximum entry (see `component_index`)."""
+        return {
+            code: component_index(self.field_scores.get(code, ZERO), maximum)
+            for code, maximum in self.field_maxima.items()
+        }
+
+
+def component_index(points: Decimal, maximum: Decimal) -> Decimal | None:
+    """A field's points ÷ its maximum × 100, to 28 significant digits, as `Totals.index`.
+
+    The field's points are taken no lower than 0, as the total is; bonus points may carry
+    it above 100. None when the field has no maximum for the agency (every base leaf of it
+    did not arise, or it holds only bonus and deduction leaves): there is nothing to divide by.
+    """
+    if not maximum:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 28
+        return max(points, ZERO) * HUNDRED / maximum
 
 
 def contribution(leaf: Leaf, score: Decimal) -> Decimal:
@@ -142,6 +166,16 @@ def parent_maxima(leaves: Iterable[tuple[str, str, Decimal]]) -> dict[str, Decim
     return dict(totals)
 
 
+def field_maxima(leaves: Iterable[Leaf]) -> dict[str, Decimal]:
+    """The maximum of every field of `leaves` (those that apply and arose): the sum of its
+    base leaves' maxima; a field of bonus and deduction leaves only has a maximum of 0."""
+    maxima: dict[str, Decimal] = {}
+    for leaf in leaves:
+        points = ZERO if leaf.method in OUTSIDE_BASE else leaf.max_points
+        maxima[leaf.field] = maxima.get(leaf.field, ZERO) + points
+    return maxima
+
+
 def unscored(scores: Iterable[LeafScore]) -> list[str]:
     """Codes of applying leaves that arose but have no score (bonus/deduction may stay empty)."""
     return [
@@ -155,12 +189,17 @@ def agency_totals(scores: Iterable[LeafScore]) -> Totals:
     """Totals over the leaves that apply to the agency (the caller filters by group).
 
     A leaf that did not arise is left out of both the total and the maximum; the total is
-    never below 0.
+    never below 0. Every field with a leaf that applies gets a maximum by the same rule
+    (0 when none of its base leaves arose), so the field maxima add up to the maximum.
     """
     raw = ZERO
     survey = ZERO
     maximum = ZERO
     fields: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    scores = list(scores)
+    # A field whose leaves all did not arise keeps its entry, with a maximum of 0.
+    maxima = dict.fromkeys((s.leaf.field for s in scores), ZERO)
+    maxima.update(field_maxima(s.leaf for s in scores if not s.not_arising))
     for s in scores:
         if s.not_arising:
             continue
@@ -178,6 +217,7 @@ def agency_totals(scores: Iterable[LeafScore]) -> Totals:
         total_without_survey=max(raw - survey, ZERO),
         maximum=maximum,
         field_scores=dict(fields),
+        field_maxima=maxima,
     )
 
 

@@ -815,3 +815,89 @@ def year_sheets() -> dict:
     sheets = base_sheets()
     sheets["Diem"].append(["CCHC-2025", "QHC", "2.1", 20, 20, None, None])
     return sheets
+
+
+# --- component indices (tests/integration/ranking/results/test_component_indices.py) -------------
+
+# 2025: field 1 = 1.1 (6 points) + 1.2 (4 points, may not arise); field 2 = 2.1 (10 points).
+# code: (name, 1.1, 1.2 or None for "does not arise", 2.1)
+COMPONENT_AGENCIES = {
+    # Field 1: 5 of 6 (1.2 did not arise) = 83,33 %; field 2: 8,5 of 10 = 85 %; 13,5 of 16 = 84,375 %.
+    "SNV": ("Sở Nội vụ", "5", None, "8.5"),
+    # Field 1: 9 of 10 = 90 %; field 2: 7 of 10 = 70 %; 16 of 20 = 80 %.
+    "STC": ("Sở Tài chính", "6", "3", "7"),
+}
+# 2024 had fields 1 (1.1 of 6, 1.2 of 4) and 3 (3.1 of 10), no field 2.
+# code: (1.1, 1.2, 3.1) — SNV: field 1 9 of 10 = 90 %; STC: 6 of 10 = 60 %.
+COMPONENT_PREVIOUS = {"SNV": ("5", "4", "10"), "STC": ("3", "3", "5")}
+
+
+@dataclass
+class ComponentYear:
+    period: Period
+    previous: Period
+    group: AgencyGroup
+    agencies: dict[str, Agency]
+
+    def reload(self) -> Period:
+        self.period.refresh_from_db()
+        return self.period
+
+
+def _component_scores(period, leaves, agency, values) -> None:
+    assessment = Assessment.objects.create(period=period, agency=agency, status=AssessmentStatus.FINALIZED)
+    for code, value in zip(leaves, values, strict=True):
+        ScoreFactory(
+            assessment=assessment,
+            criterion=leaves[code],
+            self_score=None if value is None else D(value),
+            reviewed_score=None if value is None else D(value),
+            final_score=None if value is None else D(value),
+            not_arising=value is None,
+        )
+
+
+def build_component_year(extra: int = 0) -> ComponentYear:
+    """CCHC 2025 with two fields, computed 2024 results, and Sở Nội vụ's leaf 1.2 not arising.
+
+    `extra` more agencies score as Sở Tài chính, in 2025 only.
+    """
+    group = AgencyGroupFactory(code="SBN", name="Khối sở, ban, ngành", order=1)
+    previous = PeriodFactory(year=2024, code="CCHC-2024", name="CCHC 2024", phase=Phase.FINALIZATION)
+    make_tiers(previous)
+    old1 = CriterionFactory(
+        period=previous, code="1", title="Công tác chỉ đạo, điều hành CCHC", max_points=D(10)
+    )
+    old3 = CriterionFactory(period=previous, code="3", title="Cải cách tổ chức bộ máy", max_points=D(10))
+    old_leaves = {
+        "1.1": CriterionFactory(period=previous, code="1.1", parent=old1, max_points=D(6)),
+        "1.2": CriterionFactory(period=previous, code="1.2", parent=old1, max_points=D(4)),
+        "3.1": CriterionFactory(period=previous, code="3.1", parent=old3, max_points=D(10)),
+    }
+    period = PeriodFactory(
+        year=2025, code="CCHC-2025", name="CCHC 2025", phase=Phase.FINALIZATION, previous=previous
+    )
+    make_tiers(period)
+    field1 = CriterionFactory(
+        period=period, code="1", title="Công tác chỉ đạo, điều hành CCHC", max_points=D(10)
+    )
+    field2 = CriterionFactory(period=period, code="2", title="Cải cách thủ tục hành chính", max_points=D(10))
+    leaves = {
+        "1.1": CriterionFactory(period=period, code="1.1", parent=field1, max_points=D(6)),
+        "1.2": CriterionFactory(
+            period=period, code="1.2", parent=field1, max_points=D(4), allow_not_arising=True
+        ),
+        "2.1": CriterionFactory(period=period, code="2.1", parent=field2, max_points=D(10)),
+    }
+    rows = dict(COMPONENT_AGENCIES)
+    for i in range(extra):
+        rows[f"X{i:02d}"] = (f"Đơn vị thêm {i:02d}", "6", "3", "7")
+    agencies = {}
+    for code, (name, *values) in rows.items():
+        agencies[code] = AgencyFactory(code=code, name=name, group=group)
+        _component_scores(period, leaves, agencies[code], values)
+        if code in COMPONENT_PREVIOUS:
+            _component_scores(previous, old_leaves, agencies[code], COMPONENT_PREVIOUS[code])
+    results_compute(period=previous)
+    Period.objects.filter(pk=previous.pk).update(phase=Phase.PUBLISHED)
+    return ComponentYear(period=period, previous=previous, group=group, agencies=agencies)

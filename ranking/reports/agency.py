@@ -8,8 +8,8 @@ there are. The arithmetic is `ranking.scoring`'s and `ranking.reports.whatif`'s.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, OuterRef, Subquery
 from django.utils.translation import gettext as _
@@ -20,6 +20,8 @@ from ranking.assessments.sheets import AssessmentSheet, SheetRow, assessment_she
 from ranking.models import Assessment, Demotion, HistoricalResult, Period, Result, Score, Tier
 from ranking.reports import whatif
 from ranking.results.publications import PublishedAgency, PublishedResult, PublishedResults, shown_results
+
+CHANGE_PLACES = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,31 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class ComponentLine:
+    """A field's component index for the agency, against the previous period's.
+
+    `maximum`, `points` and `index` are the stored ones (None where the result or the
+    publication did not keep them, or the field had no maximum for the agency); `previous`:
+    the index of the field with the same code in the previous period, None where there is none.
+    """
+
+    code: str
+    title: str
+    maximum: Decimal | None
+    points: Decimal | None
+    index: Decimal | None
+    previous: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        """Percentage points gained (positive) or lost since the previous period, from the
+        exact indices, rounded to the 2 decimals shown."""
+        if self.index is None or self.previous is None:
+            return None
+        return (self.index - self.previous).quantize(CHANGE_PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
 class HistoryPoint:
     """The agency's result in one period of the subject: computed here or imported."""
 
@@ -58,6 +85,8 @@ class HistoryPoint:
     group_size: int | None
     imported: bool
     current: bool
+    # Field code → component index (a decimal string or None); empty for an imported result.
+    field_indices: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass
@@ -69,6 +98,8 @@ class AgencyReport:
     sheet: AssessmentSheet
     group_size: int
     fields: list[Comparison]
+    # Per field, its component index and the change since the previous period.
+    components: list[ComponentLine]
     total: Comparison
     index: Comparison
     demotion: Demotion | None
@@ -196,6 +227,7 @@ def agency_report(*, period: Period, agency: Agency) -> AgencyReport | None:
     )
     shown = shown_results(period=period)
     published = shown.of_agency(agency) if isinstance(shown, PublishedResults) else None
+    history = agency_history(period=period, agency=agency)
     target = next(a for a in inputs if a.key == agency.id)
     recomputed = next(r for r in scoring.compute_period(inputs, rules) if r.key == agency.id)
     current = (
@@ -212,16 +244,48 @@ def agency_report(*, period: Period, agency: Agency) -> AgencyReport | None:
         sheet=sheet,
         group_size=shown.group_size(published) if published else len(group_results),
         fields=fields,
+        components=component_lines(
+            fields, published or result, previous=previous_indices(period=period, history=history)
+        ),
         total=total,
         index=index,
         demotion=demotion,
-        history=agency_history(period=period, agency=agency),
+        history=history,
         tiers=tiers,
         next_tier=whatif.points_to_next_tier(target, rules),
         next_rank=whatif.points_to_next_rank(inputs, agency.id, rules),
         current=current,
         published=published,
     )
+
+
+def stored_decimal(value) -> Decimal | None:
+    return None if value is None or value == "" else Decimal(str(value))
+
+
+def previous_indices(*, period: Period, history: list[HistoryPoint]) -> dict:
+    """The agency's component indices in the previous period (empty without a computed result)."""
+    for point in history:
+        if point.period.pk == period.previous_id:
+            return point.field_indices
+    return {}
+
+
+def component_lines(
+    fields: list[Comparison], shown: Result | PublishedResult, *, previous: dict
+) -> list[ComponentLine]:
+    """The component index of every field of the report, as the shown result stores it."""
+    return [
+        ComponentLine(
+            code=line.code,
+            title=line.title,
+            maximum=stored_decimal(shown.field_maxima.get(line.code)),
+            points=stored_decimal(shown.field_scores.get(line.code)),
+            index=stored_decimal(shown.field_indices.get(line.code)),
+            previous=stored_decimal(previous.get(line.code)),
+        )
+        for line in fields
+    ]
 
 
 def field_maximum(row: SheetRow) -> Decimal:
@@ -354,6 +418,7 @@ def agency_history(*, period: Period, agency: Agency) -> list[HistoryPoint]:
             group_size=computed.group_size,
             imported=False,
             current=computed.period_id == period.id,
+            field_indices=computed.field_indices,
         )
     return sorted(points.values(), key=lambda point: point.year)
 

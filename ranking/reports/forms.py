@@ -25,6 +25,7 @@ GROUP_COLUMN_LABELS = {
     "code": gettext_lazy("Agency code"),
     "name": gettext_lazy("Agency name"),
     "fields": gettext_lazy("Score of each field"),
+    "components": gettext_lazy("Component index of each field (%)"),
     "total": gettext_lazy("Total"),
     "maximum": gettext_lazy("Maximum"),
     "index": gettext_lazy("Index (%)"),

@@ -229,20 +229,28 @@ def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> d
     return sums
 
 
-def totals_of(fields: dict[str, dict], *, base_maximum: Decimal) -> scoring.Totals:
-    """`scoring.agency_totals` from an assessment's field sums (the same definition)."""
+def totals_of(fields: dict[str, dict], *, base_maxima: dict[str, Decimal]) -> scoring.Totals:
+    """`scoring.agency_totals` from an assessment's field sums (the same definition).
+
+    `base_maxima`: the maximum of every field over the leaves that apply to the agency's
+    group, as if they all arose; the leaves that did not arise are taken off field by field.
+    """
 
     def exact(value) -> Decimal:
         return (value or Decimal(0)).quantize(PLACES)
 
     raw = sum((exact(f["points"]) for f in fields.values()), Decimal(0))
     survey = sum((exact(f["survey"]) for f in fields.values()), Decimal(0))
-    maximum = base_maximum - sum((exact(f["not_arisen_max"]) for f in fields.values()), Decimal(0))
+    field_maxima = {
+        code: maximum - exact(fields.get(code, {}).get("not_arisen_max"))
+        for code, maximum in base_maxima.items()
+    }
     return scoring.Totals(
         total=max(raw, scoring.ZERO),
         total_without_survey=max(raw - survey, scoring.ZERO),
-        maximum=maximum,
+        maximum=sum(field_maxima.values(), Decimal(0)),
         field_scores={code: exact(f["points"]) for code, f in fields.items() if f["scored"]},
+        field_maxima=field_maxima,
     )
 
 
@@ -284,9 +292,7 @@ def agency_inputs(
     group_ids = {a.agency.group_id for a in assessments.values()}
     sums = field_sums(period=period, shape=shape, group_ids=group_ids)
     base_leaves = {g: shape.base(shape.applying(g)) for g in group_ids}
-    base_maximum = {
-        g: sum((shape.leaves[i].max_points for i in ids), Decimal(0)) for g, ids in base_leaves.items()
-    }
+    base_maxima = {g: scoring.field_maxima(shape.leaves[i] for i in shape.applying(g)) for g in group_ids}
     tier_position = {t.id: i for i, t in enumerate(tiers)}
     demotions = {d.agency_id: d for d in Demotion.objects.filter(period=period)}
     before = previous_ranks(period=period)
@@ -312,7 +318,7 @@ def agency_inputs(
             scoring.AgencyInput(
                 key=assessment.id,
                 group=group_id,
-                totals=totals_of(fields, base_maximum=base_maximum[group_id]),
+                totals=totals_of(fields, base_maxima=base_maxima[group_id]),
                 demotion_steps=(demotion.steps or 0) if demotion else 0,
                 cap_position=tier_position.get(demotion.cap_tier_id) if demotion else None,
                 previous_rank=before.get(assessment.agency_id),
@@ -431,6 +437,8 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
                 maximum=r.totals.maximum,
                 index=r.totals.index.quantize(INDEX_PLACES),
                 field_scores={code: str(r.totals.field_scores.get(code, 0)) for code in rules.field_codes},
+                field_maxima={code: str(r.totals.field_maxima.get(code, 0)) for code in rules.field_codes},
+                field_indices=stored_indices(r.totals, rules.field_codes),
                 tier_before_demotion_id=tiers[r.tier_before_demotion].id,
                 tier_id=tiers[r.tier].id,
                 demoted=r.demoted,
@@ -468,6 +476,15 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
         tier_counts=[(g, [(t.label, counts[g.id][i]) for i, t in enumerate(tiers)]) for g in ordered_groups],
         proposed_awards=len(proposed),
     )
+
+
+def stored_indices(totals: scoring.Totals, field_codes: list[str]) -> dict[str, str | None]:
+    """The component index of every field, to the places of the index (None: no maximum)."""
+    indices = totals.field_indices
+    return {
+        code: None if indices.get(code) is None else str(indices[code].quantize(INDEX_PLACES))
+        for code in field_codes
+    }
 
 
 def awards_propose(*, period: Period, agency_ids: set[int]) -> None:

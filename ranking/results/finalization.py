@@ -256,6 +256,8 @@ def snapshot(period: Period) -> dict:
             "maximum": str(r.maximum),
             "index": str(r.index),
             "field_scores": dict(r.field_scores),
+            "field_maxima": dict(r.field_maxima),
+            "field_indices": dict(r.field_indices),
             "tier": r.tier.label,
             "tier_before_demotion": tier_label[r.tier_before_demotion_id],
             "demoted": r.demoted,

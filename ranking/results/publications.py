@@ -9,12 +9,14 @@ period for a correction changes nothing already announced. The council's working
 
 Both are a `ResultsView` whose rows and entries answer to the names the templates and the
 workbook were written against: a row has `agency.code`, `agency.name`, `group.name`,
-`group_id`, `rank`, `total`, `maximum`, `index`, `field_scores`, `tier.label`, `demoted`,
-`previous_rank` and `change`; an award entry has `agency`, `group` and `result`.
+`group_id`, `rank`, `total`, `maximum`, `index`, `field_scores`, `field_maxima`,
+`field_indices` (field code → component index, a decimal string or None), `tier.label`,
+`demoted`, `previous_rank` and `change`; an award entry has `agency`, `group` and `result`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -69,6 +71,8 @@ class PublishedResult:
     demoted: bool
     previous_rank: int | None
     field_scores: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    field_maxima: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    field_indices: dict[str, str | None] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def group_id(self) -> str:
@@ -133,10 +137,25 @@ def _result(row: dict, groups: _Groups) -> PublishedResult:
         demoted=bool(row.get("demoted")),
         previous_rank=row.get("previous_rank"),
         field_scores=dict(row.get("field_scores") or {}),
+        field_maxima=dict(row.get("field_maxima") or {}),
+        field_indices=dict(row.get("field_indices") or {}),
     )
 
 
 # --- what a page or a workbook presents -----------------------------------------------------------
+
+
+def component_indices(result, field_codes) -> list[Decimal | None]:
+    """The result's component index of each field, in the order of `field_codes`: None where the
+    field had no maximum for the agency, or the result was computed or published without them."""
+    return [_decimal(result.field_indices.get(code)) for code in field_codes]
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    result: object
+    # In the order of the fields the page shows.
+    indices: list[Decimal | None]
 
 
 @dataclass
@@ -145,6 +164,12 @@ class GroupResults:
     results: list
     # (tier label, number of agencies) of the tiers the group has agencies in, highest first.
     tier_counts: list[tuple[str, int]]
+    field_codes: list[str] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[ResultLine]:
+        """The results with their component indices of `field_codes`."""
+        return [ResultLine(r, component_indices(r, self.field_codes)) for r in self.results]
 
 
 class ResultsView:
@@ -166,7 +191,8 @@ class ResultsView:
     awards: list
     awards_approved: bool
 
-    def by_group(self) -> list[GroupResults]:
+    def by_group(self, field_codes: Sequence[str] = ()) -> list[GroupResults]:
+        """The results by group; each line carries the component indices of `field_codes`."""
         per_group = {group.pk: per_tier for group, per_tier in self.counts}
         blocks: list[GroupResults] = []
         for result in self.results:
@@ -177,6 +203,7 @@ class ResultsView:
                         group=result.group,
                         results=[],
                         tier_counts=[(label, n) for label, n in counts.items() if n],
+                        field_codes=list(field_codes),
                     )
                 )
             blocks[-1].results.append(result)
@@ -229,8 +256,9 @@ class CurrentResults(ResultsView):
 class PublishedResults(ResultsView):
     """One publication's results, read from its snapshot alone: no query.
 
-    A version published before a key was kept reads without it: no score per field, not
-    demoted, the group known by its name, the tiers in the order they first appear.
+    A version published before a key was kept reads without it: no score, maximum or
+    component index per field, not demoted, the group known by its name, the tiers in the
+    order they first appear.
     """
 
     # Publishing needs the approved certificate list.

@@ -155,14 +155,19 @@ class ProvisionalBoard:
 
 
 def provisional_board(*, period: Period) -> ProvisionalBoard:
-    """The period's results by group with their field scores and tier counts, and the award
-    list in rank order within each group. A fixed number of queries."""
+    """The period's results by group with their field scores, component indices (None: the
+    field had no maximum for the agency) and tier counts, and the award list in rank order
+    within each group. A fixed number of queries."""
     results = period_results(period=period)
     fields = period_fields(period=period)
     field_codes = [f.code for f in fields]
     tier_labels = dict(Tier.objects.filter(period=period).values_list("pk", "label"))
     for result in results:
         result.fields = [result.field_scores.get(c) for c in field_codes]
+        result.indices = [
+            None if result.field_indices.get(c) is None else Decimal(result.field_indices[c])
+            for c in field_codes
+        ]
         result.tier_before_label = tier_labels.get(result.tier_before_demotion_id, "")
     groups: list[dict] = []
     for result in results:

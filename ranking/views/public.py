@@ -42,7 +42,8 @@ def public_results(request: HttpRequest, code: str, version: int | None = None) 
         {
             "period": public.period,
             "public": public,
-            "groups": results.by_group(),
+            "fields": results.fields,
+            "groups": results.by_group([f.code for f in results.fields]),
             "awards": results.awards_by_group(),
             "chart": publications.tier_chart(results.counts),
             "can_read_reports": request.user.has_perm("ranking.view_reports", public.period),

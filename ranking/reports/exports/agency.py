@@ -33,6 +33,8 @@ from ranking.reports.exports.styles import (
 
 # Code, content, maximum, self, reviewed, final, proposed, decision, comment, explanation, reason.
 WIDTHS = (9, 46, 11, 11, 11, 11, 11, 14, 36, 36, 30)
+SIGNED_FORMAT = "+#,##0.00;-#,##0.00;0.00"
+DASH = "—"
 SECTION_FILL = PatternFill(fill_type="solid", start_color="F2F2F2", end_color="F2F2F2")
 
 
@@ -87,8 +89,8 @@ class SheetWriter:
 
 
 def agency_workbook(report: AgencyReport) -> Workbook:
-    """The report as one printable sheet: summary, what-if, fields against the group,
-    history and the full score sheet, in that order."""
+    """The report as one printable sheet: summary, what-if, fields against the group, component
+    indices, history and the full score sheet, in that order."""
     workbook = Workbook()
     ws = workbook.active
     ws.title = sheet_title(report.agency.code, taken=set(), fallback="Báo cáo")
@@ -99,6 +101,7 @@ def agency_workbook(report: AgencyReport) -> Workbook:
     summary(out, report)
     whatif_section(out, report)
     fields_section(out, report)
+    components_section(out, report)
     history_section(out, report)
     sheet_section(out, report)
     print_setup(ws)
@@ -227,9 +230,42 @@ def fields_section(out: SheetWriter, report: AgencyReport) -> None:
                 (line.final, SCORE_FORMAT),
                 (line.group_average, SCORE_FORMAT),
                 (line.group_best, SCORE_FORMAT),
-                (line.difference, "+#,##0.00;-#,##0.00;0.00"),
+                (line.difference, SIGNED_FORMAT),
             ],
             bold=not is_field,
+        )
+
+
+def components_section(out: SheetWriter, report: AgencyReport) -> None:
+    out.section(_("Component indices"))
+    out.header(
+        [
+            _("Code"),
+            _("Field"),
+            _("Maximum for the agency"),
+            _("Final score"),
+            _("Component index (%)"),
+            _("Previous period (%)"),
+            _("Change (percentage points)"),
+        ]
+    )
+    for line in report.components:
+        # A figure the result does not have is a dash, as on the page.
+        out.line(
+            [
+                (line.code, None),
+                (line.title, None),
+                *(
+                    (DASH, None) if value is None else (value, number_format)
+                    for value, number_format in (
+                        (line.maximum, SCORE_FORMAT),
+                        (line.points, SCORE_FORMAT),
+                        (line.index, SCORE_FORMAT),
+                        (line.previous, SCORE_FORMAT),
+                        (line.change, SIGNED_FORMAT),
+                    )
+                ),
+            ]
         )
 
 

@@ -35,7 +35,7 @@ from ranking.reports.exports.styles import (
     table_row,
     title_block,
 )
-from ranking.results.publications import ResultsView, shown_results
+from ranking.results.publications import ResultsView, component_indices, shown_results
 
 SUBJECT_TITLES = {
     Subject.CCHC: "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH",
@@ -58,12 +58,13 @@ class Column:
     cell: Callable[[Any], tuple[Any, str | None, Alignment]]
 
 
-# The columns of a group sheet, in order; `fields` stands for one column per field.
+# The columns of a group sheet, in order; `fields` and `components` stand for one column per field.
 GROUP_COLUMNS = [
     Column("rank", "Xếp hạng", 8, lambda r: (r.rank, INTEGER_FORMAT, CENTER)),
     Column("code", "Mã đơn vị", 12, lambda r: (r.agency.code, None, CENTER)),
     Column("name", "Tên đơn vị", 42, lambda r: (r.agency.name, None, LEFT)),
     Column("fields", "", 9, lambda r: (None, None, RIGHT)),
+    Column("components", "Chỉ số thành phần {code} (%)", 12, lambda r: (None, None, RIGHT)),
     Column("total", "Tổng điểm", 10, lambda r: (r.total, SCORE_FORMAT, RIGHT)),
     Column("maximum", "Điểm tối đa", 10, lambda r: (r.maximum, SCORE_FORMAT, RIGHT)),
     # The exact index is stored; tiers were decided on it, the sheet shows 2 decimals.
@@ -157,10 +158,16 @@ def group_sheet(
     keys: Sequence[str] = GROUP_COLUMN_KEYS,
 ) -> None:
     shown = [c for c in GROUP_COLUMNS if c.key in keys]
+    if not any(result.field_indices for result in results):
+        # Results computed, or a version published, before component indices were kept: the
+        # sheet stays as it was, without columns that could only be empty.
+        shown = [c for c in shown if c.key != "components"]
     columns: list[tuple[str, float]] = []
     for column in shown:
         if column.key == "fields":
             columns.extend((field.code, column.width) for field in fields)
+        elif column.key == "components":
+            columns.extend((column.header.format(code=field.code), column.width) for field in fields)
         else:
             columns.append((column.header, column.width))
     title_block(
@@ -177,6 +184,12 @@ def group_sheet(
                 # A field with no leaf for this group has no score: the cell stays empty, not 0.
                 values.extend(
                     (_decimal(result.field_scores.get(field.code)), SCORE_FORMAT, RIGHT) for field in fields
+                )
+            elif column.key == "components":
+                # Stored exact, shown with 2 decimals like the index; empty without a maximum.
+                values.extend(
+                    (index, SCORE_FORMAT, RIGHT)
+                    for index in component_indices(result, [field.code for field in fields])
                 )
             else:
                 values.append(column.cell(result))

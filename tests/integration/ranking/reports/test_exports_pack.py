@@ -450,7 +450,8 @@ def test_only_group_sheets_of_a_period_without_results_still_make_a_workbook():
 
 def test_group_and_detail_column_keys():
     assert GROUP_COLUMN_KEYS == [
-        "rank", "code", "name", "fields", "total", "maximum", "index", "tier", "previous_rank", "change",
+        "rank", "code", "name", "fields", "components", "total", "maximum", "index", "tier", "previous_rank",
+        "change",
     ]  # fmt: skip
     assert DETAIL_COLUMN_KEYS == [
         "group",

@@ -653,6 +653,13 @@ def snapshot_row(code, rank, total, tier, previous_rank, survey=None):
             "2": f"{survey or surveyed}.0000",
             "3": "0",
         },
+        # Field 1 has 90 points, field 2 (the survey) 10; field 3 (a deduction) none: no index.
+        "field_maxima": {"1": "90.0000", "2": "10.0000", "3": "0.0000"},
+        "field_indices": {
+            "1": str(((D(first) + D(second)) * 100 / 90).quantize(D("1E-10"))),
+            "2": str((D(survey or surveyed) * 10).quantize(D("1E-10"))),
+            "3": None,
+        },
         "tier": tier,
         "tier_before_demotion": tier,
         "demoted": False,

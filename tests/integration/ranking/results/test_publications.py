@@ -33,21 +33,23 @@ PAGE = f"/ket-qua/{CODE}/"
 WORKBOOK = f"/ket-qua/{CODE}/hoi-nghi.xlsx"
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
-# Rank, agency, total, maximum, index, tier, previous rank, change — as published (Vietnamese formats).
+# Rank, agency, total, maximum, index, component indices of fields 1 (of 90) and 2 (of 10),
+# tier, previous rank, change — as published (Vietnamese formats). Sở Tư pháp: 85 ÷ 90 = 94,44 %.
 PUBLISHED_ROWS = [
-    ["1", "Sở Tư pháp", "94,50", "100,00", "94,50", "Rất tốt", "2", "▲1"],
-    ["2", "Sở Nội vụ", "92,00", "100,00", "92,00", "Tốt bị hạ bậc", "1", "▼1"],
-    ["3", "Sở Tài chính", "83,50", "100,00", "83,50", "Tốt", "6", "▲3"],
-    ["4", "Sở Y tế", "67,00", "100,00", "67,00", "Trung bình", "—", "mới"],
-    ["1", "UBND quận Hải Châu", "79,00", "100,00", "79,00", "Khá", "1", "="],
+    ["1", "Sở Tư pháp", "94,50", "100,00", "94,50", "94,44", "95,00", "Rất tốt", "2", "▲1"],
+    ["2", "Sở Nội vụ", "92,00", "100,00", "92,00", "92,22", "90,00", "Tốt bị hạ bậc", "1", "▼1"],
+    ["3", "Sở Tài chính", "83,50", "100,00", "83,50", "83,33", "85,00", "Tốt", "6", "▲3"],
+    ["4", "Sở Y tế", "67,00", "100,00", "67,00", "66,67", "70,00", "Trung bình", "—", "mới"],
+    ["1", "UBND quận Hải Châu", "79,00", "100,00", "79,00", "78,89", "80,00", "Khá", "1", "="],
 ]
 # The group sheet of Khối sở, ban, ngành below its header: rank, code, name, fields 1 and 2,
-# total, maximum, index, tier, previous rank, change.
+# their component indices (exact to 10 places: 85 ÷ 90 × 100 = 94,4444444444), total, maximum,
+# index, tier, previous rank, change.
 PUBLISHED_DEPARTMENTS = [
-    (1, "STP", "Sở Tư pháp", 85, 9.5, 94.5, 100, 94.5, "Rất tốt", 2, 1),
-    (2, "SNV", "Sở Nội vụ", 83, 9, 92, 100, 92, "Tốt", 1, -1),
-    (3, "STC", "Sở Tài chính", 75, 8.5, 83.5, 100, 83.5, "Tốt", 6, 3),
-    (4, "SYT", "Sở Y tế", 60, 7, 67, 100, 67, "Trung bình", None, None),
+    (1, "STP", "Sở Tư pháp", 85, 9.5, 94.4444444444, 95, 94.5, 100, 94.5, "Rất tốt", 2, 1),
+    (2, "SNV", "Sở Nội vụ", 83, 9, 92.2222222222, 90, 92, 100, 92, "Tốt", 1, -1),
+    (3, "STC", "Sở Tài chính", 75, 8.5, 83.3333333333, 85, 83.5, 100, 83.5, "Tốt", 6, 3),
+    (4, "SYT", "Sở Y tế", 60, 7, 66.6666666667, 70, 67, 100, 67, "Trung bình", None, None),
 ]
 
 
@@ -218,7 +220,11 @@ def test_reopening_keeps_the_last_publication_public_with_a_correction_notice(cl
     )
     # The council's provisional figures of the correction are not public.
     assert Result.objects.get(agency__code="SYT").total == 70
-    assert "70,00" not in html
+    # Sở Y tế's row keeps 67 points and 7 of 10 in field 2 (70 %), not the corrected 70 points
+    # and 10 of 10 (100 %).
+    assert table_rows(html, "results-table")[3] == [
+        "4", "Sở Y tế", "67,00", "100,00", "67,00", "66,67", "70,00", "Trung bình", "—", "mới",
+    ]  # fmt: skip
     # Sở Y tế's people still find their published place on their home page, marked as well.
     client.force_login(UserFactory(role=Role.OFFICER, agency=Agency.objects.get(code="SYT")))
     home = re.search(r'id="own-results">(.*?)</section>', main(client.get("/")), re.S).group(1)
@@ -255,12 +261,13 @@ def test_republishing_shows_the_new_version_and_keeps_the_earlier_one(client, co
     )
     # Version 2: the new names and order, Sở Y tế's corrected 70 points and the renamed tier.
     assert table_rows(html, "results-table") == [
-        ["1", "UBND quận Hải Châu", "79,00", "100,00", "79,00", "Khá", "1", "="],
-        ["1", "Sở Tư pháp thành phố Đà Nẵng", "94,50", "100,00", "94,50", "Rất tốt", "2", "▲1"],
-        ["2", "Sở Nội vụ", "92,00", "100,00", "92,00", "Tốt bị hạ bậc", "1", "▼1"],
-        ["3", "Sở Tài chính", "83,50", "100,00", "83,50", "Tốt", "6", "▲3"],
-        ["4", "Sở Y tế", "70,00", "100,00", "70,00", "Khá", "—", "mới"],
-    ]
+        ["1", "UBND quận Hải Châu", "79,00", "100,00", "79,00", "78,89", "80,00", "Khá", "1", "="],
+        ["1", "Sở Tư pháp thành phố Đà Nẵng", "94,50", "100,00", "94,50", "94,44", "95,00",
+         "Rất tốt", "2", "▲1"],
+        ["2", "Sở Nội vụ", "92,00", "100,00", "92,00", "92,22", "90,00", "Tốt bị hạ bậc", "1", "▼1"],
+        ["3", "Sở Tài chính", "83,50", "100,00", "83,50", "83,33", "85,00", "Tốt", "6", "▲3"],
+        ["4", "Sở Y tế", "70,00", "100,00", "70,00", "66,67", "100,00", "Khá", "—", "mới"],
+    ]  # fmt: skip
     versions = re.search(
         r'<ul class="list-group list-group-flush publication-versions">(.*?)</ul>', html, re.S
     )
@@ -277,7 +284,7 @@ def test_republishing_shows_the_new_version_and_keeps_the_earlier_one(client, co
     workbook = client.get(WORKBOOK).content
     assert list(workbook_content(workbook)) == ["Khối quận", "Khối các sở, ngành", "Tổng hợp", "Khen thưởng"]
     assert sheet_rows(workbook, "Khối các sở, ngành")[3] == (
-        4, "SYT", "Sở Y tế", 60, 10, 70, 100, 70, "Khá", None, None,
+        4, "SYT", "Sở Y tế", 60, 10, 66.6666666667, 100, 70, 100, 70, "Khá", None, None,
     )  # fmt: skip
     assert sheet_rows(workbook, "Tổng hợp") == [
         ("Khối quận", 0, 0, 1, 0, 0, 1),
@@ -318,7 +325,7 @@ def test_export_results_writes_any_published_version(council, tmp_path):
     # While the period is reopened, the command writes the council's draft of the correction.
     call_command("export_results", CODE, str(path), stdout=io.StringIO())
     departments = openpyxl.load_workbook(path)["Khối sở, ban, ngành"]
-    assert departments["F11"].value == 70
+    assert departments["H11"].value == 70
     with translation.override("en"), pytest.raises(CommandError) as refused:
         call_command("export_results", CODE, str(path), "--publication", "2")
     assert str(refused.value) == "Period CCHC-2025 has no published version 2."
@@ -350,7 +357,9 @@ def test_an_older_publication_renders_without_the_figures_it_did_not_keep(client
 
     # Names and figures as published; the demotion was not kept, so it is not claimed.
     assert table_rows(html, "results-table") == [
-        [*row[:5], row[5].replace(" bị hạ bậc", ""), *row[6:]] for row in PUBLISHED_ROWS
+        # Nor are the fields and their component indices, which it did not keep.
+        [*row[:5], row[7].replace(" bị hạ bậc", ""), *row[8:]]
+        for row in PUBLISHED_ROWS
     ]
     workbook = client.get(WORKBOOK).content
     assert sheet_rows(workbook, "Khối sở, ban, ngành")[0] == (
@@ -376,7 +385,12 @@ def test_the_data_migration_completes_a_still_published_version_from_its_results
     year = build_year()
     publish(year, council)
     publication = Publication.objects.get()
-    complete = {"results": publication.results, "awards": publication.awards}
+    # The component indices were first kept after this migration: not its to fill.
+    later = ("field_maxima", "field_indices")
+    complete = {
+        "results": [{k: v for k, v in row.items() if k not in later} for row in publication.results],
+        "awards": publication.awards,
+    }
     as_published_before(publication)
     migration = importlib.import_module("ranking.migrations.0006_publication_snapshot_keys")
 

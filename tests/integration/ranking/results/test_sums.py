@@ -163,6 +163,15 @@ def test_database_sums_equal_the_pure_definition(seed):
         assert {code: D(value) for code, value in got.field_scores.items()} == {
             code: want.totals.field_scores.get(code, D(0)) for code in ("1", "2", "3", "4")
         }
+        # Component indices: each field's maximum by the maximum's rule, its points over it.
+        assert {code: D(value) for code, value in got.field_maxima.items()} == {
+            code: want.totals.field_maxima.get(code, D(0)) for code in ("1", "2", "3", "4")
+        }
+        indices = want.totals.field_indices
+        assert got.field_indices == {
+            code: None if indices.get(code) is None else str(indices[code].quantize(D("1E-10")))
+            for code in ("1", "2", "3", "4")
+        }
         assert (got.tier_before_demotion_id, got.tier_id) == (
             tiers[want.tier_before_demotion].id,
             tiers[want.tier].id,

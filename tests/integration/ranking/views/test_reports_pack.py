@@ -389,7 +389,8 @@ def test_export_form_offers_every_sheet_and_column_checked(english):
         "heat_map", "self_accuracy", "reviewers",
     ]  # fmt: skip
     assert [value for name, value in checked if name == "group_columns"] == [
-        "rank", "code", "name", "fields", "total", "maximum", "index", "tier", "previous_rank", "change",
+        "rank", "code", "name", "fields", "components", "total", "maximum", "index", "tier", "previous_rank",
+        "change",
     ]  # fmt: skip
     assert [value for name, value in checked if name == "detail_columns"] == [
         "group", "rank", "code", "name", "total", "index", "tier", "self", "reviewed", "final",
