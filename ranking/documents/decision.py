@@ -34,8 +34,8 @@ from ranking.documents.default_template import default_template
 from ranking.enums import Subject
 from ranking.errors import ServiceError
 from ranking.models import DecisionTemplate, Period, Publication
+from ranking.numbers import vietnamese_date
 from ranking.reports.exports.conference import SUBJECT_TITLES
-from ranking.reports.self_assessment import vietnamese_date
 from ranking.results.publications import PublishedResults
 from ranking.text import clean_text
 

@@ -8,7 +8,7 @@ Vietnamese, literally, whatever the reader's language.
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils import timezone
 from ranking.assessments.sheets import AssessmentSheet
 from ranking.enums import Subject
 from ranking.models import Assessment
+from ranking.numbers import index_shown, vietnamese_date
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 SUBJECT_WORK = {
@@ -29,7 +30,6 @@ MAXIMUM = "Tổng điểm tối đa"
 INDEX = "Chỉ số (%)"
 SIGNER = "THỦ TRƯỞNG CƠ QUAN"
 SIGNER_HINT = "(Ký, ghi rõ họ tên, đóng dấu)"
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -62,13 +62,6 @@ class SelfAssessmentDocument:
     @property
     def date_line(self) -> str:
         return f"{self.place}, {vietnamese_date(self.date)}"
-
-
-def vietnamese_date(date: datetime.date) -> str:
-    """The date as an administrative document writes it, "ngày 05 tháng 02 năm 2026": a day
-    below 10 and the months 1 and 2 take a leading zero (Decree 30/2020/NĐ-CP)."""
-    month = f"{date.month:02d}" if date.month < 3 else str(date.month)
-    return f"ngày {date.day:02d} tháng {month} năm {date.year}"
 
 
 def document_title(assessment: Assessment) -> str:
@@ -124,6 +117,6 @@ def self_assessment_document(*, sheet: AssessmentSheet) -> SelfAssessmentDocumen
         total=sheet.self_totals.total,
         maximum=sheet.self_totals.maximum,
         # The index as the agency signs it, with 2 decimals, like every published index.
-        index=sheet.self_totals.index.quantize(CENT, rounding=ROUND_HALF_UP),
+        index=index_shown(sheet.self_totals.index),
         signer_name=signer.get_full_name() if signer else "",
     )

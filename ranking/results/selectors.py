@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from accounts.models import Agency, AgencyGroup
 from ranking.assessments.selectors import period_assessments
@@ -231,3 +231,37 @@ def period_agencies(*, period: Period) -> list[dict]:
         add(assessment.agency.group, assessment.agency, None)
     groups.sort(key=lambda g: (g["group"].order, g["group"].code))
     return groups
+
+
+@dataclass(frozen=True)
+class AwardChange:
+    """The council's word on the certificate list where it differs from the award rule."""
+
+    agency: Agency
+    added: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class CouncilNotes:
+    """What the council decided by hand, with its reasons: demotions by agency code, and the
+    agencies it added to or removed from the proposed certificate list, by group order and code."""
+
+    demotions: dict[str, str]
+    award_changes: list[AwardChange]
+
+
+def council_notes(*, period: Period) -> CouncilNotes:
+    """The reasons the council recorded for the period's demotions and award changes. Two queries."""
+    demotions = {
+        code: reason
+        for code, reason in Demotion.objects.filter(period=period).values_list("agency__code", "reason")
+    }
+    changes = [
+        AwardChange(agency=entry.agency, added=entry.included, reason=entry.reason)
+        for entry in AwardEntry.objects.filter(period=period)
+        .exclude(proposed=F("included"))
+        .select_related("agency")
+        .order_by("agency__group__order", "agency__code")
+    ]
+    return CouncilNotes(demotions=demotions, award_changes=changes)

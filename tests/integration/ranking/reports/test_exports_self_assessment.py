@@ -12,8 +12,9 @@ from ranking.assessments.services import assessment_submit, score_self_set
 from ranking.assessments.sheets import assessment_sheet
 from ranking.enums import Subject
 from ranking.models import Assessment
+from ranking.numbers import vietnamese_date
 from ranking.reports.exports.self_assessment import self_assessment_workbook
-from ranking.reports.self_assessment import self_assessment_document, vietnamese_date
+from ranking.reports.self_assessment import self_assessment_document
 from tests.builders import SelfAssessmentYear
 
 pytestmark = pytest.mark.django_db
@@ -128,16 +129,3 @@ def test_an_agency_name_that_looks_like_a_formula_stays_text(year):
 
     assert rows[1][0] == '=HYPERLINK("HTTP://X")'
     assert ws["A2"].data_type == "s"
-
-
-@pytest.mark.parametrize(
-    ("date", "text"),
-    [
-        (datetime.date(2026, 2, 5), "ngày 05 tháng 02 năm 2026"),
-        (datetime.date(2026, 1, 31), "ngày 31 tháng 01 năm 2026"),
-        (datetime.date(2026, 3, 9), "ngày 09 tháng 3 năm 2026"),
-        (datetime.date(2026, 12, 15), "ngày 15 tháng 12 năm 2026"),
-    ],
-)
-def test_vietnamese_date(date, text):
-    assert vietnamese_date(date) == text
