@@ -28,6 +28,7 @@ from ranking.assessments.display import (
     Access,
     Heading,
     Leaf,
+    differences_of,
     progress_of,
     sections_of,
 )
@@ -39,7 +40,7 @@ from ranking.assessments.services import (
     score_self_set,
 )
 from ranking.assessments.sheets import assessment_sheet, sheet_figures, sheet_leaf
-from ranking.enums import AssessmentStatus
+from ranking.enums import AssessmentStatus, Phase
 from ranking.errors import ServiceError
 from ranking.models import Assessment, Evidence, Score
 from ranking.numbers import points
@@ -80,6 +81,10 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status_badge": STATUS_BADGES.get(assessment.status, "text-bg-secondary"),
         "access": access,
         "sections": sections_of(sheet, access),
+        # While the agency may explain, what it would explain comes first.
+        "differences": differences_of(sheet)
+        if access.appraisal and period.phase == Phase.EXPLANATION
+        else [],
         "progress": progress_of(sheet),
         "reviewed_totals": sheet.reviewed_totals,
         "final_totals": sheet.final_totals,
