@@ -237,7 +237,8 @@ def period_agencies(*, period: Period) -> list[dict]:
 class AwardChange:
     """The council's word on the certificate list where it differs from the award rule."""
 
-    agency: Agency
+    code: str
+    name: str
     added: bool
     reason: str
 
@@ -247,21 +248,18 @@ class CouncilNotes:
     """What the council decided by hand, with its reasons: demotions by agency code, and the
     agencies it added to or removed from the proposed certificate list, by group order and code."""
 
-    demotions: dict[str, str]
-    award_changes: list[AwardChange]
+    demotions: dict[str, str] = field(default_factory=dict)
+    award_changes: list[AwardChange] = field(default_factory=list)
 
 
 def council_notes(*, period: Period) -> CouncilNotes:
     """The reasons the council recorded for the period's demotions and award changes. Two queries."""
-    demotions = {
-        code: reason
-        for code, reason in Demotion.objects.filter(period=period).values_list("agency__code", "reason")
-    }
+    demotions = dict(Demotion.objects.filter(period=period).values_list("agency__code", "reason"))
     changes = [
-        AwardChange(agency=entry.agency, added=entry.included, reason=entry.reason)
-        for entry in AwardEntry.objects.filter(period=period)
+        AwardChange(code=code, name=name, added=included, reason=reason)
+        for code, name, included, reason in AwardEntry.objects.filter(period=period)
         .exclude(proposed=F("included"))
-        .select_related("agency")
         .order_by("agency__group__order", "agency__code")
+        .values_list("agency__code", "agency__name", "included", "reason")
     ]
     return CouncilNotes(demotions=demotions, award_changes=changes)

@@ -48,7 +48,7 @@ from ranking.reports.exports.styles import (
     title_block,
 )
 from ranking.results.publications import ResultsView, shown_results
-from ranking.results.selectors import CouncilNotes, council_notes
+from ranking.results.selectors import CouncilNotes
 
 SUBJECT_TITLES = {
     Subject.CCHC: "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH",
@@ -102,7 +102,7 @@ def conference_workbook(*, period: Period, source: ResultsView | None = None) ->
     source = source or shown_results(period=period)
     results = source.results
     fields = titled_fields(period=period, fields=source.fields)
-    footer = sheet_footer_of(period=period, source=source)
+    footer = sheet_footer_of(source=source)
     counts = source.counts
     awards = source.awards
     labels = source.tier_labels
@@ -352,15 +352,16 @@ class Footer:
     """What ends every sheet: the place and date of signing, and the council's notes."""
 
     date_line: str = ""
-    notes: CouncilNotes = CouncilNotes(demotions={}, award_changes=[])
+    notes: CouncilNotes = CouncilNotes()
 
 
-def sheet_footer_of(*, period: Period, source: ResultsView) -> Footer:
+def sheet_footer_of(*, source: ResultsView) -> Footer:
     """The footer of `source`'s sheets: dated on the day its version was published (left blank,
-    to be written by hand, for results not published yet), with the council's notes. Two queries."""
+    to be written by hand, for results not published yet), with the council's notes (as
+    published, or two queries for the current results)."""
     publication = source.publication
     date = vietnamese_date(timezone.localdate(publication.published_at)) if publication else BLANK_DATE
-    return Footer(date_line=f"{settings.CONFERENCE_PLACE}, {date}", notes=council_notes(period=period))
+    return Footer(date_line=f"{settings.CONFERENCE_PLACE}, {date}", notes=source.notes)
 
 
 def demotion_notes(results: Sequence[Any], notes: CouncilNotes) -> list[str]:
@@ -383,7 +384,7 @@ def award_notes(notes: CouncilNotes) -> list[str]:
     lines = []
     for change in notes.award_changes:
         what = "Hội đồng bổ sung vào danh sách" if change.added else "Hội đồng đưa ra khỏi danh sách đề nghị"
-        line = f"{change.agency.name} ({change.agency.code}): {what}."
+        line = f"{change.name} ({change.code}): {what}."
         lines.append(f"{line} Lý do: {change.reason}" if change.reason else line)
     return lines
 

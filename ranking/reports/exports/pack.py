@@ -147,7 +147,7 @@ def conference_pack_workbook(
     if set(chosen) & {SHEET_GROUPS, SHEET_SUMMARY, SHEET_AWARDS, SHEET_CHART}:
         source = shown_results(period=period)
     if set(chosen) & {SHEET_GROUPS, SHEET_SUMMARY, SHEET_AWARDS}:
-        footer = sheet_footer_of(period=period, source=source)
+        footer = sheet_footer_of(source=source)
     if SHEET_SUMMARY in chosen or SHEET_CHART in chosen:
         counts = source.counts
         labels = source.tier_labels
