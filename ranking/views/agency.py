@@ -45,6 +45,8 @@ from ranking.errors import ServiceError
 from ranking.models import Assessment, Evidence, Score
 from ranking.numbers import points
 from ranking.periods.selectors import days_left
+from ranking.reports.agency import report_period_ids
+from ranking.rules import AgencyInPeriod
 from ranking.views.common import (
     CONFLICT,
     INVALID,
@@ -101,6 +103,10 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and user.has_perm("ranking.open_appraisal", assessment),
         "max_upload": settings.EVIDENCE_MAX_BYTES,
         "accepted_files": ACCEPTED_FILES,
+        "can_view_report": user.has_perm(
+            "ranking.view_agency_report", AgencyInPeriod(period, assessment.agency)
+        )
+        and bool(report_period_ids(agency=assessment.agency, periods=[period])),
     }
     return render(request, "ranking/agency/detail.html", context)
 
