@@ -20,13 +20,14 @@ GROUP_ORDER = ("group__order", "group__code")
 
 
 def period_results(*, period: Period) -> list[Result]:
-    """The period's results with agency, group and tier, by group order, rank and agency code.
+    """The period's results with agency, group, tier and tier before demotion, by group order,
+    rank and agency code.
 
     One query.
     """
     return list(
         Result.objects.filter(period=period)
-        .select_related("agency", "group", "tier")
+        .select_related("agency", "group", "tier", "tier_before_demotion")
         .order_by(*GROUP_ORDER, "rank", "agency__code")
     )
 

@@ -317,6 +317,12 @@ def build_period(year: int, agencies: int):
 @pytest.mark.parametrize("agencies", [2, 6])
 def test_workbook_queries_do_not_grow_with_agencies(agencies, django_assert_num_queries):
     period = build_period(2020 + agencies, agencies)
+    # Every agency demoted, with a reason, and added to the certificate list by the council: a
+    # note of each on its group's sheet and on the certificate list.
+    Result.objects.filter(period=period).update(demoted=True)
+    for agency in Agency.objects.filter(results__period=period):
+        Demotion.objects.create(period=period, agency=agency, steps=1, reason=f"Lý do {agency.code}")
+    AwardEntry.objects.filter(period=period).update(proposed=False, reason="Hội đồng bổ sung")
 
     # results, fields, tiers, tier counts, groups, award entries, their results, and the
     # council's reasons: demotions, award changes
@@ -326,6 +332,8 @@ def test_workbook_queries_do_not_grow_with_agencies(agencies, django_assert_num_
     assert len(workbook.sheetnames) == 4
     assert sum(len(table(ws, "Xếp hạng")[2]) for ws in workbook.worksheets[:2]) == agencies
     assert len(table(workbook["Khen thưởng"], "STT")[2]) == agencies
+    notes = [ws.cell(row, 1).value for ws in workbook.worksheets for row in range(1, ws.max_row + 1)]
+    assert sum(1 for value in notes if isinstance(value, str) and value.startswith("- ")) == 2 * agencies
 
 
 # --- styles: each kind of cell keeps its look, in every workbook written ---------------------
