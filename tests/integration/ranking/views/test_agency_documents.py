@@ -8,9 +8,11 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from accounts.models import Role
 from ranking.assessments.services import assessment_submit, score_self_set
 from ranking.models import Assessment
 from tests.builders import SelfAssessmentYear, table_rows, text
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,8 +93,10 @@ def test_the_agency_and_its_appraisers_may_read_the_document(client, year, who):
 
 
 @pytest.mark.parametrize("suffix", ["in/", "tu-danh-gia.xlsx"])
-def test_another_agency_is_refused(client, year, suffix):
-    client.force_login(year.officer_b)
+@pytest.mark.parametrize("who", ["other agency", "other reviewer"])
+def test_another_agency_or_reviewer_is_refused(client, year, suffix, who):
+    other = year.officer_b if who == "other agency" else UserFactory(username="thamdinh2", role=Role.REVIEWER)
+    client.force_login(other)
 
     response = client.get(year.url(suffix))
 
