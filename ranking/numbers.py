@@ -6,7 +6,7 @@ One parser for every form, htmx save and workbook cell, with the bounds no score
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
@@ -82,3 +82,21 @@ def parse_decimal(value) -> Decimal | None:
         return +number
     except ArithmeticError:
         return None
+
+
+INDEX_SHOWN = Decimal("0.01")
+
+
+def index_shown(value: Decimal | None) -> Decimal | None:
+    """The index as it is published and signed: 2 decimals, half up. The tier and the rank were
+    decided on the exact value; this is only what is written."""
+    if value is None:
+        return None
+    return Decimal(value).quantize(INDEX_SHOWN, rounding=ROUND_HALF_UP)
+
+
+def vietnamese_date(date: datetime.date) -> str:
+    """The date as an administrative document writes it, "ngày 05 tháng 02 năm 2026": a day
+    below 10 and the months 1 and 2 take a leading zero (Decree 30/2020/NĐ-CP)."""
+    month = f"{date.month:02d}" if date.month < 3 else str(date.month)
+    return f"ngày {date.day:02d} tháng {month} năm {date.year}"

@@ -281,3 +281,43 @@ def progress_of(sheet: AssessmentSheet | SheetFigures) -> dict:
     figures["maximum_text"] = points(figures["maximum"]) or "0"
     figures["percent"] = int(figures["scored"] * 100 / figures["required"]) if figures["required"] else 100
     return figures
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A leaf whose reviewed score differs from the agency's self-score, as the agency reads it
+    when it decides what to explain."""
+
+    row: SheetRow
+
+    @property
+    def criterion(self):
+        return self.row.criterion
+
+    @property
+    def self_text(self) -> str:
+        s = self.row.score
+        return _("does not arise") if s.not_arising else points(s.self_score)
+
+    @property
+    def reviewed_text(self) -> str:
+        s = self.row.score
+        return _("does not arise") if s.final_not_arising else points(s.reviewed_score)
+
+    @property
+    def difference_text(self) -> str:
+        """Reviewed minus self, signed (+1 / −0,5); empty where either side has no number."""
+        s = self.row.score
+        if s.not_arising or s.final_not_arising or s.self_score is None or s.reviewed_score is None:
+            return ""
+        difference = s.reviewed_score - s.self_score
+        return ("+" if difference > 0 else "") + points(difference)
+
+    @property
+    def comment(self) -> str:
+        return self.row.score.review_comment
+
+
+def differences_of(sheet: AssessmentSheet) -> list[Difference]:
+    """The leaves whose appraisal differs from the self-assessment, in the criteria's order."""
+    return [Difference(row) for row in sheet.leaves if row.differs]

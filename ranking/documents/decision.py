@@ -34,6 +34,7 @@ from ranking.documents.default_template import default_template
 from ranking.enums import Subject
 from ranking.errors import ServiceError
 from ranking.models import DecisionTemplate, Period, Publication
+from ranking.numbers import vietnamese_date
 from ranking.reports.exports.conference import SUBJECT_TITLES
 from ranking.results.publications import PublishedResults
 from ranking.text import clean_text
@@ -86,8 +87,7 @@ def vn_date_long(value: datetime.date | None) -> str:
     leading zero ("ngày 05 tháng 02 năm 2020", "ngày 01 tháng 6 năm 2018")."""
     if value is None:
         return BLANK_DATE
-    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
-    return f"ngày {value.day:02d} tháng {month} năm {value.year}"
+    return vietnamese_date(value)
 
 
 # --- the template's variables ------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ranking', '0011_verbose_names'),
+        ('ranking', '0012_digest_item'),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency
@@ -153,6 +153,17 @@ class AgencyReport:
             ],
             "labels": {"rank": _("Rank in the group"), "index": _("Index (%)")},
         }
+
+
+def report_period_ids(*, agency: Agency, periods: Sequence[Period]) -> set[int]:
+    """The ids of `periods` in which `agency` has a report (`agency_report` is not None: a
+    result and an assessment). One query."""
+    took_part = Assessment.objects.filter(period=OuterRef("period"), agency=agency)
+    return set(
+        Result.objects.filter(agency=agency, period__in=[p.pk for p in periods])
+        .filter(Exists(took_part))
+        .values_list("period_id", flat=True)
+    )
 
 
 def agency_report(*, period: Period, agency: Agency) -> AgencyReport | None:

@@ -17,7 +17,7 @@ from ranking.notifications import notify_period
 from ranking.periods.criteria import period_fields
 from ranking.periods.outdated import results_outdated
 from ranking.results.compute import ComputeSummary, results_compute, results_current
-from ranking.results.selectors import award_list, period_results
+from ranking.results.selectors import award_list, council_notes, period_results
 from ranking.rules import require
 
 PHASE_ORDER = list(Phase.values)
@@ -240,9 +240,16 @@ def results_approve(*, user: User, period: Period) -> None:
 
 def snapshot(period: Period) -> dict:
     """The period's results and award list as they are announced, with every name and figure
-    a published page or workbook shows: the fields of a `Publication`. Five queries."""
+    a published page or workbook shows: the fields of a `Publication`. Seven queries.
+
+    Each result row keeps the council's reasons the conference workbook notes: the demotion's
+    (`demotion_reason`) and, for an agency the council added to the certificate list or
+    removed from it, `award_change` (`added`, `reason`).
+    """
     tiers = list(Tier.objects.filter(period=period).order_by("order").values_list("pk", "label"))
     tier_label = dict(tiers)
+    notes = council_notes(period=period)
+    award_changes = {change.code: change for change in notes.award_changes}
     results = [
         {
             "group": r.group.name,
@@ -262,6 +269,7 @@ def snapshot(period: Period) -> dict:
             "tier_before_demotion": tier_label[r.tier_before_demotion_id],
             "demoted": r.demoted,
             "previous_rank": r.previous_rank,
+            **_council_notes_of(r.agency.code, notes.demotions, award_changes),
         }
         for r in period_results(period=period)
     ]
@@ -282,6 +290,16 @@ def snapshot(period: Period) -> dict:
         "tier_labels": [label for _pk, label in tiers],
         "field_codes": [field.code for field in period_fields(period=period)],
     }
+
+
+def _council_notes_of(code: str, demotions: dict[str, str], award_changes: dict) -> dict:
+    keys = {}
+    if code in demotions:
+        keys["demotion_reason"] = demotions[code]
+    if code in award_changes:
+        change = award_changes[code]
+        keys["award_change"] = {"added": change.added, "reason": change.reason}
+    return keys
 
 
 @withdrawing_outdated

@@ -27,7 +27,14 @@ from accounts.models import Agency
 from ranking.enums import Phase
 from ranking.models import Assessment, Period, Publication, Result, criterion_sort_key
 from ranking.periods.criteria import period_fields
-from ranking.results.selectors import award_list, period_results, tier_counts
+from ranking.results.selectors import (
+    AwardChange,
+    CouncilNotes,
+    award_list,
+    council_notes,
+    period_results,
+    tier_counts,
+)
 
 # --- a publication's rows, read back ------------------------------------------------------------
 
@@ -142,6 +149,25 @@ def _result(row: dict, groups: _Groups) -> PublishedResult:
     )
 
 
+def _notes(rows: list[dict], groups: _Groups) -> CouncilNotes:
+    """The council's reasons as published (none in a version published before they were kept)."""
+    demotions = {row["agency"]: row["demotion_reason"] for row in rows if row.get("demotion_reason")}
+    changed = sorted(
+        (row for row in rows if row.get("award_change")),
+        key=lambda row: (groups.of(row).order, row.get("agency") or ""),
+    )
+    changes = [
+        AwardChange(
+            code=row.get("agency") or "",
+            name=row.get("name") or "",
+            added=bool(row["award_change"].get("added")),
+            reason=row["award_change"].get("reason") or "",
+        )
+        for row in changed
+    ]
+    return CouncilNotes(demotions=demotions, award_changes=changes)
+
+
 # --- what a page or a workbook presents -----------------------------------------------------------
 
 
@@ -179,7 +205,8 @@ class ResultsView:
     `counts`: per group with results, in group order, the agencies in every tier of the
     scheme (zeros included); `tier_labels`: the scheme, highest first; `awards`: the
     certificate list in group order, then rank; `awards_approved`: whether that list is the
-    approved one; `publication`: the version shown, or None for the current results.
+    approved one; `publication`: the version shown, or None for the current results;
+    `notes`: the council's reasons for its demotions and award changes.
     """
 
     period: Period
@@ -190,6 +217,7 @@ class ResultsView:
     tier_labels: list[str]
     awards: list
     awards_approved: bool
+    notes: CouncilNotes
 
     def by_group(self, field_codes: Sequence[str] = ()) -> list[GroupResults]:
         """The results by group; each line carries the component indices of `field_codes`."""
@@ -252,6 +280,10 @@ class CurrentResults(ResultsView):
     def awards_approved(self) -> bool:
         return self.period.awards_approved_at is not None
 
+    @cached_property
+    def notes(self) -> CouncilNotes:
+        return council_notes(period=self.period)
+
 
 class PublishedResults(ResultsView):
     """One publication's results, read from its snapshot alone: no query.
@@ -278,6 +310,7 @@ class PublishedResults(ResultsView):
             {code for r in self.results for code in r.field_scores}, key=criterion_sort_key
         )
         self.fields = [PublishedField(code) for code in codes]
+        self.notes = _notes(publication.results, groups)
         labels = list(publication.tier_labels)
         for result in self.results:
             for label in (result.tier_before_demotion.label, result.tier.label):

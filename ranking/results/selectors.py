@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from accounts.models import Agency, AgencyGroup
 from ranking.assessments.selectors import period_assessments
@@ -20,13 +20,14 @@ GROUP_ORDER = ("group__order", "group__code")
 
 
 def period_results(*, period: Period) -> list[Result]:
-    """The period's results with agency, group and tier, by group order, rank and agency code.
+    """The period's results with agency, group, tier and tier before demotion, by group order,
+    rank and agency code.
 
     One query.
     """
     return list(
         Result.objects.filter(period=period)
-        .select_related("agency", "group", "tier")
+        .select_related("agency", "group", "tier", "tier_before_demotion")
         .order_by(*GROUP_ORDER, "rank", "agency__code")
     )
 
@@ -236,3 +237,35 @@ def period_agencies(*, period: Period) -> list[dict]:
         add(assessment.agency.group, assessment.agency, None)
     groups.sort(key=lambda g: (g["group"].order, g["group"].code))
     return groups
+
+
+@dataclass(frozen=True)
+class AwardChange:
+    """The council's word on the certificate list where it differs from the award rule."""
+
+    code: str
+    name: str
+    added: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class CouncilNotes:
+    """What the council decided by hand, with its reasons: demotions by agency code, and the
+    agencies it added to or removed from the proposed certificate list, by group order and code."""
+
+    demotions: dict[str, str] = field(default_factory=dict)
+    award_changes: list[AwardChange] = field(default_factory=list)
+
+
+def council_notes(*, period: Period) -> CouncilNotes:
+    """The reasons the council recorded for the period's demotions and award changes. Two queries."""
+    demotions = dict(Demotion.objects.filter(period=period).values_list("agency__code", "reason"))
+    changes = [
+        AwardChange(code=code, name=name, added=included, reason=reason)
+        for code, name, included, reason in AwardEntry.objects.filter(period=period)
+        .exclude(proposed=F("included"))
+        .order_by("agency__group__order", "agency__code")
+        .values_list("agency__code", "agency__name", "included", "reason")
+    ]
+    return CouncilNotes(demotions=demotions, award_changes=changes)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ranking.views import agency, agency_steps
+from ranking.views import agency, agency_documents, agency_steps
 
 urlpatterns = [
     path("<id:pk>/", agency.assessment_detail, name="assessment_detail"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("<id:pk>/rut-lai/", agency_steps.assessment_withdraw_view, name="assessment_withdraw"),
     path("<id:pk>/giai-trinh/<id:criterion_id>/", agency.explanation_save, name="explanation_save"),
     path("<id:pk>/giai-trinh/nop/", agency_steps.explanation_submit_view, name="explanation_submit"),
+    path("<id:pk>/in/", agency_documents.self_assessment_print, name="self_assessment_print"),
+    path("<id:pk>/tu-danh-gia.xlsx", agency_documents.self_assessment_xlsx, name="self_assessment_xlsx"),
     path("<id:pk>/lich-su/", agency_steps.assessment_history, name="assessment_history"),
     path("<id:pk>/lich-su/<id:criterion_id>/", agency_steps.score_history, name="score_history"),
 ]

@@ -28,6 +28,7 @@ from ranking.assessments.display import (
     Access,
     Heading,
     Leaf,
+    differences_of,
     progress_of,
     sections_of,
 )
@@ -39,11 +40,13 @@ from ranking.assessments.services import (
     score_self_set,
 )
 from ranking.assessments.sheets import assessment_sheet, sheet_figures, sheet_leaf
-from ranking.enums import AssessmentStatus
+from ranking.enums import AssessmentStatus, Phase
 from ranking.errors import ServiceError
 from ranking.models import Assessment, Evidence, Score
 from ranking.numbers import points
 from ranking.periods.selectors import days_left
+from ranking.reports.agency import report_period_ids
+from ranking.rules import AgencyInPeriod
 from ranking.views.common import (
     CONFLICT,
     INVALID,
@@ -80,6 +83,10 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status_badge": STATUS_BADGES.get(assessment.status, "text-bg-secondary"),
         "access": access,
         "sections": sections_of(sheet, access),
+        # While the agency may explain, what it would explain comes first.
+        "differences": differences_of(sheet)
+        if access.appraisal and period.phase == Phase.EXPLANATION
+        else [],
         "progress": progress_of(sheet),
         "reviewed_totals": sheet.reviewed_totals,
         "final_totals": sheet.final_totals,
@@ -96,6 +103,10 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and user.has_perm("ranking.open_appraisal", assessment),
         "max_upload": settings.EVIDENCE_MAX_BYTES,
         "accepted_files": ACCEPTED_FILES,
+        "can_view_report": user.has_perm(
+            "ranking.view_agency_report", AgencyInPeriod(period, assessment.agency)
+        )
+        and bool(report_period_ids(agency=assessment.agency, periods=[period])),
     }
     return render(request, "ranking/agency/detail.html", context)
 

@@ -15,9 +15,11 @@ from ranking.assessments.appraisal import explanation_submit
 from ranking.assessments.display import STATUS_BADGES
 from ranking.assessments.history import evidence_trail, newest_first, score_trail, status_trail
 from ranking.assessments.services import assessment_submit, assessment_withdraw, submission_problems
+from ranking.assessments.sheets import assessment_sheet
 from ranking.enums import AssessmentStatus
 from ranking.errors import ServiceError
 from ranking.models import Assessment, Criterion
+from ranking.numbers import index_shown, points
 from ranking.periods.selectors import days_left
 from ranking.views.common import allow, assessment_or_404
 
@@ -25,7 +27,16 @@ from ranking.views.common import allow, assessment_or_404
 
 
 def submission_page(request: HttpRequest, assessment: Assessment, problems: list[str], *, status: int = 200):
+    # What the head signs: the totals as they stand, and each leaf still missing something,
+    # to reach it in one click.
+    sheet = assessment_sheet(assessment=assessment)
     context = {
+        "totals": sheet.self_totals,
+        "total_text": points(sheet.self_totals.total) or "0",
+        "maximum_text": points(sheet.self_totals.maximum) or "0",
+        "index": index_shown(sheet.self_totals.index),
+        "unscored": sheet.unscored,
+        "missing_evidence": sheet.missing_evidence,
         "assessment": assessment,
         "period": assessment.period,
         "status_badge": STATUS_BADGES.get(assessment.status, "text-bg-secondary"),

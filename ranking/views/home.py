@@ -10,7 +10,9 @@ from accounts.models import Role
 from ranking.assessments.selectors import agency_assessments, reviewer_counts
 from ranking.enums import STATUS_ORDER
 from ranking.periods.selectors import periods_progress, setup_tasks, unpublished_periods
+from ranking.reports.agency import report_period_ids
 from ranking.results import publications
+from ranking.rules import AgencyInPeriod
 from ranking.workbook.template import template_workbook_bytes
 
 
@@ -22,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role in (Role.OFFICER, Role.HEAD) and user.agency_id:
         context["view"] = "agency"
         context["agency_assessments"] = agency_assessments(agency=user.agency)
-        context["agency_results"] = publications.agency_standings(agency=user.agency)
+        context["agency_results"] = own_standings(user)
     elif user.role == Role.REVIEWER:
         context["reviewer_counts"] = [
             (period, list(zip(context["statuses"], counts, strict=True)), sum(counts))
@@ -37,6 +39,20 @@ def home(request: HttpRequest) -> HttpResponse:
         context["view"] = "viewer"
         context["published"] = publications.public_periods()
     return render(request, "ranking/home.html", context)
+
+
+def own_standings(user) -> list[tuple[publications.Standing, bool]]:
+    """The agency's published results, each with whether the user may open its report there."""
+    standings = publications.agency_standings(agency=user.agency)
+    with_report = report_period_ids(agency=user.agency, periods=[s.period for s in standings])
+    return [
+        (
+            standing,
+            standing.period.pk in with_report
+            and user.has_perm("ranking.view_agency_report", AgencyInPeriod(standing.period, user.agency)),
+        )
+        for standing in standings
+    ]
 
 
 def status_columns() -> list[tuple[str, str]]:

@@ -6,14 +6,18 @@ working. `conference_workbook` is that contract: one sheet per group, `Tổng h�
 `Khen thưởng`; the conference pack (`ranking.reports.exports.pack`) reuses its sheets.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -22,20 +26,29 @@ from ranking.bulk import collector_paused
 from ranking.cells import sheet_title
 from ranking.enums import Subject
 from ranking.models import AwardEntry, Criterion, Period, Result
+from ranking.numbers import index_shown, vietnamese_date
+from ranking.periods.criteria import period_fields
 from ranking.reports.exports.styles import (
     CENTER,
     CHANGE_FORMAT,
+    FONT,
+    FONT_BOLD,
+    FONT_NAME,
+    HEADER_ROW,
     INTEGER_FORMAT,
     LEFT,
     RIGHT,
     SCORE_FORMAT,
+    cell_styles,
     integers,
     print_setup,
+    styled_cell,
     table_header,
     table_row,
     title_block,
 )
 from ranking.results.publications import ResultsView, component_indices, shown_results
+from ranking.results.selectors import CouncilNotes
 
 SUBJECT_TITLES = {
     Subject.CCHC: "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH",
@@ -67,8 +80,9 @@ GROUP_COLUMNS = [
     Column("components", "Chỉ số thành phần {code} (%)", 12, lambda r: (None, None, RIGHT)),
     Column("total", "Tổng điểm", 10, lambda r: (r.total, SCORE_FORMAT, RIGHT)),
     Column("maximum", "Điểm tối đa", 10, lambda r: (r.maximum, SCORE_FORMAT, RIGHT)),
-    # The exact index is stored; tiers were decided on it, the sheet shows 2 decimals.
-    Column("index", "Chỉ số (%)", 10, lambda r: (r.index, SCORE_FORMAT, RIGHT)),
+    # The exact index is stored and the tier was decided on it; the sheet holds the index as
+    # published, rounded to 2 decimals, so that a sum or a sort in Excel matches the page.
+    Column("index", "Chỉ số (%)", 10, lambda r: (index_shown(r.index), SCORE_FORMAT, RIGHT)),
     Column("tier", "Xếp loại", 13, lambda r: (r.tier.label, None, CENTER)),
     Column("previous_rank", "Xếp hạng năm trước", 11, lambda r: (r.previous_rank, INTEGER_FORMAT, CENTER)),
     Column("change", "Thay đổi", 9, lambda r: (r.change, CHANGE_FORMAT, CENTER)),
@@ -88,7 +102,8 @@ def conference_workbook(*, period: Period, source: ResultsView | None = None) ->
     """
     source = source or shown_results(period=period)
     results = source.results
-    fields = source.fields
+    fields = titled_fields(period=period, fields=source.fields)
+    footer = sheet_footer_of(source=source)
     counts = source.counts
     awards = source.awards
     labels = source.tier_labels
@@ -109,11 +124,18 @@ def conference_workbook(*, period: Period, source: ResultsView | None = None) ->
             group_name=group.name,
             fields=fields,
             results=group_results,
+            footer=footer,
         )
 
-    summary_sheet(workbook.create_sheet(SUMMARY_SHEET), period=period, labels=labels, counts=counts)
+    summary_sheet(
+        workbook.create_sheet(SUMMARY_SHEET), period=period, labels=labels, counts=counts, footer=footer
+    )
     awards_sheet(
-        workbook.create_sheet(AWARDS_SHEET), period=period, entries=awards, approved=source.awards_approved
+        workbook.create_sheet(AWARDS_SHEET),
+        period=period,
+        entries=awards,
+        approved=source.awards_approved,
+        footer=footer,
     )
     return workbook
 
@@ -126,9 +148,15 @@ def conference_workbook_bytes(*, period: Period, source: ResultsView | None = No
 
 
 def group_sheets(
-    workbook: Workbook, *, period: Period, source: ResultsView, taken: set[str], keys: Sequence[str]
+    workbook: Workbook,
+    *,
+    period: Period,
+    source: ResultsView,
+    taken: set[str],
+    keys: Sequence[str],
+    footer: Footer | None = None,
 ) -> None:
-    fields = source.fields
+    fields = titled_fields(period=period, fields=source.fields)
     by_group: dict[int, list[Result]] = {}
     for result in source.results:
         by_group.setdefault(result.group_id, []).append(result)
@@ -141,6 +169,7 @@ def group_sheets(
             fields=fields,
             results=group_results,
             keys=keys,
+            footer=footer,
         )
 
 
@@ -156,7 +185,9 @@ def group_sheet(
     fields: Sequence[Criterion],
     results: Sequence[Result],
     keys: Sequence[str] = GROUP_COLUMN_KEYS,
+    footer: Footer | None = None,
 ) -> None:
+    footer = footer or Footer()
     shown = [c for c in GROUP_COLUMNS if c.key in keys]
     if not any(result.field_indices for result in results):
         # Results computed, or a version published, before component indices were kept: the
@@ -165,7 +196,7 @@ def group_sheet(
     columns: list[tuple[str, float]] = []
     for column in shown:
         if column.key == "fields":
-            columns.extend((field.code, column.width) for field in fields)
+            columns.extend((field_header(field), FIELD_WIDTH) for field in fields)
         elif column.key == "components":
             columns.extend((column.header.format(code=field.code), column.width) for field in fields)
         else:
@@ -177,6 +208,7 @@ def group_sheet(
         subtitle=group_name,
     )
     table_header(ws, columns)
+    ws.row_dimensions[HEADER_ROW].height = header_height(columns)
     for result in results:
         values: list[tuple[Any, str | None, Alignment]] = []
         for column in shown:
@@ -186,15 +218,16 @@ def group_sheet(
                     (_decimal(result.field_scores.get(field.code)), SCORE_FORMAT, RIGHT) for field in fields
                 )
             elif column.key == "components":
-                # Stored exact, shown with 2 decimals like the index; empty without a maximum.
+                # Rounded to 2 decimals as published, like the index; empty without a maximum.
                 values.extend(
-                    (index, SCORE_FORMAT, RIGHT)
+                    (index_shown(index), SCORE_FORMAT, RIGHT)
                     for index in component_indices(result, [field.code for field in fields])
                 )
             else:
                 values.append(column.cell(result))
         table_row(ws, values)
     print_setup(ws, width=len(columns), freeze=_freeze_after(shown))
+    sheet_footer(ws, width=len(columns), footer=footer, notes=demotion_notes(results, footer.notes))
 
 
 def _freeze_after(shown: Sequence[Column]) -> str:
@@ -212,6 +245,7 @@ def summary_sheet(
     period: Period,
     labels: Sequence[str],
     counts: Sequence[tuple[AgencyGroup, dict[str, int]]],
+    footer: Footer | None = None,
 ) -> None:
     columns = [("Khối", 40), *((label, 12) for label in labels), ("Tổng", 10)]
     title_block(
@@ -227,9 +261,17 @@ def summary_sheet(
     totals = [sum(per_tier[label] for _, per_tier in counts) for label in labels]
     table_row(ws, [("Tổng cộng", None, LEFT), *integers([*totals, sum(totals)])], bold=True)
     print_setup(ws, width=len(columns), freeze="B")
+    sheet_footer(ws, width=len(columns), footer=footer or Footer())
 
 
-def awards_sheet(ws: Worksheet, *, period: Period, entries: Sequence[AwardEntry], approved: bool) -> None:
+def awards_sheet(
+    ws: Worksheet,
+    *,
+    period: Period,
+    entries: Sequence[AwardEntry],
+    approved: bool,
+    footer: Footer | None = None,
+) -> None:
     columns = [
         ("STT", 6),
         ("Mã đơn vị", 12),
@@ -254,13 +296,146 @@ def awards_sheet(ws: Worksheet, *, period: Period, entries: Sequence[AwardEntry]
                 (entry.agency.code, None, CENTER),
                 (entry.agency.name, None, LEFT),
                 (entry.group.name, None, LEFT),
-                (result.index if result else None, SCORE_FORMAT, RIGHT),
+                (index_shown(result.index) if result else None, SCORE_FORMAT, RIGHT),
                 (result.tier.label if result else None, None, CENTER),
             ],
         )
     print_setup(ws, width=len(columns), freeze="D")
+    footer = footer or Footer()
+    sheet_footer(ws, width=len(columns), footer=footer, notes=award_notes(footer.notes))
 
 
 def _decimal(value: str | None) -> Decimal | None:
     # Field scores are kept as decimal strings in JSON; Excel needs numbers.
     return None if value is None else Decimal(value)
+
+
+# --- the field headers --------------------------------------------------------------------------
+
+# A field's column holds its name, wrapped: "1. Công tác chỉ đạo, điều hành".
+FIELD_WIDTH = 15
+# Points per line of header text, and the characters a line of a column holds (about one per
+# unit of width at 12 points, bold).
+LINE_HEIGHT = 15
+MIN_HEADER_HEIGHT = 36
+
+
+@dataclass(frozen=True)
+class TitledField:
+    code: str
+    title: str
+
+
+def titled_fields(*, period: Period, fields: Sequence[Any]) -> list[TitledField]:
+    """`fields` with their names: a publication keeps only the fields' codes, so a published
+    period's names are read from its criteria (one query); the current results carry them."""
+    if all(hasattr(field, "title") for field in fields):
+        return [TitledField(field.code, field.title) for field in fields]
+    titles = {criterion.code: criterion.title for criterion in period_fields(period=period)}
+    return [TitledField(field.code, titles.get(field.code, "")) for field in fields]
+
+
+def field_header(field: TitledField) -> str:
+    return f"{field.code}. {field.title}" if field.title else field.code
+
+
+def header_height(columns: Sequence[tuple[str, float]]) -> float:
+    """Room for the longest wrapped header of `columns`."""
+    lines = max((-(-len(text) // max(int(width) - 1, 1)) for text, width in columns), default=1)
+    return max(MIN_HEADER_HEIGHT, lines * LINE_HEIGHT)
+
+
+# --- the end of every sheet: the council's notes, the date and the signatures -------------------
+
+NOTES_TITLE = "Ghi chú:"
+BLANK_DATE = "ngày … tháng … năm …"
+SIGNERS = (
+    ("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"),
+    ("CHỦ TỊCH HỘI ĐỒNG THẨM ĐỊNH", "(Ký, ghi rõ họ tên, đóng dấu)"),
+)
+# Rows left blank under the signature blocks for the signatures.
+SIGNATURE_SPACE = 4
+FONT_ITALIC = Font(name=FONT_NAME, size=12, italic=True)
+FONT_NOTE_TITLE = Font(name=FONT_NAME, size=12, bold=True, italic=True)
+NOTE = Alignment(horizontal="left", vertical="top", wrap_text=True)
+
+
+@dataclass(frozen=True)
+class Footer:
+    """What ends every sheet: the place and date of signing, and the council's notes."""
+
+    date_line: str = ""
+    notes: CouncilNotes = CouncilNotes()
+
+
+def sheet_footer_of(*, source: ResultsView) -> Footer:
+    """The footer of `source`'s sheets: dated on the day its version was published (left blank,
+    to be written by hand, for results not published yet), with the council's notes (as
+    published, or two queries for the current results)."""
+    publication = source.publication
+    date = vietnamese_date(timezone.localdate(publication.published_at)) if publication else BLANK_DATE
+    return Footer(date_line=f"{settings.CONFERENCE_PLACE}, {date}", notes=source.notes)
+
+
+def demotion_notes(results: Sequence[Any], notes: CouncilNotes) -> list[str]:
+    """A note on each demoted agency of a group sheet: the tiers before and after, and why."""
+    lines = []
+    for result in results:
+        if not result.demoted:
+            continue
+        line = (
+            f"{result.agency.name} ({result.agency.code}): hạ bậc xếp loại từ "
+            f"{result.tier_before_demotion.label} xuống {result.tier.label}."
+        )
+        reason = notes.demotions.get(result.agency.code)
+        lines.append(f"{line} Lý do: {reason}" if reason else line)
+    return lines
+
+
+def award_notes(notes: CouncilNotes) -> list[str]:
+    """A note on each agency the council added to the proposed certificate list or removed from it."""
+    lines = []
+    for change in notes.award_changes:
+        what = "Hội đồng bổ sung vào danh sách" if change.added else "Hội đồng đưa ra khỏi danh sách đề nghị"
+        line = f"{change.name} ({change.code}): {what}."
+        lines.append(f"{line} Lý do: {change.reason}" if change.reason else line)
+    return lines
+
+
+def sheet_footer(ws: Worksheet, *, width: int, footer: Footer, notes: Sequence[str] = ()) -> None:
+    """Below the sheet's table (after `print_setup`): the notes, each across the sheet, then
+    the place and date and the two signature blocks side by side; the print area follows."""
+    styles = cell_styles(ws)
+    last = get_column_letter(width)
+    if notes:
+        ws.append([])
+        for text, font in [(NOTES_TITLE, FONT_NOTE_TITLE), *((f"- {note}", FONT) for note in notes)]:
+            ws.append([styled_cell(ws, styles, text, font=font, alignment=NOTE, border=None)])
+            row = ws.max_row
+            if width > 1:
+                ws.merge_cells(f"A{row}:{last}{row}")
+            # Merged cells do not grow with their text: room for the lines it wraps to.
+            characters = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, width + 1))
+            ws.row_dimensions[row].height = LINE_HEIGHT * max(1, -(-len(text) // max(int(characters), 1)) + 1)
+    split = max(1, width // 2)
+    halves = ((1, split), (split + 1, max(width, split + 1)))
+    ws.append([])
+    _halves_row(ws, halves, [None, (footer.date_line, FONT_ITALIC)])
+    _halves_row(ws, halves, [(title, FONT_BOLD) for title, _hint in SIGNERS])
+    _halves_row(ws, halves, [(hint, FONT_ITALIC) for _title, hint in SIGNERS])
+    last_row = ws.max_row + SIGNATURE_SPACE
+    ws.print_area = f"A1:{last}{last_row}"
+
+
+def _halves_row(ws: Worksheet, halves, parts: Sequence[tuple[str, Font] | None]) -> None:
+    styles = cell_styles(ws)
+    cells: list[Any] = [None] * halves[-1][1]
+    for (first, _last), part in zip(halves, parts, strict=True):
+        if part is not None and part[0]:
+            text, font = part
+            cells[first - 1] = styled_cell(ws, styles, text, font=font, alignment=CENTER, border=None)
+    ws.append(cells)
+    row = ws.max_row
+    for (first, end), part in zip(halves, parts, strict=True):
+        if part is not None and part[0] and end > first:
+            ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=end)

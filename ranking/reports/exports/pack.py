@@ -39,6 +39,7 @@ from ranking.reports.exports.conference import (
     Column,
     awards_sheet,
     group_sheets,
+    sheet_footer_of,
     subject_title,
     summary_sheet,
 )
@@ -145,6 +146,8 @@ def conference_pack_workbook(
 
     if set(chosen) & {SHEET_GROUPS, SHEET_SUMMARY, SHEET_AWARDS, SHEET_CHART}:
         source = shown_results(period=period)
+    if set(chosen) & {SHEET_GROUPS, SHEET_SUMMARY, SHEET_AWARDS}:
+        footer = sheet_footer_of(source=source)
     if SHEET_SUMMARY in chosen or SHEET_CHART in chosen:
         counts = source.counts
         labels = source.tier_labels
@@ -156,15 +159,23 @@ def conference_pack_workbook(
                 source=source,
                 taken=taken,
                 keys=columns.get(key) or GROUP_COLUMN_KEYS,
+                footer=footer,
             )
         elif key == SHEET_SUMMARY:
-            summary_sheet(workbook.create_sheet(SUMMARY_SHEET), period=period, labels=labels, counts=counts)
+            summary_sheet(
+                workbook.create_sheet(SUMMARY_SHEET),
+                period=period,
+                labels=labels,
+                counts=counts,
+                footer=footer,
+            )
         elif key == SHEET_AWARDS:
             awards_sheet(
                 workbook.create_sheet(AWARDS_SHEET),
                 period=period,
                 entries=source.awards,
                 approved=source.awards_approved,
+                footer=footer,
             )
         elif key == SHEET_CHART:
             _chart_sheet(workbook.create_sheet(CHART_SHEET), period=period, labels=labels, counts=counts)

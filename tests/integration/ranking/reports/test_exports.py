@@ -1,5 +1,6 @@
 """The conference workbook (`export_results`), read back with openpyxl as its users' scripts would."""
 
+import datetime
 from decimal import Decimal
 from io import BytesIO, StringIO
 
@@ -9,10 +10,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 from openpyxl.xml.functions import tostring
 
+from accounts.models import Agency
 from ranking.cells import sheet_title
-from ranking.enums import Subject
-from ranking.models import AwardEntry, Criterion, Result
+from ranking.enums import Phase, Subject
+from ranking.models import AwardEntry, Criterion, Demotion, Publication, Result
 from ranking.reports.exports.conference import conference_workbook, conference_workbook_bytes
+from ranking.results.finalization import snapshot
 from tests.factories import AgencyFactory, AgencyGroupFactory, CriterionFactory, PeriodFactory, make_tiers
 
 LONG_GROUP = "Khối sở, ban, ngành: cơ quan chuyên môn thuộc UBND thành phố"
@@ -24,8 +27,9 @@ GROUP_HEADER = [
     "Xếp hạng",
     "Mã đơn vị",
     "Tên đơn vị",
-    "1",
-    "2",
+    # Each field by its name, wrapped, not by its code alone.
+    "1. Công tác chỉ đạo, điều hành",
+    "2. Cải cách thủ tục hành chính",
     "Tổng điểm",
     "Điểm tối đa",
     "Chỉ số (%)",
@@ -158,7 +162,8 @@ def test_group_sheets_list_every_agency_in_rank_order_with_numbers(period, tmp_p
     # and no change, and no score in the field that did not arise.
     assert rows == [
         [1, "QHC", "Quận Hải Châu", 55, 37.5, 92.5, 100, 92.5, "Tốt", 1, 0],
-        [2, "HV", "Huyện Hòa Vang", 70.125, None, 70.125, 95, 73.8157894737, "Khá", None, None],
+        # The index as published, rounded to 2 decimals (73,8157894737 stored).
+        [2, "HV", "Huyện Hòa Vang", 70.125, None, 70.125, 95, 73.82, "Khá", None, None],
     ]
 
 
@@ -225,7 +230,7 @@ def test_award_sheet_lists_the_included_entries_proposed_then_approved(period, t
     assert rows == [
         [1, "SNV", "Sở Nội vụ", LONG_GROUP, 93.5, "Rất tốt"],
         [2, "STTTT", "Sở Thông tin và Truyền thông", LONG_GROUP, 85.25, "Tốt"],
-        [3, "HV", "Huyện Hòa Vang", DISTRICTS, 73.8157894737, "Khá"],
+        [3, "HV", "Huyện Hòa Vang", DISTRICTS, 73.82, "Khá"],
     ]
     assert ws["E8"].number_format == "#,##0.00"
 
@@ -276,7 +281,7 @@ def test_workbook_bytes_of_a_vtlt_period():
     assert ws["A4"].value == "KẾT QUẢ XẾP HẠNG CÔNG TÁC VĂN THƯ – LƯU TRỮ NĂM 2024"
     # No fields defined: the table goes straight from the name to the total.
     _, header, rows = table(ws, "Xếp hạng")
-    assert header == [h for h in GROUP_HEADER if h not in ("1", "2")]
+    assert header == [h for h in GROUP_HEADER if h not in GROUP_HEADER[3:5]]
     assert rows == [[1, "BQL", "Ban Quản lý các KCN", 95, 100, 95, "Xuất sắc", None, None]]
     assert table(workbook["Khen thưởng"], "STT")[2] == []
 
@@ -312,14 +317,23 @@ def build_period(year: int, agencies: int):
 @pytest.mark.parametrize("agencies", [2, 6])
 def test_workbook_queries_do_not_grow_with_agencies(agencies, django_assert_num_queries):
     period = build_period(2020 + agencies, agencies)
+    # Every agency demoted, with a reason, and added to the certificate list by the council: a
+    # note of each on its group's sheet and on the certificate list.
+    Result.objects.filter(period=period).update(demoted=True)
+    for agency in Agency.objects.filter(results__period=period):
+        Demotion.objects.create(period=period, agency=agency, steps=1, reason=f"Lý do {agency.code}")
+    AwardEntry.objects.filter(period=period).update(proposed=False, reason="Hội đồng bổ sung")
 
-    # results, fields, tiers, tier counts, groups, award entries, their results
-    with django_assert_num_queries(7):
+    # results, fields, tiers, tier counts, groups, award entries, their results, and the
+    # council's reasons: demotions, award changes
+    with django_assert_num_queries(9):
         workbook = conference_workbook(period=period)
 
     assert len(workbook.sheetnames) == 4
     assert sum(len(table(ws, "Xếp hạng")[2]) for ws in workbook.worksheets[:2]) == agencies
     assert len(table(workbook["Khen thưởng"], "STT")[2]) == agencies
+    notes = [ws.cell(row, 1).value for ws in workbook.worksheets for row in range(1, ws.max_row + 1)]
+    assert sum(1 for value in notes if isinstance(value, str) and value.startswith("- ")) == 2 * agencies
 
 
 # --- styles: each kind of cell keeps its look, in every workbook written ---------------------
@@ -415,7 +429,8 @@ def test_every_kind_of_cell_keeps_its_font_alignment_border_and_format(period, t
     assert looks(ws["A4"]) == ((times, 14, True, False), ("center", "center", True), "General")
     assert looks(ws["A5"]) == ((times, 12, True, False), ("center", "center", True), "General")
     assert sides(ws["A4"]) == [None] * 4
-    assert [ws.row_dimensions[row].height for row in (4, 5, 7)] == [21, 21, 36]
+    # The header row holds the fields' names on up to three lines.
+    assert [ws.row_dimensions[row].height for row in (4, 5, 7)] == [21, 21, 45]
     # The header row: bold on light blue, centred, bordered.
     assert looks(ws["K7"]) == ((times, 12, True, False), ("center", "center", True), "General")
     assert ws["K7"].fill.fill_type == "solid" and ws["K7"].fill.start_color.rgb.endswith("DDEBF7")
@@ -457,4 +472,105 @@ def test_a_one_line_issuer_leaves_the_title_where_it_was(period, tmp_path, setti
         None,
         "Xếp hạng",
     ]
-    assert {"A1:C1", "A4:K4", "A5:K5"} == {str(r) for r in ws.merged_cells.ranges}
+    # (The signature blocks at the end of the sheet have merges of their own.)
+    assert {"A1:C1", "A4:K4", "A5:K5"} == {str(r) for r in ws.merged_cells.ranges if r.min_row <= 7}
+
+
+# --- the council's notes, the date and the signature blocks at the end of every sheet -----------
+
+
+def footer_rows(ws, after: int) -> list[list]:
+    """The first column's text of each row from `after` + 1 to the last, and of the signature
+    blocks' right half (column F of an 11-column sheet)."""
+    return [[ws.cell(row, 1).value, ws.cell(row, 6).value] for row in range(after + 1, ws.max_row + 1)]
+
+
+def demote_hai_chau(period):
+    Demotion.objects.create(
+        period=period,
+        agency=Agency.objects.get(code="QHC"),
+        steps=1,
+        reason="Thủ trưởng bị kỷ luật khiển trách",
+    )
+
+
+@pytest.mark.django_db
+def test_group_sheets_end_with_the_demotion_notes_the_date_and_the_signatures(period, tmp_path):
+    demote_hai_chau(period)
+
+    _, _, workbook = export(period, tmp_path)
+
+    districts = workbook[DISTRICTS]
+    assert footer_rows(districts, 9) == [
+        [None, None],
+        ["Ghi chú:", None],
+        ["- Quận Hải Châu (QHC): hạ bậc xếp loại từ Rất tốt xuống Tốt. Lý do: Thủ trưởng bị kỷ luật "
+         "khiển trách", None],
+        [None, None],
+        [None, "Đà Nẵng, ngày … tháng … năm …"],
+        ["NGƯỜI LẬP BIỂU", "CHỦ TỊCH HỘI ĐỒNG THẨM ĐỊNH"],
+        ["(Ký, ghi rõ họ tên)", "(Ký, ghi rõ họ tên, đóng dấu)"],
+    ]  # fmt: skip
+    merged = {str(r) for r in districts.merged_cells.ranges}
+    assert {"A11:K11", "A12:K12", "F14:K14", "A15:E15", "F15:K15", "A16:E16", "F16:K16"} <= merged
+    assert districts["A12"].alignment.wrap_text
+    assert districts["A15"].font.bold and districts["A16"].font.italic
+    # The signatures' room is printed too.
+    assert districts.print_area == "'Khối quận, huyện'!$A$1:$K$20"
+    # No agency of the departments was demoted: no note, the signatures right after the table.
+    assert footer_rows(workbook[LONG_GROUP_SHEET], 10) == [
+        [None, None],
+        [None, "Đà Nẵng, ngày … tháng … năm …"],
+        ["NGƯỜI LẬP BIỂU", "CHỦ TỊCH HỘI ĐỒNG THẨM ĐỊNH"],
+        ["(Ký, ghi rõ họ tên)", "(Ký, ghi rõ họ tên, đóng dấu)"],
+    ]
+
+
+@pytest.mark.django_db
+def test_the_award_sheet_notes_each_agency_the_council_added_or_removed(period, tmp_path):
+    _, _, workbook = export(period, tmp_path)
+
+    ws = workbook["Khen thưởng"]
+    # Six columns: the signature blocks are A–C and D–F.
+    assert [[ws.cell(row, 1).value, ws.cell(row, 4).value] for row in range(11, ws.max_row + 1)] == [
+        [None, None],
+        ["Ghi chú:", None],
+        ["- Sở Kế hoạch và Đầu tư (SKHDT): Hội đồng đưa ra khỏi danh sách đề nghị. Lý do: Vi phạm kỷ luật",
+         None],
+        ["- Huyện Hòa Vang (HV): Hội đồng bổ sung vào danh sách. Lý do: Hội đồng bổ sung", None],
+        [None, None],
+        [None, "Đà Nẵng, ngày … tháng … năm …"],
+        ["NGƯỜI LẬP BIỂU", "CHỦ TỊCH HỘI ĐỒNG THẨM ĐỊNH"],
+        ["(Ký, ghi rõ họ tên)", "(Ký, ghi rõ họ tên, đóng dấu)"],
+    ]  # fmt: skip
+    summary = workbook["Tổng hợp"]
+    assert [summary.cell(row, 1).value for row in range(11, summary.max_row + 1)] == [
+        None,
+        None,
+        "NGƯỜI LẬP BIỂU",
+        "(Ký, ghi rõ họ tên)",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_published_workbook_is_dated_on_its_publication_and_names_the_fields(period, tmp_path):
+    demote_hai_chau(period)
+    Publication.objects.create(
+        period=period,
+        version=1,
+        published_at=datetime.datetime(2026, 6, 1, 3, 0, tzinfo=datetime.UTC),
+        **snapshot(period),
+    )
+    period.phase = Phase.PUBLISHED
+    period.save()
+
+    workbook = openpyxl.load_workbook(BytesIO(conference_workbook_bytes(period=period)))
+
+    ws = workbook[DISTRICTS]
+    _, header, rows = table(ws, "Xếp hạng")
+    # The publication keeps the fields' codes; their names come from the criteria.
+    assert header == GROUP_HEADER
+    assert rows[1][7] == 73.82
+    assert ws["F14"].value == "Đà Nẵng, ngày 01 tháng 6 năm 2026"
+    assert ws["A12"].value.startswith("- Quận Hải Châu (QHC): hạ bậc xếp loại từ Rất tốt xuống Tốt.")
+    assert workbook["Khen thưởng"]["D16"].value == "Đà Nẵng, ngày 01 tháng 6 năm 2026"

@@ -183,7 +183,14 @@ def test_group_sheets_with_chosen_columns():
     )
 
     ws = workbook[SBN]
-    assert [c.value for c in ws[7]] == ["Xếp hạng", "Tên đơn vị", "1", "2", "Chỉ số (%)", "Thay đổi"]
+    assert [c.value for c in ws[7]] == [
+        "Xếp hạng",
+        "Tên đơn vị",
+        "1. Tiêu chí 1",
+        "2. Tiêu chí 2",
+        "Chỉ số (%)",
+        "Thay đổi",
+    ]
     assert rows(ws, 8) == [[1, "Sở Nội vụ", 7.5, 9.5, 85, 1], [2, "Sở Tài chính", 7, None, 70, -1]]
     assert ws["C8"].number_format == SCORE_FORMAT
     assert ws["F8"].number_format == CHANGE_FORMAT
@@ -475,8 +482,8 @@ def test_pack_queries_do_not_grow_with_agencies(extra, django_assert_num_queries
     # the published period's last publication 1 (it has none: its current results are read),
     # group sheets 2, tier counts 3, awards 2, one load for Chi tiết and the analyses 5,
     # year over year 7 (previous period, tiers, results now and then, past results, periods, counts 2),
-    # tiers per year 4 (tiers, periods, counts 2)
-    with django_assert_num_queries(25):
+    # tiers per year 4 (tiers, periods, counts 2), the council's reasons for the notes 2
+    with django_assert_num_queries(27):
         data = conference_pack_bytes(period=pack.period)
 
     workbook = openpyxl.load_workbook(BytesIO(data))

@@ -130,21 +130,22 @@ def test_the_conference_workbook_has_the_component_columns_after_the_field_colum
     ws = openpyxl.load_workbook(BytesIO(client.get(WORKBOOK).content))[SHEET]
 
     assert [c.value for c in ws[7]] == [
-        "Xếp hạng", "Mã đơn vị", "Tên đơn vị", "1", "2", "Chỉ số thành phần 1 (%)", "Chỉ số thành phần 2 (%)",
+        "Xếp hạng", "Mã đơn vị", "Tên đơn vị", "1. Công tác chỉ đạo, điều hành CCHC",
+        "2. Cải cách thủ tục hành chính", "Chỉ số thành phần 1 (%)", "Chỉ số thành phần 2 (%)",
         "Tổng điểm", "Điểm tối đa", "Chỉ số (%)", "Xếp loại", "Xếp hạng năm trước", "Thay đổi",
     ]  # fmt: skip
-    # Numbers, exact to 10 places, shown with 2 decimals like the index.
+    # Numbers, rounded half up to 2 decimals as published, like the index.
     assert [c.value for c in ws[8]] == [
         1,
         "SNV",
         "Sở Nội vụ",
         5,
         8.5,
-        83.3333333333,
+        83.33,
         85,
         13.5,
         16,
-        84.375,
+        84.38,
         "Tốt",
         1,
         0,
@@ -179,7 +180,7 @@ def test_the_publication_keeps_the_component_indices_through_a_rename_and_a_corr
     assert Result.objects.get(period=year.period, agency__code="SNV").field_indices["2"] == "100.0000000000"
     assert table_rows(main(client.get(PAGE)), "results-table") == PUBLIC_ROWS
     ws = openpyxl.load_workbook(BytesIO(client.get(WORKBOOK).content))[SHEET]
-    assert [ws["F8"].value, ws["G8"].value] == [83.3333333333, 85]
+    assert [ws["F8"].value, ws["G8"].value] == [83.33, 85]
 
 
 def test_a_version_published_before_component_indices_shows_a_dash(client, council):
@@ -195,7 +196,11 @@ def test_a_version_published_before_component_indices_shows_a_dash(client, counc
     assert table_rows(html, "results-table") == [[*row[:5], "—", "—", *row[7:]] for row in PUBLIC_ROWS]
     # The workbook stays as such a version was published: no component columns.
     ws = openpyxl.load_workbook(BytesIO(client.get(WORKBOOK).content))[SHEET]
-    assert [c.value for c in ws[7]][3:6] == ["1", "2", "Tổng điểm"]
+    assert [c.value for c in ws[7]][3:6] == [
+        "1. Công tác chỉ đạo, điều hành CCHC",
+        "2. Cải cách thủ tục hành chính",
+        "Tổng điểm",
+    ]
 
 
 @pytest.mark.parametrize("extra", [0, 1])

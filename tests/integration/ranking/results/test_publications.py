@@ -46,10 +46,10 @@ PUBLISHED_ROWS = [
 # their component indices (exact to 10 places: 85 ÷ 90 × 100 = 94,4444444444), total, maximum,
 # index, tier, previous rank, change.
 PUBLISHED_DEPARTMENTS = [
-    (1, "STP", "Sở Tư pháp", 85, 9.5, 94.4444444444, 95, 94.5, 100, 94.5, "Rất tốt", 2, 1),
-    (2, "SNV", "Sở Nội vụ", 83, 9, 92.2222222222, 90, 92, 100, 92, "Tốt", 1, -1),
-    (3, "STC", "Sở Tài chính", 75, 8.5, 83.3333333333, 85, 83.5, 100, 83.5, "Tốt", 6, 3),
-    (4, "SYT", "Sở Y tế", 60, 7, 66.6666666667, 70, 67, 100, 67, "Trung bình", None, None),
+    (1, "STP", "Sở Tư pháp", 85, 9.5, 94.44, 95, 94.5, 100, 94.5, "Rất tốt", 2, 1),
+    (2, "SNV", "Sở Nội vụ", 83, 9, 92.22, 90, 92, 100, 92, "Tốt", 1, -1),
+    (3, "STC", "Sở Tài chính", 75, 8.5, 83.33, 85, 83.5, 100, 83.5, "Tốt", 6, 3),
+    (4, "SYT", "Sở Y tế", 60, 7, 66.67, 70, 67, 100, 67, "Trung bình", None, None),
 ]
 
 
@@ -88,8 +88,14 @@ def workbook_content(data: bytes) -> dict:
 
 
 def sheet_rows(data: bytes, sheet: str) -> list[tuple]:
+    """The table's rows, up to the blank row before the notes and signature blocks."""
     ws = openpyxl.load_workbook(io.BytesIO(data))[sheet]
-    return [row for row in ws.iter_rows(min_row=8, values_only=True) if row[0] is not None]
+    rows = []
+    for row in ws.iter_rows(min_row=8, values_only=True):
+        if row[0] is None:
+            break
+        rows.append(row)
+    return rows
 
 
 def public_outputs(client) -> dict:
@@ -169,8 +175,13 @@ def test_renaming_an_agency_and_a_group_changes_no_published_output(client, coun
     assert "Sở Tư pháp thành phố" not in str(after) and "Khối các sở" not in str(after)
     sheets, _merged, _titles = zip(*after["workbook"].values(), strict=True)
     assert list(after["workbook"]) == ["Khối sở, ban, ngành", "Khối quận, huyện", "Tổng hợp", "Khen thưởng"]
-    assert [tuple(row) for row in sheets[0][7:]] == PUBLISHED_DEPARTMENTS
-    assert sheets[3][7:] == [[1, "STP", "Sở Tư pháp", "Khối sở, ban, ngành", 94.5, "Rất tốt"]]
+    # (The table, then the notes and the signature blocks.)
+    assert [tuple(row) for row in sheets[0][7 : 7 + len(PUBLISHED_DEPARTMENTS)]] == PUBLISHED_DEPARTMENTS
+    assert sheets[3][7:8] == [[1, "STP", "Sở Tư pháp", "Khối sở, ban, ngành", 94.5, "Rất tốt"]]
+    # The council's note names the agency as published, with the reason kept in the publication.
+    assert sheets[0][9 + len(PUBLISHED_DEPARTMENTS)][0] == (
+        "- Sở Nội vụ (SNV): hạ bậc xếp loại từ Rất tốt xuống Tốt. Lý do: Kỷ luật người đứng đầu"
+    )
     assert text(after["award_list"]).endswith(
         "1 Sở Tư pháp Khối sở, ban, ngành 94,50 Rất tốt Tổng cộng: 1 đơn vị."
     )
@@ -284,7 +295,7 @@ def test_republishing_shows_the_new_version_and_keeps_the_earlier_one(client, co
     workbook = client.get(WORKBOOK).content
     assert list(workbook_content(workbook)) == ["Khối quận", "Khối các sở, ngành", "Tổng hợp", "Khen thưởng"]
     assert sheet_rows(workbook, "Khối các sở, ngành")[3] == (
-        4, "SYT", "Sở Y tế", 60, 10, 66.6666666667, 100, 70, 100, 70, "Khá", None, None,
+        4, "SYT", "Sở Y tế", 60, 10, 66.67, 100, 70, 100, 70, "Khá", None, None,
     )  # fmt: skip
     assert sheet_rows(workbook, "Tổng hợp") == [
         ("Khối quận", 0, 0, 1, 0, 0, 1),
@@ -321,7 +332,8 @@ def test_export_results_writes_any_published_version(council, tmp_path):
 
     assert out.getvalue() == f"Wrote {path}: 5 agencies in 2 groups.\n"
     departments = openpyxl.load_workbook(path)["Khối sở, ban, ngành"]
-    assert [row for row in departments.iter_rows(min_row=8, values_only=True)] == PUBLISHED_DEPARTMENTS
+    rows = departments.iter_rows(min_row=8, max_row=7 + len(PUBLISHED_DEPARTMENTS), values_only=True)
+    assert list(rows) == PUBLISHED_DEPARTMENTS
     # While the period is reopened, the command writes the council's draft of the correction.
     call_command("export_results", CODE, str(path), stdout=io.StringIO())
     departments = openpyxl.load_workbook(path)["Khối sở, ban, ngành"]
@@ -385,8 +397,9 @@ def test_the_data_migration_completes_a_still_published_version_from_its_results
     year = build_year()
     publish(year, council)
     publication = Publication.objects.get()
-    # The component indices were first kept after this migration: not its to fill.
-    later = ("field_maxima", "field_indices")
+    # The component indices and the council's reasons were kept after this migration's time:
+    # not its to fill.
+    later = ("field_maxima", "field_indices", "demotion_reason", "award_change")
     complete = {
         "results": [{k: v for k, v in row.items() if k not in later} for row in publication.results],
         "awards": publication.awards,
@@ -454,7 +467,7 @@ def test_public_pages_run_the_same_queries_for_one_agency_or_many(
     pages = {
         "/ket-qua/": 1,  # the periods with their last publication
         PAGE: 3,  # period, versions, the version shown
-        WORKBOOK: 3,
+        WORKBOOK: 4,  # and the names of the fields, which a publication does not keep
     }
     for url, queries in pages.items():
         with django_assert_num_queries(queries):
@@ -463,8 +476,12 @@ def test_public_pages_run_the_same_queries_for_one_agency_or_many(
     results_compute(period=year.reload())
     results_approve(user=council, period=year.reload())
     period_publish(user=council, period=year.reload())
-    for url in (PAGE, "/ket-qua/CCHC-2025/phien-ban/1/", "/ket-qua/CCHC-2025/phien-ban/1/hoi-nghi.xlsx"):
-        with django_assert_num_queries(3):
+    for url, queries in (
+        (PAGE, 3),
+        ("/ket-qua/CCHC-2025/phien-ban/1/", 3),
+        ("/ket-qua/CCHC-2025/phien-ban/1/hoi-nghi.xlsx", 4),
+    ):
+        with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200, url
 
 
