@@ -14,13 +14,14 @@ from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Va
 from django.db.models.functions import Abs, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import AgencyGroup
 from ranking import scoring
 from ranking.bulk import bulk_insert
-from ranking.enums import Phase
-from ranking.errors import ServiceError
+from ranking.enums import LateRule, Phase, Standing
+from ranking.errors import ServiceError, recorded
 from ranking.models import (
     SCORE,
     Assessment,
@@ -277,7 +278,7 @@ def agency_inputs(
         a.id: a
         for a in Assessment.objects.filter(period=period)
         .select_related("agency")
-        .only("agency__group_id", "agency__name", "agency__code")
+        .only("agency__group_id", "agency__name", "agency__code", "standing", "standing_reason", "late")
     }
     if not assessments:
         raise ServiceError(_("Period %(code)s has no assessments.") % {"code": period.code})
@@ -294,6 +295,8 @@ def agency_inputs(
     inputs = []
     problems = []
     for assessment in advancing(assessments.values(), progress):
+        if assessment.standing == Standing.EXCLUDED:
+            continue
         group_id = assessment.agency.group_id
         fields = sums.get(assessment.id, {})
         if sum(f["base_done"] for f in fields.values()) < len(base_leaves[group_id]):
@@ -308,22 +311,32 @@ def agency_inputs(
             )
             continue
         demotion = demotions.get(assessment.agency_id)
+        late_rule = period.late_rule if assessment.late else LateRule.NONE
         inputs.append(
             scoring.AgencyInput(
                 key=assessment.id,
                 group=group_id,
                 totals=totals_of(fields, base_maximum=base_maximum[group_id]),
-                demotion_steps=(demotion.steps or 0) if demotion else 0,
+                demotion_steps=((demotion.steps or 0) if demotion else 0)
+                + (1 if late_rule == LateRule.DEMOTE else 0),
                 cap_position=tier_position.get(demotion.cap_tier_id) if demotion else None,
                 previous_rank=before.get(assessment.agency_id),
+                ranked=assessment.standing == Standing.RANKED and late_rule != LateRule.NOT_RANKED,
+                deduction=(period.late_deduction or Decimal(0)) if late_rule == LateRule.DEDUCT else Decimal(0),
             )
         )
     if problems:
         if len(problems) > MAX_LISTED:
             rest = len(problems) - MAX_LISTED
             problems = problems[:MAX_LISTED] + [_("… and %(count)d more agencies.") % {"count": rest}]
+        # One agency that never finished must not hold up the whole period: the council
+        # decides, agency by agency, to leave it out or (once scored) not to rank it.
         raise ServiceError(
-            _("Results of period %(code)s cannot be computed: some leaves are unscored.")
+            _(
+                "Results of period %(code)s cannot be computed: the agencies below have leaves without a "
+                "final score. Complete their scores, or choose for each one on the results page: "
+                "“Not assessed”, or “Not ranked” once every leaf is scored."
+            )
             % {"code": period.code},
             *problems,
         )
@@ -368,6 +381,11 @@ class PeriodInputs:
             "rules": canonical(self.rules),
             "agencies": sorted([key, a.agency_id] for key, a in self.assessments.items()),
             "inputs": canonical(sorted(self.inputs, key=lambda a: a.key)),
+            # The council's word is an input even where it changes no figure (a reason, a
+            # late record under the rule "nothing"): what is shown must be what was computed.
+            "standings": sorted(
+                [key, a.standing, a.standing_reason, a.late] for key, a in self.assessments.items()
+            ),
         }
         encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(encoded.encode()).hexdigest()
@@ -418,6 +436,7 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
     read = period_inputs(period=period, progress=progress)
     tiers, rules, assessments = read.tiers, read.rules, read.assessments
     computed = scoring.compute_period(read.inputs, rules)
+    late_not_ranked = recorded(gettext_noop("Submitted late (the period's rule: not ranked)"))
 
     Result.objects.filter(period=period).delete()
     bulk_insert(
@@ -436,6 +455,11 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
                 demoted=r.demoted,
                 rank=r.rank,
                 previous_rank=r.previous_rank,
+                standing=Standing.RANKED if r.rank is not None else Standing.NOT_RANKED,
+                standing_reason=(
+                    "" if r.rank is not None else assessments[r.key].standing_reason or late_not_ranked
+                ),
+                late=assessments[r.key].late,
             )
             for r in computed
         ],

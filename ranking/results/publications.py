@@ -10,7 +10,9 @@ period for a correction changes nothing already announced. The council's working
 Both are a `ResultsView` whose rows and entries answer to the names the templates and the
 workbook were written against: a row has `agency.code`, `agency.name`, `group.name`,
 `group_id`, `rank`, `total`, `maximum`, `index`, `field_scores`, `tier.label`, `demoted`,
-`previous_rank` and `change`; an award entry has `agency`, `group` and `result`.
+`previous_rank`, `change`, `standing`, `standing_reason` and `late`; an award entry has
+`agency`, `group` and `result`; an agency left out of the results (`excluded`) has `agency`,
+`group`, `standing_reason` and `late`.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 
 from accounts.models import Agency
 from ranking.enums import Phase
+from ranking.enums import Standing as StandingChoice
 from ranking.models import Assessment, Period, Publication, Result, criterion_sort_key
 from ranking.periods.criteria import period_fields
-from ranking.results.selectors import award_list, period_results, tier_counts
+from ranking.results.selectors import award_list, excluded_assessments, period_results, tier_counts
 
 # --- a publication's rows, read back ------------------------------------------------------------
 
@@ -69,6 +72,13 @@ class PublishedResult:
     demoted: bool
     previous_rank: int | None
     field_scores: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # A version published before standings were kept ranked every agency it lists.
+    standing: str = StandingChoice.RANKED
+    standing_reason: str = ""
+    late: bool = False
+
+    def get_standing_display(self) -> str:
+        return StandingChoice(self.standing).label
 
     @property
     def group_id(self) -> str:
@@ -84,6 +94,14 @@ class PublishedResult:
         if self.previous_rank is None or self.rank is None:
             return None
         return self.previous_rank - self.rank
+
+
+@dataclass(frozen=True)
+class PublishedExcluded:
+    agency: PublishedAgency
+    group: PublishedGroup
+    standing_reason: str
+    late: bool
 
 
 @dataclass(frozen=True)
@@ -133,6 +151,9 @@ def _result(row: dict, groups: _Groups) -> PublishedResult:
         demoted=bool(row.get("demoted")),
         previous_rank=row.get("previous_rank"),
         field_scores=dict(row.get("field_scores") or {}),
+        standing=row.get("standing") or StandingChoice.RANKED,
+        standing_reason=row.get("standing_reason") or "",
+        late=bool(row.get("late")),
     )
 
 
@@ -153,8 +174,8 @@ class ResultsView:
     `results`: rows in group order, then rank; `fields`: the period's fields (with `code`);
     `counts`: per group with results, in group order, the agencies in every tier of the
     scheme (zeros included); `tier_labels`: the scheme, highest first; `awards`: the
-    certificate list in group order, then rank; `awards_approved`: whether that list is the
-    approved one; `publication`: the version shown, or None for the current results.
+    certificate list in group order, then rank; `excluded`: the agencies not assessed, in group
+    order; `awards_approved`: whether that list is the approved one; `publication`: the version shown, or None for the current results.
     """
 
     period: Period
@@ -164,6 +185,7 @@ class ResultsView:
     counts: list[tuple[object, dict[str, int]]]
     tier_labels: list[str]
     awards: list
+    excluded: list
     awards_approved: bool
 
     def by_group(self) -> list[GroupResults]:
@@ -221,6 +243,10 @@ class CurrentResults(ResultsView):
     def awards(self) -> list:
         return award_list(period=self.period)
 
+    @cached_property
+    def excluded(self) -> list[Assessment]:
+        return excluded_assessments(period=self.period)
+
     @property
     def awards_approved(self) -> bool:
         return self.period.awards_approved_at is not None
@@ -245,6 +271,15 @@ class PublishedResults(ResultsView):
         self.awards = [
             PublishedAward(agency=_agency(row), group=groups.of(row), result=by_code.get(row.get("agency")))
             for row in publication.awards
+        ]
+        self.excluded = [
+            PublishedExcluded(
+                agency=_agency(row),
+                group=groups.of(row),
+                standing_reason=row.get("standing_reason") or "",
+                late=bool(row.get("late")),
+            )
+            for row in publication.excluded
         ]
         codes = list(publication.field_codes) or sorted(
             {code for r in self.results for code in r.field_scores}, key=criterion_sort_key
