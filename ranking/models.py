@@ -562,10 +562,11 @@ class Publication(models.Model):
     "maximum", "index" (decimal strings), "field_scores" (field code → decimal string),
     "tier", "tier_before_demotion", "demoted", "previous_rank", "standing", "standing_reason" and
     "late" (rank None when not ranked). `excluded`: the agencies not assessed, with "group",
-    "group_code", "group_order", "agency", "agency_id", "name", "standing_reason" and "late". `awards`: the approved
-    certificate list in order, with "agency", "agency_id", "name", "group", "group_code" and
-    "group_order". A version published before a key was kept may lack it: the migration
-    `publication_snapshot_keys` filled in what was certain, and readers take the rest as missing.
+    "group_code", "group_order", "agency", "agency_id", "name", "standing_reason" and "late".
+    `awards`: the approved certificate list in order, with "agency", "agency_id", "name",
+    "group", "group_code" and "group_order". A version published before a key was kept may
+    lack it: the migration `publication_snapshot_keys` filled in what was certain, and readers
+    take the rest as missing.
     """
 
     period = models.ForeignKey(
@@ -603,7 +604,9 @@ class Publication(models.Model):
     signer_title = CleanCharField(_("signer's title"), max_length=150, blank=True)
 
     # Who recorded the decision and what it said before: the snapshot is frozen, never in the history.
-    history = HistoricalRecords(excluded_fields=["results", "awards", "excluded", "tier_labels", "field_codes"])
+    history = HistoricalRecords(
+        excluded_fields=["results", "awards", "excluded", "tier_labels", "field_codes"]
+    )
 
     class Meta:
         ordering = ["period", "-version"]

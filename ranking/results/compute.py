@@ -312,6 +312,7 @@ def agency_inputs(
             continue
         demotion = demotions.get(assessment.agency_id)
         late_rule = period.late_rule if assessment.late else LateRule.NONE
+        late_points = period.late_deduction or Decimal(0)
         inputs.append(
             scoring.AgencyInput(
                 key=assessment.id,
@@ -322,7 +323,7 @@ def agency_inputs(
                 cap_position=tier_position.get(demotion.cap_tier_id) if demotion else None,
                 previous_rank=before.get(assessment.agency_id),
                 ranked=assessment.standing == Standing.RANKED and late_rule != LateRule.NOT_RANKED,
-                deduction=(period.late_deduction or Decimal(0)) if late_rule == LateRule.DEDUCT else Decimal(0),
+                deduction=late_points if late_rule == LateRule.DEDUCT else Decimal(0),
             )
         )
     if problems:

@@ -175,7 +175,8 @@ class ResultsView:
     `counts`: per group with results, in group order, the agencies in every tier of the
     scheme (zeros included); `tier_labels`: the scheme, highest first; `awards`: the
     certificate list in group order, then rank; `excluded`: the agencies not assessed, in group
-    order; `awards_approved`: whether that list is the approved one; `publication`: the version shown, or None for the current results.
+    order; `awards_approved`: whether that list is the approved one; `publication`: the
+    version shown, or None for the current results.
     """
 
     period: Period
