@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Agency
+from ranking.enums import Standing
 from ranking.errors import ServiceError
 from ranking.results.finalization import (
     award_change,
@@ -24,7 +25,6 @@ from ranking.results.finalization import (
     results_approve,
     results_compute_by,
 )
-from ranking.enums import Standing
 from ranking.results.selectors import provisional_board
 from ranking.results.standing import assessment_late_set, assessment_standing_set
 from ranking.views.common import allow, assessment_or_404, period_or_404, whole_number
