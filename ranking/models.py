@@ -89,6 +89,11 @@ class Period(models.Model):
     results_outdated_reason = models.TextField(
         _("why the results must be computed again"), blank=True, editable=False
     )
+    # The agencies left out of the computed results ("not assessed"), as `Publication.excluded`
+    # keeps them: read with the results, computed with them.
+    results_excluded = models.JSONField(
+        _("agencies not assessed in the results"), default=list, blank=True, editable=False
+    )
     awards_approved_at = models.DateTimeField(_("award list approved at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("results version"), default=1)

@@ -469,6 +469,29 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
     proposed = {assessments[r.key].agency_id for r in computed if r.award_proposed}
     awards_propose(period=period, agency_ids=proposed)
 
+    left_out = [a for a in assessments.values() if a.standing == Standing.EXCLUDED]
+    groups = {
+        g.id: g
+        for g in AgencyGroup.objects.filter(
+            id__in={r.group for r in computed} | {a.agency.group_id for a in left_out}
+        )
+    }
+    period.results_excluded = [
+        {
+            "agency": a.agency.code,
+            "agency_id": a.agency_id,
+            "name": a.agency.name,
+            "group": groups[a.agency.group_id].name,
+            "group_code": groups[a.agency.group_id].code,
+            "group_order": groups[a.agency.group_id].order,
+            "standing_reason": a.standing_reason,
+            "late": a.late,
+        }
+        for a in sorted(
+            left_out,
+            key=lambda a: (groups[a.agency.group_id].order, groups[a.agency.group_id].code, a.agency.code),
+        )
+    ]
     period.results_computed_at = timezone.now()
     period.results_fingerprint = read.fingerprint
     period.results_outdated_reason = ""
@@ -478,11 +501,11 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
             "results_computed_at",
             "results_fingerprint",
             "results_outdated_reason",
+            "results_excluded",
             "awards_approved_at",
         ]
     )
 
-    groups = {g.id: g for g in AgencyGroup.objects.filter(id__in={r.group for r in computed})}
     counts: dict[int, list[int]] = defaultdict(lambda: [0] * len(tiers))
     for r in computed:
         counts[r.group][r.tier] += 1

@@ -17,7 +17,7 @@ from ranking.notifications import notify_period
 from ranking.periods.criteria import period_fields
 from ranking.periods.outdated import results_outdated
 from ranking.results.compute import ComputeSummary, results_compute, results_current
-from ranking.results.selectors import award_list, excluded_assessments, period_results
+from ranking.results.selectors import award_list, period_results
 from ranking.rules import require
 
 PHASE_ORDER = list(Phase.values)
@@ -244,7 +244,7 @@ def results_approve(*, user: User, period: Period) -> None:
 
 def snapshot(period: Period) -> dict:
     """The period's results and award list as they are announced, with every name and figure
-    a published page or workbook shows: the fields of a `Publication`. Six queries."""
+    a published page or workbook shows: the fields of a `Publication`. Five queries."""
     tiers = list(Tier.objects.filter(period=period).order_by("order").values_list("pk", "label"))
     tier_label = dict(tiers)
     results = [
@@ -270,19 +270,6 @@ def snapshot(period: Period) -> dict:
         }
         for r in period_results(period=period)
     ]
-    excluded = [
-        {
-            "agency": a.agency.code,
-            "agency_id": a.agency_id,
-            "name": a.agency.name,
-            "group": a.group.name,
-            "group_code": a.group.code,
-            "group_order": a.group.order,
-            "standing_reason": a.standing_reason,
-            "late": a.late,
-        }
-        for a in excluded_assessments(period=period)
-    ]
     awards = [
         {
             "agency": e.agency.code,
@@ -297,7 +284,7 @@ def snapshot(period: Period) -> dict:
     return {
         "results": results,
         "awards": awards,
-        "excluded": excluded,
+        "excluded": list(period.results_excluded),
         "tier_labels": [label for _pk, label in tiers],
         "field_codes": [field.code for field in period_fields(period=period)],
     }

@@ -28,7 +28,7 @@ from ranking.enums import Phase
 from ranking.enums import Standing as StandingChoice
 from ranking.models import Assessment, Period, Publication, Result, criterion_sort_key
 from ranking.periods.criteria import period_fields
-from ranking.results.selectors import award_list, excluded_assessments, period_results, tier_counts
+from ranking.results.selectors import award_list, period_results, tier_counts
 
 # --- a publication's rows, read back ------------------------------------------------------------
 
@@ -157,6 +157,18 @@ def _result(row: dict, groups: _Groups) -> PublishedResult:
     )
 
 
+def excluded_rows(rows: list[dict], groups: _Groups) -> list[PublishedExcluded]:
+    return [
+        PublishedExcluded(
+            agency=_agency(row),
+            group=groups.of(row),
+            standing_reason=row.get("standing_reason") or "",
+            late=bool(row.get("late")),
+        )
+        for row in rows
+    ]
+
+
 # --- what a page or a workbook presents -----------------------------------------------------------
 
 
@@ -245,8 +257,9 @@ class CurrentResults(ResultsView):
         return award_list(period=self.period)
 
     @cached_property
-    def excluded(self) -> list[Assessment]:
-        return excluded_assessments(period=self.period)
+    def excluded(self) -> list[PublishedExcluded]:
+        # Kept on the period when the results were computed: no query.
+        return excluded_rows(self.period.results_excluded, _Groups())
 
     @property
     def awards_approved(self) -> bool:
@@ -273,15 +286,7 @@ class PublishedResults(ResultsView):
             PublishedAward(agency=_agency(row), group=groups.of(row), result=by_code.get(row.get("agency")))
             for row in publication.awards
         ]
-        self.excluded = [
-            PublishedExcluded(
-                agency=_agency(row),
-                group=groups.of(row),
-                standing_reason=row.get("standing_reason") or "",
-                late=bool(row.get("late")),
-            )
-            for row in publication.excluded
-        ]
+        self.excluded = excluded_rows(publication.excluded, groups)
         codes = list(publication.field_codes) or sorted(
             {code for r in self.results for code in r.field_scores}, key=criterion_sort_key
         )

@@ -33,20 +33,6 @@ def period_results(*, period: Period) -> list[Result]:
     )
 
 
-def excluded_assessments(*, period: Period) -> list[Assessment]:
-    """The period's assessments the council left out of the results ("not assessed"), with
-    agency and group, in group order. One query.
-
-    Each carries `group` (the agency's group), as result rows do."""
-    assessments = list(
-        Assessment.objects.filter(period=period, standing=Standing.EXCLUDED)
-        .select_related("agency__group")
-        .order_by("agency__group__order", "agency__group__code", "agency__code")
-    )
-    for assessment in assessments:
-        assessment.group = assessment.agency.group
-    return assessments
-
 
 def tally(rows: QuerySet, key: str, label: str) -> dict[object, dict[str, int]]:
     """How many of `rows` share each value of the field `key` and of the field `label`, by key

@@ -44,6 +44,8 @@ SUBJECT_TITLES = {
 
 SUMMARY_SHEET = "Tổng hợp"
 AWARDS_SHEET = "Khen thưởng"
+STANDINGS_SHEET = "Không xếp hạng"
+STANDING_TEXT = {"not_ranked": "Không xếp hạng", "excluded": "Không đánh giá"}
 TITLE_AWARDS_PROPOSED = "DANH SÁCH ĐỀ NGHỊ TẶNG BẰNG KHEN"
 TITLE_AWARDS_APPROVED = "DANH SÁCH TẶNG BẰNG KHEN"
 
@@ -114,6 +116,7 @@ def conference_workbook(*, period: Period, source: ResultsView | None = None) ->
     awards_sheet(
         workbook.create_sheet(AWARDS_SHEET), period=period, entries=awards, approved=source.awards_approved
     )
+    standings_sheet(workbook, period=period, source=source)
     return workbook
 
 
@@ -251,3 +254,44 @@ def awards_sheet(ws: Worksheet, *, period: Period, entries: Sequence[AwardEntry]
 def _decimal(value: str | None) -> Decimal | None:
     # Field scores are kept as decimal strings in JSON; Excel needs numbers.
     return None if value is None else Decimal(value)
+
+
+def standings_sheet(workbook: Workbook, *, period: Period, source: ResultsView) -> None:
+    """The agencies assessed but not ranked and those not assessed, with the council's reason
+    and the late record; only when the period has any (the group sheets leave their rank empty)."""
+    rows = [(r, "not_ranked") for r in source.results if r.rank is None]
+    rows += [(e, "excluded") for e in source.excluded]
+    if not rows:
+        return
+    rows.sort(key=lambda row: (row[0].group.order, row[0].group.code, row[0].agency.code))
+    ws = workbook.create_sheet(STANDINGS_SHEET)
+    columns = [
+        ("STT", 6),
+        ("Mã đơn vị", 12),
+        ("Tên đơn vị", 42),
+        ("Khối", 30),
+        ("Tình trạng", 16),
+        ("Lý do", 40),
+        ("Nộp muộn", 10),
+    ]
+    title_block(
+        ws,
+        width=len(columns),
+        title="ĐƠN VỊ KHÔNG XẾP HẠNG, KHÔNG ĐÁNH GIÁ",
+        subtitle=f"Kết quả xếp hạng {subject_title(period).lower()} năm {period.year}",
+    )
+    table_header(ws, columns)
+    for number, (row, standing) in enumerate(rows, start=1):
+        table_row(
+            ws,
+            [
+                (number, INTEGER_FORMAT, CENTER),
+                (row.agency.code, None, CENTER),
+                (row.agency.name, None, LEFT),
+                (row.group.name, None, LEFT),
+                (STANDING_TEXT[standing], None, CENTER),
+                (row.standing_reason, None, LEFT),
+                ("Có" if row.late else None, None, CENTER),
+            ],
+        )
+    print_setup(ws, width=len(columns), freeze="D")
