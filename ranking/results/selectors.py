@@ -33,7 +33,6 @@ def period_results(*, period: Period) -> list[Result]:
     )
 
 
-
 def tally(rows: QuerySet, key: str, label: str) -> dict[object, dict[str, int]]:
     """How many of `rows` share each value of the field `key` and of the field `label`, by key
     then label (pairs without rows are absent). One query."""

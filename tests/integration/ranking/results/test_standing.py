@@ -19,6 +19,7 @@ import datetime
 import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -30,9 +31,11 @@ from accounts.models import Role
 from ranking.assessments.services import assessment_submit
 from ranking.enums import AssessmentStatus, LateRule, Phase, Standing
 from ranking.errors import ServiceError
-from ranking.models import Assessment, AwardEntry, Period, Result, Score
+from ranking.models import Assessment, AwardEntry, Period, Publication, Result, Score
+from ranking.reports.exports.conference import conference_workbook
 from ranking.results.compute import period_inputs, results_compute, results_current
-from ranking.results.finalization import award_change, results_approve
+from ranking.results.finalization import award_change, period_publish, results_approve
+from ranking.results.publications import PublishedResults
 from ranking.results.standing import assessment_late_set, assessment_standing_set
 from tests.builders import SelfAssessmentYear, build_year, table_rows, today
 from tests.factories import UserFactory
@@ -470,3 +473,139 @@ def test_the_standing_reason_and_late_fact_are_inputs_of_the_fingerprint(change)
     period = year.reload()
     assert period_inputs(period=period).fingerprint != before
     assert results_current(period=period) is False
+
+
+# --- publication, the public page and the conference workbook ----------------------------------------
+
+
+def published_with_standings(council):
+    """SNV not ranked, SYT not assessed, STC late (no rule); published as version 1."""
+    year = build_year()
+    standing(year, "SNV", Standing.NOT_RANKED, "Người đứng đầu bị kỷ luật", council)
+    standing(year, "SYT", Standing.EXCLUDED, "Không nộp hồ sơ", council)
+    assessment_late_set(user=council, assessment=year.assessments["STC"], late=True, reason="Nộp sau hạn")
+    results_compute(period=year.reload())
+    results_approve(user=council, period=year.reload())
+    period_publish(user=council, period=year.reload())
+    return year
+
+
+def test_the_publication_keeps_standing_reason_and_late(council):
+    year = published_with_standings(council)
+
+    publication = Publication.objects.get(period=year.period)
+    kept = {
+        row["agency"]: (row["rank"], row["standing"], row["standing_reason"], row["late"])
+        for row in publication.results
+    }
+    assert kept == {
+        "STP": (1, "ranked", "", False),
+        "STC": (2, "ranked", "", True),
+        "SNV": (None, "not_ranked", "Người đứng đầu bị kỷ luật", False),
+        "QHC": (1, "ranked", "", False),
+    }
+    assert publication.excluded == [
+        {
+            "agency": "SYT",
+            "agency_id": year.assessments["SYT"].agency_id,
+            "name": "Sở Y tế",
+            "group": "Khối sở, ban, ngành",
+            "group_code": "SBN",
+            "group_order": 1,
+            "standing_reason": "Không nộp hồ sơ",
+            "late": False,
+        }
+    ]
+    assert [e["agency"] for e in publication.awards] == ["STP"]
+
+
+def test_the_public_page_shows_the_states_as_published(client, council):
+    year = published_with_standings(council)
+    # Renamed and decided otherwise since: the page shows what was announced.
+    Assessment.objects.filter(pk=year.assessments["SYT"].pk).update(standing_reason="Đã sửa")
+
+    html = client.get("/ket-qua/CCHC-2025/").content.decode()
+
+    assert table_rows(html, "results-table") == [
+        ["1", "Sở Tư pháp", "94,50", "100,00", "94,50", "Rất tốt", "2", "▲1"],
+        ["2", "Sở Tài chính nộp muộn", "83,50", "100,00", "83,50", "Tốt", "6", "▲4"],
+        [
+            "—",
+            "Sở Nội vụ Không xếp hạng Người đứng đầu bị kỷ luật",
+            "92,00",
+            "100,00",
+            "92,00",
+            "Rất tốt",
+            "1",
+            "—",
+        ],
+        ["1", "UBND quận Hải Châu", "79,00", "100,00", "79,00", "Khá", "1", "="],
+    ]
+    assert table_rows(html, "excluded-table") == [
+        ["Khối sở, ban, ngành", "Sở Y tế", "Không đánh giá", "Không nộp hồ sơ"]
+    ]
+
+
+def test_a_publication_without_standings_still_reads(client, council):
+    year = published_with_standings(council)
+    publication = Publication.objects.get(period=year.period)
+    old_keys = ("standing", "standing_reason", "late")
+    publication.results = [{k: v for k, v in row.items() if k not in old_keys} for row in publication.results]
+    publication.excluded = []
+    publication.save()
+
+    shown = PublishedResults(Publication.objects.get(pk=publication.pk))
+
+    assert [(r.agency.code, r.rank, r.standing, r.standing_reason, r.late) for r in shown.results] == [
+        ("STP", 1, "ranked", "", False),
+        ("STC", 2, "ranked", "", False),
+        ("SNV", None, "ranked", "", False),
+        ("QHC", 1, "ranked", "", False),
+    ]
+    assert shown.excluded == []
+    assert client.get("/ket-qua/CCHC-2025/").status_code == 200
+
+
+def test_the_conference_workbook_lists_the_states(client, council):
+    published_with_standings(council)
+
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/ket-qua/CCHC-2025/hoi-nghi.xlsx").content))
+
+    assert book.sheetnames == [
+        "Khối sở, ban, ngành",
+        "Khối quận, huyện",
+        "Tổng hợp",
+        "Khen thưởng",
+        "Không xếp hạng",
+    ]
+    ws = book["Không xếp hạng"]
+    assert "ĐƠN VỊ KHÔNG XẾP HẠNG, KHÔNG ĐÁNH GIÁ" in [ws.cell(r, 1).value for r in range(1, 8)]
+    header = next(r for r in range(1, 10) if ws.cell(r, 1).value == "STT")
+    assert [tuple(c.value for c in row) for row in ws.iter_rows(min_row=header)] == [
+        ("STT", "Mã đơn vị", "Tên đơn vị", "Khối", "Tình trạng", "Lý do", "Nộp muộn"),
+        (1, "SNV", "Sở Nội vụ", "Khối sở, ban, ngành", "Không xếp hạng", "Người đứng đầu bị kỷ luật", None),
+        (2, "SYT", "Sở Y tế", "Khối sở, ban, ngành", "Không đánh giá", "Không nộp hồ sơ", None),
+    ]
+    group = book["Khối sở, ban, ngành"]
+    first = next(r for r in range(1, 10) if group.cell(r, 1).value == "Xếp hạng") + 1
+    assert [(group.cell(r, 1).value, group.cell(r, 3).value) for r in range(first, first + 3)] == [
+        (1, "Sở Tư pháp"),
+        (2, "Sở Tài chính"),
+        (None, "Sở Nội vụ"),
+    ]
+
+
+def test_the_workbook_of_current_results_lists_the_states_in_the_same_queries(
+    council, django_assert_num_queries
+):
+    year = build_year()
+    standing(year, "SYT", Standing.EXCLUDED, "Không nộp hồ sơ", council)
+    results_compute(period=year.period)
+    period = year.reload()
+
+    # results, fields, tiers, tier counts, groups, award entries, their results
+    with django_assert_num_queries(7):
+        book = conference_workbook(period=period)
+
+    rows = list(book["Không xếp hạng"].iter_rows(values_only=True))
+    assert rows[-1] == (1, "SYT", "Sở Y tế", "Khối sở, ban, ngành", "Không đánh giá", "Không nộp hồ sơ", None)
