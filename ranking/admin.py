@@ -346,7 +346,8 @@ class ScoreInline(WorkflowInline):
 @admin.register(Assessment)
 class AssessmentAdmin(WorkflowAdmin, SimpleHistoryAdmin):
     list_display = ["agency", "period", "status", "reviewer", "submitted_at"]
-    readonly_fields = Assessment.WORKFLOW_FIELDS
+    # The standing and the late record are the council's, set on the results page with a reason.
+    readonly_fields = (*Assessment.WORKFLOW_FIELDS, "standing", "standing_reason", "late", "late_reason")
     list_filter = ["period", "status", "agency__group"]
     search_fields = ["agency__code", "agency__name"]
     list_select_related = ["agency", "period", "reviewer"]
