@@ -152,7 +152,16 @@ class PeriodAdmin(WorkflowAdmin, WorkbookSheetAdmin, SimpleHistoryAdmin):
         ),
         (
             _("Ranking and awards"),
-            {"fields": ("tie_breakers", "award_from_tier", "award_max_per_group", "award_exclude_demoted")},
+            {
+                "fields": (
+                    "tie_breakers",
+                    "award_from_tier",
+                    "award_max_per_group",
+                    "award_exclude_demoted",
+                    "late_rule",
+                    "late_deduction",
+                )
+            },
         ),
         (
             _("State"),

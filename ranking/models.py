@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -110,6 +111,13 @@ class Period(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.code
+
+    def clean(self):
+        super().clean()
+        if self.late_rule == LateRule.DEDUCT and not self.late_deduction:
+            raise ValidationError(
+                {"late_deduction": _("Give the points deducted from a late agency's total.")}
+            )
 
 
 class Tier(models.Model):

@@ -22,7 +22,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils.translation import gettext, override
@@ -609,3 +609,18 @@ def test_the_workbook_of_current_results_lists_the_states_in_the_same_queries(
 
     rows = list(book["Không xếp hạng"].iter_rows(values_only=True))
     assert rows[-1] == (1, "SYT", "Sở Y tế", "Khối sở, ban, ngành", "Không đánh giá", "Không nộp hồ sơ", None)
+
+
+def test_the_deduct_rule_needs_its_points():
+    year = build_year()
+    period = year.reload()
+    period.late_rule = LateRule.DEDUCT
+
+    with pytest.raises(ValidationError) as refused:
+        period.full_clean()
+
+    assert refused.value.message_dict == {
+        "late_deduction": ["Give the points deducted from a late agency's total."]
+    }
+    period.late_deduction = D("2.5")
+    period.full_clean()
