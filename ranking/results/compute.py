@@ -44,6 +44,7 @@ INDEX_PLACES = Decimal("1E-10")
 @dataclass(frozen=True)
 class ComputeSummary:
     period: Period
+    # The agencies ranked; those not ranked are in the tier counts all the same.
     agencies: int
     tier_counts: list[tuple[AgencyGroup, list[tuple[str, int]]]]
     proposed_awards: int
@@ -512,7 +513,7 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
     ordered_groups = sorted(groups.values(), key=lambda g: (g.order, g.code))
     return ComputeSummary(
         period=period,
-        agencies=len(computed),
+        agencies=sum(1 for r in computed if r.rank is not None),
         tier_counts=[(g, [(t.label, counts[g.id][i]) for i, t in enumerate(tiers)]) for g in ordered_groups],
         proposed_awards=len(proposed),
     )
