@@ -624,3 +624,15 @@ def test_the_deduct_rule_needs_its_points():
     }
     period.late_deduction = D("2.5")
     period.full_clean()
+
+
+def test_the_agency_home_says_not_ranked(client, council):
+    year = published_with_standings(council)
+    client.force_login(
+        UserFactory(username="canbo.snv", role=Role.OFFICER, agency=year.assessments["SNV"].agency)
+    )
+
+    html = client.get("/").content.decode()
+
+    assert "Không xếp hạng · Rất tốt" in html
+    assert "Xếp hạng None" not in html
