@@ -152,7 +152,16 @@ class PeriodAdmin(WorkflowAdmin, WorkbookSheetAdmin, SimpleHistoryAdmin):
         ),
         (
             _("Ranking and awards"),
-            {"fields": ("tie_breakers", "award_from_tier", "award_max_per_group", "award_exclude_demoted")},
+            {
+                "fields": (
+                    "tie_breakers",
+                    "award_from_tier",
+                    "award_max_per_group",
+                    "award_exclude_demoted",
+                    "late_rule",
+                    "late_deduction",
+                )
+            },
         ),
         (
             _("State"),
@@ -346,7 +355,8 @@ class ScoreInline(WorkflowInline):
 @admin.register(Assessment)
 class AssessmentAdmin(WorkflowAdmin, SimpleHistoryAdmin):
     list_display = ["agency", "period", "status", "reviewer", "submitted_at"]
-    readonly_fields = Assessment.WORKFLOW_FIELDS
+    # The standing and the late record are the council's, set on the results page with a reason.
+    readonly_fields = (*Assessment.WORKFLOW_FIELDS, "standing", "standing_reason", "late", "late_reason")
     list_filter = ["period", "status", "agency__group"]
     search_fields = ["agency__code", "agency__name"]
     list_select_related = ["agency", "period", "reviewer"]

@@ -55,3 +55,20 @@ STATUS_ORDER = [
     AssessmentStatus.EXPLAINED,
     AssessmentStatus.FINALIZED,
 ]
+
+
+class Standing(models.TextChoices):
+    """Whether an assessed agency takes part in the ranking (the council decides, with a reason)."""
+
+    RANKED = "ranked", _("Ranked")
+    NOT_RANKED = "not_ranked", _("Not ranked")
+    EXCLUDED = "excluded", _("Not assessed")
+
+
+class LateRule(models.TextChoices):
+    """What a period does to an agency recorded as late (nộp muộn)."""
+
+    NONE = "none", _("Nothing")
+    DEDUCT = "deduct", _("Deduct points from the total")
+    DEMOTE = "demote", _("Demote by one tier")
+    NOT_RANKED = "not_ranked", _("Not ranked")

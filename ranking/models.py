@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Agency, AgencyGroup
 from ranking import scoring
-from ranking.enums import AssessmentStatus, Decision, Method, Phase, Subject
+from ranking.enums import AssessmentStatus, Decision, LateRule, Method, Phase, Standing, Subject
 from ranking.text import CleanCharField, CleanTextField
 
 SCORE = {"max_digits": 10, "decimal_places": 4}
@@ -68,6 +69,17 @@ class Period(models.Model):
         _("at most certificates per group"), null=True, blank=True
     )
     award_exclude_demoted = models.BooleanField(_("demoted agencies get no certificate"), default=True)
+    late_rule = models.CharField(
+        _("rule for late agencies"), max_length=16, choices=LateRule.choices, default=LateRule.NONE
+    )
+    late_deduction = models.DecimalField(
+        _("points deducted when late"),
+        **SCORE,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("With the rule “Deduct points from the total”."),
+    )
 
     results_computed_at = models.DateTimeField(_("results computed at"), null=True, blank=True)
     # What the stored results were computed from (`ranking.results.compute.PeriodInputs`):
@@ -77,6 +89,11 @@ class Period(models.Model):
     )
     results_outdated_reason = models.TextField(
         _("why the results must be computed again"), blank=True, editable=False
+    )
+    # The agencies left out of the computed results ("not assessed"), as `Publication.excluded`
+    # keeps them: read with the results, computed with them.
+    results_excluded = models.JSONField(
+        _("agencies not assessed in the results"), default=list, blank=True, editable=False
     )
     awards_approved_at = models.DateTimeField(_("award list approved at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
@@ -94,6 +111,13 @@ class Period(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.code
+
+    def clean(self):
+        super().clean()
+        if self.late_rule == LateRule.DEDUCT and not self.late_deduction:
+            raise ValidationError(
+                {"late_deduction": _("Give the points deducted from a late agency's total.")}
+            )
 
 
 class Tier(models.Model):
@@ -247,6 +271,13 @@ class Assessment(models.Model):
         default=False,
         help_text=_("The agency may edit after the deadline until it submits again."),
     )
+    # Written only by `ranking.results.standing`: the council's decision, with its reason.
+    standing = models.CharField(
+        _("standing"), max_length=16, choices=Standing.choices, default=Standing.RANKED
+    )
+    standing_reason = CleanTextField(_("reason for the standing"), blank=True)
+    late = models.BooleanField(_("submitted late"), default=False)
+    late_reason = CleanTextField(_("reason for the late record"), blank=True)
 
     history = HistoricalRecords()
 
@@ -447,12 +478,18 @@ class Result(models.Model):
     )
     tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+", verbose_name=_("tier"))
     demoted = models.BooleanField(_("demoted"), default=False)
-    rank = models.PositiveIntegerField(_("rank"))
+    # Empty for an agency assessed but not ranked (`standing`).
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     previous_rank = models.PositiveIntegerField(_("previous rank"), null=True, blank=True)
+    standing = models.CharField(
+        _("standing"), max_length=16, choices=Standing.choices, default=Standing.RANKED
+    )
+    standing_reason = models.TextField(_("reason for the standing"), blank=True)
+    late = models.BooleanField(_("submitted late"), default=False)
     computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     class Meta:
-        ordering = ["period", "group__order", "rank", "agency__code"]
+        ordering = ["period", "group__order", models.F("rank").asc(nulls_last=True), "agency__code"]
         verbose_name = _("result")
         verbose_name_plural = _("results")
         constraints = [
@@ -465,7 +502,7 @@ class Result(models.Model):
     @property
     def change(self) -> int | None:
         """Places moved up since the previous period (negative: moved down)."""
-        if self.previous_rank is None:
+        if self.previous_rank is None or self.rank is None:
             return None
         return self.previous_rank - self.rank
 
@@ -547,10 +584,13 @@ class Publication(models.Model):
     "group_code", "group_order", "rank", "agency" (code), "agency_id", "name", "total",
     "maximum", "index" (decimal strings), "field_scores", "field_maxima" (field code → decimal
     string), "field_indices" (field code → decimal string, or None without a maximum), "tier",
-    "tier_before_demotion", "demoted" and "previous_rank". `awards`: the approved
-    certificate list in order, with "agency", "agency_id", "name", "group", "group_code" and
-    "group_order". A version published before a key was kept may lack it: the migration
-    `publication_snapshot_keys` filled in what was certain, and readers take the rest as missing.
+    "tier_before_demotion", "demoted", "previous_rank", "standing", "standing_reason" and "late"
+    (rank None when not ranked). `excluded`: the agencies not assessed, with "group",
+    "group_code", "group_order", "agency", "agency_id", "name", "standing_reason" and "late".
+    `awards`: the approved certificate list in order, with "agency", "agency_id", "name",
+    "group", "group_code" and "group_order". A version published before a key was kept may
+    lack it: the migration `publication_snapshot_keys` filled in what was certain, and readers
+    take the rest as missing.
     """
 
     period = models.ForeignKey(
@@ -567,6 +607,7 @@ class Publication(models.Model):
     )
     results = models.JSONField(_("results as published"), default=list)
     awards = models.JSONField(_("certificates as published"), default=list)
+    excluded = models.JSONField(_("agencies not assessed as published"), default=list, blank=True)
     tier_labels = models.JSONField(_("tier scheme as published"), default=list, blank=True)
     field_codes = models.JSONField(_("fields as published"), default=list, blank=True)
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
@@ -587,7 +628,9 @@ class Publication(models.Model):
     signer_title = CleanCharField(_("signer's title"), max_length=150, blank=True)
 
     # Who recorded the decision and what it said before: the snapshot is frozen, never in the history.
-    history = HistoricalRecords(excluded_fields=["results", "awards", "tier_labels", "field_codes"])
+    history = HistoricalRecords(
+        excluded_fields=["results", "awards", "excluded", "tier_labels", "field_codes"]
+    )
 
     class Meta:
         ordering = ["period", "-version"]

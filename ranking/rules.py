@@ -209,6 +209,7 @@ rules.add_perm("ranking.view_progress", is_council | is_administrator)
 rules.add_perm("ranking.review_queue", is_reviewer | is_council)
 rules.add_perm("ranking.set_phase", (is_council | is_administrator) & not_published)
 rules.add_perm("ranking.finalize_period", is_council & in_finalization)
+rules.add_perm("ranking.set_standing", is_council & not_published)
 rules.add_perm("ranking.publish_period", is_council & publishable)
 rules.add_perm("ranking.reopen_period", is_council & is_published)
 rules.add_perm("ranking.view_public_results", has_public_page)
@@ -288,6 +289,9 @@ PERMISSION_MESSAGES = {
     ),
     "ranking.decide_explanation": gettext_lazy("This explanation is not awaiting your decision."),
     "ranking.finalize_period": gettext_lazy("Only the appraisal council may do this, during finalization."),
+    "ranking.set_standing": gettext_lazy(
+        "Only the appraisal council may decide whether an agency is ranked or late, before publication."
+    ),
     "ranking.publish_period": gettext_lazy(
         "Results can be published by the council once computed and with an approved award list."
     ),

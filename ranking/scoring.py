@@ -358,6 +358,10 @@ class AgencyInput:
     cap_position: int | None = None
     previous_rank: int | None = None
     totals: Totals | None = None
+    # Assessed but not ranked: index and tier, no rank and no certificate.
+    ranked: bool = True
+    # Points taken off the total (the period's rule for late agencies).
+    deduction: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -367,7 +371,7 @@ class AgencyResult:
     totals: Totals
     tier_before_demotion: int
     tier: int
-    rank: int
+    rank: int | None
     previous_rank: int | None
     change: int | None
     demoted: bool
@@ -382,9 +386,27 @@ class PeriodRules:
     award: AwardRule = field(default_factory=lambda: AwardRule(from_position=None))
 
 
+def deducted(totals: Totals, points: Decimal) -> Totals:
+    """`totals` less `points` off the total (and the total without survey), never below 0;
+    the field scores stay as scored."""
+    if not points:
+        return totals
+    return Totals(
+        total=max(totals.total - points, ZERO),
+        total_without_survey=max(totals.total_without_survey - points, ZERO),
+        maximum=totals.maximum,
+        field_scores=totals.field_scores,
+    )
+
+
 def compute_period(agencies: Sequence[AgencyInput], rules: PeriodRules) -> list[AgencyResult]:
-    """Everything `compute_results` stores, for every agency of a period, in input order."""
-    totals = {a.key: a.totals if a.totals is not None else agency_totals(a.scores) for a in agencies}
+    """Everything `compute_results` stores, for every agency of a period, in input order.
+
+    Ranks close up over the ranked agencies of each group; the others get none."""
+    totals = {
+        a.key: deducted(a.totals if a.totals is not None else agency_totals(a.scores), a.deduction)
+        for a in agencies
+    }
     tiers_before = {a.key: tier_position(totals[a.key], rules.tiers) for a in agencies}
     tiers_after = {
         a.key: demoted_position(
@@ -397,7 +419,7 @@ def compute_period(agencies: Sequence[AgencyInput], rules: PeriodRules) -> list[
     }
     ranks: dict[Hashable, int] = {}
     groups: dict[Hashable, dict[Hashable, tuple]] = defaultdict(dict)
-    for a in agencies:
+    for a in (a for a in agencies if a.ranked):
         groups[a.group][a.key] = rank_key(
             totals[a.key], field_codes=rules.field_codes, tie_breakers=rules.tie_breakers
         )
@@ -408,7 +430,11 @@ def compute_period(agencies: Sequence[AgencyInput], rules: PeriodRules) -> list[
     demoted = {a.key: a.demotion_steps > 0 or a.cap_position is not None for a in agencies}
     awarded = set(
         propose_awards(
-            (Candidate(a.key, a.group, ranks[a.key], tiers_after[a.key], demoted[a.key]) for a in agencies),
+            (
+                Candidate(a.key, a.group, ranks[a.key], tiers_after[a.key], demoted[a.key])
+                for a in agencies
+                if a.ranked
+            ),
             rules.award,
         )
     )
@@ -419,9 +445,9 @@ def compute_period(agencies: Sequence[AgencyInput], rules: PeriodRules) -> list[
             totals=totals[a.key],
             tier_before_demotion=tiers_before[a.key],
             tier=tiers_after[a.key],
-            rank=ranks[a.key],
+            rank=ranks.get(a.key),
             previous_rank=a.previous_rank,
-            change=rank_change(ranks[a.key], a.previous_rank),
+            change=rank_change(ranks[a.key], a.previous_rank) if a.ranked else None,
             demoted=demoted[a.key],
             award_proposed=a.key in awarded,
         )

@@ -301,14 +301,23 @@ def assessment_submit(*, user: User, assessment: Assessment) -> None:
     problems = submission_problems(assessment=assessment)
     if problems:
         raise ServiceError(_("The assessment cannot be submitted yet:"), *problems)
+    deadline = assessment.period.self_assessment_deadline
+    # A submission after the deadline (the council reopened it) is late; a correction asked
+    # for by a reviewer is not. The council may clear the record with a reason.
+    late = (
+        assessment.status != AssessmentStatus.RETURNED
+        and deadline is not None
+        and timezone.localdate() > deadline
+    )
     assessment_set_status(
         assessment,
         AssessmentStatus.SUBMITTED,
         user=user,
-        reason=recorded(gettext_noop("Submitted")),
+        reason=recorded(gettext_noop("Submitted late") if late else gettext_noop("Submitted")),
         submitted_at=timezone.now(),
         submitted_by=user,
         reopened=False,
+        **({"late": True, "late_reason": ""} if late and not assessment.late else {}),
     )
     notify("submitted", assessment=assessment, actor=user)
 

@@ -32,6 +32,7 @@ NOT_INPUTS: dict[type[models.Model], frozenset[str]] = {
             "results_computed_at",
             "results_fingerprint",
             "results_outdated_reason",
+            "results_excluded",
             "awards_approved_at",
             "published_at",
             "version",

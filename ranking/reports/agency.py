@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Agency
 from ranking import scoring
 from ranking.assessments.sheets import AssessmentSheet, SheetRow, assessment_sheet
+from ranking.enums import LateRule
 from ranking.models import Assessment, Demotion, HistoricalResult, Period, Result, Score, Tier
 from ranking.reports import whatif
 from ranking.results.publications import PublishedAgency, PublishedResult, PublishedResults, shown_results
@@ -264,7 +265,7 @@ def agency_report(*, period: Period, agency: Agency) -> AgencyReport | None:
         history=history,
         tiers=tiers,
         next_tier=whatif.points_to_next_tier(target, rules),
-        next_rank=whatif.points_to_next_rank(inputs, agency.id, rules),
+        next_rank=whatif.points_to_next_rank(inputs, agency.id, rules) if result.rank is not None else None,
         current=current,
         published=published,
     )
@@ -370,13 +371,20 @@ def whatif_inputs(
             final, not_arising = recorded[r.agency_id].get(criterion_id, (None, False))
             scores.append(scoring.LeafScore(leaf=leaf, score=final, not_arising=not_arising))
         own = r.agency_id == agency.id and demotion is not None
+        late_rule = period.late_rule if r.late else LateRule.NONE
         inputs.append(
             scoring.AgencyInput(
                 key=r.agency_id,
                 group=r.group_id,
                 scores=scores,
-                demotion_steps=(demotion.steps or 0) if own else 0,
+                demotion_steps=((demotion.steps or 0) if own else 0)
+                + (1 if r.agency_id == agency.id and late_rule == LateRule.DEMOTE else 0),
                 cap_position=positions.get(demotion.cap_tier_id) if own else None,
+                # As computed: an agency without a rank stays out of the ranks.
+                ranked=r.rank is not None,
+                deduction=(period.late_deduction or Decimal(0))
+                if late_rule == LateRule.DEDUCT
+                else Decimal(0),
             )
         )
     rules = scoring.PeriodRules(

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency, AgencyGroup
@@ -58,8 +58,9 @@ class Movement:
 
     @property
     def change(self) -> int | None:
-        """Places moved up (positive) or down (negative); None for a newcomer or a move of group."""
-        if self.previous_rank is None or self.moved_from is not None:
+        """Places moved up (positive) or down (negative); None for a newcomer, a move of group or
+        an agency not ranked in either year."""
+        if self.previous_rank is None or self.rank is None or self.moved_from is not None:
             return None
         return self.previous_rank - self.rank
 
@@ -183,7 +184,7 @@ def year_over_year(
     current = list(
         Result.objects.filter(period=period)
         .select_related("agency", "group", "tier")
-        .order_by("group__order", "group__code", "rank", "agency__code")
+        .order_by("group__order", "group__code", F("rank").asc(nulls_last=True), "agency__code")
     )
     previous, source = _previous_standing(other=other, tiers_by_period=tiers_by_period)
 

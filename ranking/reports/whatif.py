@@ -197,10 +197,11 @@ def points_to_next_rank(
     `agencies` holds at least the agency's whole group (others are ignored).
     """
     target = next(a for a in agencies if a.key == key)
-    rivals = [a for a in agencies if a.group == target.group and a.key != key]
+    # Agencies assessed but not ranked take no place in the ranks.
+    rivals = [a for a in agencies if a.group == target.group and a.key != key and a.ranked]
 
     def rank_key(agency: scoring.AgencyInput) -> tuple:
-        totals = scoring.agency_totals(agency.scores)
+        totals = scoring.deducted(scoring.agency_totals(agency.scores), agency.deduction)
         return scoring.rank_key(totals, field_codes=rules.field_codes, tie_breakers=rules.tie_breakers)
 
     rival_keys = [rank_key(a) for a in rivals]
@@ -222,7 +223,9 @@ def points_to_next_rank(
         return rank_key(with_points(target, points))
 
     # One step past the goal's index: the index alone then puts the agency above the goal.
-    needed = goal[0] * Fraction(totals.maximum) - Fraction(raw_total(target.scores))
+    needed = (
+        goal[0] * Fraction(totals.maximum) - Fraction(raw_total(target.scores)) + Fraction(target.deduction)
+    )
     upper = max(ceil_cents(needed) + CENT, CENT)
     points = smallest(lambda p: key_with(p) >= goal, upper)
     return RankWhatIf(points, points <= room, room, rank_of(key_with(points)))

@@ -14,13 +14,14 @@ from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Va
 from django.db.models.functions import Abs, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import AgencyGroup
 from ranking import scoring
 from ranking.bulk import bulk_insert
-from ranking.enums import Phase
-from ranking.errors import ServiceError
+from ranking.enums import LateRule, Phase, Standing
+from ranking.errors import ServiceError, recorded
 from ranking.models import (
     SCORE,
     Assessment,
@@ -43,6 +44,7 @@ INDEX_PLACES = Decimal("1E-10")
 @dataclass(frozen=True)
 class ComputeSummary:
     period: Period
+    # The agencies ranked; those not ranked are in the tier counts all the same.
     agencies: int
     tier_counts: list[tuple[AgencyGroup, list[tuple[str, int]]]]
     proposed_awards: int
@@ -285,7 +287,7 @@ def agency_inputs(
         a.id: a
         for a in Assessment.objects.filter(period=period)
         .select_related("agency")
-        .only("agency__group_id", "agency__name", "agency__code")
+        .only("agency__group_id", "agency__name", "agency__code", "standing", "standing_reason", "late")
     }
     if not assessments:
         raise ServiceError(_("Period %(code)s has no assessments.") % {"code": period.code})
@@ -300,6 +302,8 @@ def agency_inputs(
     inputs = []
     problems = []
     for assessment in advancing(assessments.values(), progress):
+        if assessment.standing == Standing.EXCLUDED:
+            continue
         group_id = assessment.agency.group_id
         fields = sums.get(assessment.id, {})
         if sum(f["base_done"] for f in fields.values()) < len(base_leaves[group_id]):
@@ -314,22 +318,33 @@ def agency_inputs(
             )
             continue
         demotion = demotions.get(assessment.agency_id)
+        late_rule = period.late_rule if assessment.late else LateRule.NONE
+        late_points = period.late_deduction or Decimal(0)
         inputs.append(
             scoring.AgencyInput(
                 key=assessment.id,
                 group=group_id,
                 totals=totals_of(fields, base_maxima=base_maxima[group_id]),
-                demotion_steps=(demotion.steps or 0) if demotion else 0,
+                demotion_steps=((demotion.steps or 0) if demotion else 0)
+                + (1 if late_rule == LateRule.DEMOTE else 0),
                 cap_position=tier_position.get(demotion.cap_tier_id) if demotion else None,
                 previous_rank=before.get(assessment.agency_id),
+                ranked=assessment.standing == Standing.RANKED and late_rule != LateRule.NOT_RANKED,
+                deduction=late_points if late_rule == LateRule.DEDUCT else Decimal(0),
             )
         )
     if problems:
         if len(problems) > MAX_LISTED:
             rest = len(problems) - MAX_LISTED
             problems = problems[:MAX_LISTED] + [_("… and %(count)d more agencies.") % {"count": rest}]
+        # One agency that never finished must not hold up the whole period: the council
+        # decides, agency by agency, to leave it out or (once scored) not to rank it.
         raise ServiceError(
-            _("Results of period %(code)s cannot be computed: some leaves are unscored.")
+            _(
+                "Results of period %(code)s cannot be computed: the agencies below have leaves without a "
+                "final score. Complete their scores, or choose for each one on the results page: "
+                "“Not assessed”, or “Not ranked” once every leaf is scored."
+            )
             % {"code": period.code},
             *problems,
         )
@@ -374,6 +389,11 @@ class PeriodInputs:
             "rules": canonical(self.rules),
             "agencies": sorted([key, a.agency_id] for key, a in self.assessments.items()),
             "inputs": canonical(sorted(self.inputs, key=lambda a: a.key)),
+            # The council's word is an input even where it changes no figure (a reason, a
+            # late record under the rule "nothing"): what is shown must be what was computed.
+            "standings": sorted(
+                [key, a.standing, a.standing_reason, a.late] for key, a in self.assessments.items()
+            ),
         }
         encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(encoded.encode()).hexdigest()
@@ -424,6 +444,7 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
     read = period_inputs(period=period, progress=progress)
     tiers, rules, assessments = read.tiers, read.rules, read.assessments
     computed = scoring.compute_period(read.inputs, rules)
+    late_not_ranked = recorded(gettext_noop("Submitted late (the period's rule: not ranked)"))
 
     Result.objects.filter(period=period).delete()
     bulk_insert(
@@ -444,6 +465,11 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
                 demoted=r.demoted,
                 rank=r.rank,
                 previous_rank=r.previous_rank,
+                standing=Standing.RANKED if r.rank is not None else Standing.NOT_RANKED,
+                standing_reason=(
+                    "" if r.rank is not None else assessments[r.key].standing_reason or late_not_ranked
+                ),
+                late=assessments[r.key].late,
             )
             for r in computed
         ],
@@ -452,6 +478,29 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
     proposed = {assessments[r.key].agency_id for r in computed if r.award_proposed}
     awards_propose(period=period, agency_ids=proposed)
 
+    left_out = [a for a in assessments.values() if a.standing == Standing.EXCLUDED]
+    groups = {
+        g.id: g
+        for g in AgencyGroup.objects.filter(
+            id__in={r.group for r in computed} | {a.agency.group_id for a in left_out}
+        )
+    }
+    period.results_excluded = [
+        {
+            "agency": a.agency.code,
+            "agency_id": a.agency_id,
+            "name": a.agency.name,
+            "group": groups[a.agency.group_id].name,
+            "group_code": groups[a.agency.group_id].code,
+            "group_order": groups[a.agency.group_id].order,
+            "standing_reason": a.standing_reason,
+            "late": a.late,
+        }
+        for a in sorted(
+            left_out,
+            key=lambda a: (groups[a.agency.group_id].order, groups[a.agency.group_id].code, a.agency.code),
+        )
+    ]
     period.results_computed_at = timezone.now()
     period.results_fingerprint = read.fingerprint
     period.results_outdated_reason = ""
@@ -461,18 +510,18 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
             "results_computed_at",
             "results_fingerprint",
             "results_outdated_reason",
+            "results_excluded",
             "awards_approved_at",
         ]
     )
 
-    groups = {g.id: g for g in AgencyGroup.objects.filter(id__in={r.group for r in computed})}
     counts: dict[int, list[int]] = defaultdict(lambda: [0] * len(tiers))
     for r in computed:
         counts[r.group][r.tier] += 1
     ordered_groups = sorted(groups.values(), key=lambda g: (g.order, g.code))
     return ComputeSummary(
         period=period,
-        agencies=len(computed),
+        agencies=sum(1 for r in computed if r.rank is not None),
         tier_counts=[(g, [(t.label, counts[g.id][i]) for i, t in enumerate(tiers)]) for g in ordered_groups],
         proposed_awards=len(proposed),
     )

@@ -12,7 +12,7 @@ from accounts.models import AGENCY_ROLES, Agency, Role, User
 from ranking.assessments.services import leaf_of, save_score, score_for_update, value_checked
 from ranking.enums import AssessmentStatus, Method, Phase
 from ranking.errors import ServiceError, recorded
-from ranking.models import Assessment, AwardEntry, Demotion, Period, Publication, Tier
+from ranking.models import Assessment, AwardEntry, Demotion, Period, Publication, Result, Tier
 from ranking.notifications import notify_period
 from ranking.periods.criteria import period_fields
 from ranking.periods.outdated import results_outdated
@@ -194,6 +194,10 @@ def award_change(*, user: User, period: Period, agency: Agency, included: bool, 
         raise ServiceError(_("Compute the results first."))
     if not reason.strip():
         raise ServiceError(_("Write the reason for changing the list."))
+    if included and Result.objects.filter(period=period, agency=agency, rank__isnull=True).exists():
+        raise ServiceError(
+            _("%(agency)s is not ranked: it gets no certificate of merit.") % {"agency": agency.name}
+        )
     entry = AwardEntry.objects.filter(period=period, agency=agency).first() or AwardEntry(
         period=period, agency=agency, proposed=False
     )
@@ -270,6 +274,9 @@ def snapshot(period: Period) -> dict:
             "demoted": r.demoted,
             "previous_rank": r.previous_rank,
             **_council_notes_of(r.agency.code, notes.demotions, award_changes),
+            "standing": r.standing,
+            "standing_reason": r.standing_reason,
+            "late": r.late,
         }
         for r in period_results(period=period)
     ]
@@ -287,6 +294,7 @@ def snapshot(period: Period) -> dict:
     return {
         "results": results,
         "awards": awards,
+        "excluded": list(period.results_excluded),
         "tier_labels": [label for _pk, label in tiers],
         "field_codes": [field.code for field in period_fields(period=period)],
     }

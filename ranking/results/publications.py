@@ -11,7 +11,9 @@ Both are a `ResultsView` whose rows and entries answer to the names the template
 workbook were written against: a row has `agency.code`, `agency.name`, `group.name`,
 `group_id`, `rank`, `total`, `maximum`, `index`, `field_scores`, `field_maxima`,
 `field_indices` (field code → component index, a decimal string or None), `tier.label`,
-`demoted`, `previous_rank` and `change`; an award entry has `agency`, `group` and `result`.
+`demoted`, `previous_rank`, `change`, `standing`, `standing_reason` and `late`; an award entry
+has `agency`, `group` and `result`; an agency left out of the results (`excluded`) has
+`agency`, `group`, `standing_reason` and `late`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 
 from accounts.models import Agency
 from ranking.enums import Phase
+from ranking.enums import Standing as StandingChoice
 from ranking.models import Assessment, Period, Publication, Result, criterion_sort_key
 from ranking.periods.criteria import period_fields
 from ranking.results.selectors import (
@@ -80,6 +83,13 @@ class PublishedResult:
     field_scores: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     field_maxima: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     field_indices: dict[str, str | None] = field(default_factory=dict, compare=False, hash=False)
+    # A version published before standings were kept ranked every agency it lists.
+    standing: str = StandingChoice.RANKED
+    standing_reason: str = ""
+    late: bool = False
+
+    def get_standing_display(self) -> str:
+        return StandingChoice(self.standing).label
 
     @property
     def group_id(self) -> str:
@@ -95,6 +105,14 @@ class PublishedResult:
         if self.previous_rank is None or self.rank is None:
             return None
         return self.previous_rank - self.rank
+
+
+@dataclass(frozen=True)
+class PublishedExcluded:
+    agency: PublishedAgency
+    group: PublishedGroup
+    standing_reason: str
+    late: bool
 
 
 @dataclass(frozen=True)
@@ -146,6 +164,9 @@ def _result(row: dict, groups: _Groups) -> PublishedResult:
         field_scores=dict(row.get("field_scores") or {}),
         field_maxima=dict(row.get("field_maxima") or {}),
         field_indices=dict(row.get("field_indices") or {}),
+        standing=row.get("standing") or StandingChoice.RANKED,
+        standing_reason=row.get("standing_reason") or "",
+        late=bool(row.get("late")),
     )
 
 
@@ -166,6 +187,18 @@ def _notes(rows: list[dict], groups: _Groups) -> CouncilNotes:
         for row in changed
     ]
     return CouncilNotes(demotions=demotions, award_changes=changes)
+
+
+def excluded_rows(rows: list[dict], groups: _Groups) -> list[PublishedExcluded]:
+    return [
+        PublishedExcluded(
+            agency=_agency(row),
+            group=groups.of(row),
+            standing_reason=row.get("standing_reason") or "",
+            late=bool(row.get("late")),
+        )
+        for row in rows
+    ]
 
 
 # --- what a page or a workbook presents -----------------------------------------------------------
@@ -204,9 +237,10 @@ class ResultsView:
     `results`: rows in group order, then rank; `fields`: the period's fields (with `code`);
     `counts`: per group with results, in group order, the agencies in every tier of the
     scheme (zeros included); `tier_labels`: the scheme, highest first; `awards`: the
-    certificate list in group order, then rank; `awards_approved`: whether that list is the
-    approved one; `publication`: the version shown, or None for the current results;
-    `notes`: the council's reasons for its demotions and award changes.
+    certificate list in group order, then rank; `excluded`: the agencies not assessed, in group
+    order; `awards_approved`: whether that list is the approved one; `publication`: the
+    version shown, or None for the current results; `notes`: the council's reasons for its
+    demotions and award changes.
     """
 
     period: Period
@@ -216,6 +250,7 @@ class ResultsView:
     counts: list[tuple[object, dict[str, int]]]
     tier_labels: list[str]
     awards: list
+    excluded: list
     awards_approved: bool
     notes: CouncilNotes
 
@@ -276,6 +311,11 @@ class CurrentResults(ResultsView):
     def awards(self) -> list:
         return award_list(period=self.period)
 
+    @cached_property
+    def excluded(self) -> list[PublishedExcluded]:
+        # Kept on the period when the results were computed: no query.
+        return excluded_rows(self.period.results_excluded, _Groups())
+
     @property
     def awards_approved(self) -> bool:
         return self.period.awards_approved_at is not None
@@ -306,6 +346,7 @@ class PublishedResults(ResultsView):
             PublishedAward(agency=_agency(row), group=groups.of(row), result=by_code.get(row.get("agency")))
             for row in publication.awards
         ]
+        self.excluded = excluded_rows(publication.excluded, groups)
         codes = list(publication.field_codes) or sorted(
             {code for r in self.results for code in r.field_scores}, key=criterion_sort_key
         )

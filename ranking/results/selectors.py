@@ -9,7 +9,7 @@ from django.db.models import Count, F, QuerySet
 
 from accounts.models import Agency, AgencyGroup
 from ranking.assessments.selectors import period_assessments
-from ranking.enums import Method
+from ranking.enums import Method, Standing
 from ranking.models import Assessment, AwardEntry, Criterion, Demotion, Period, Result, Score, Tier
 from ranking.numbers import typed
 from ranking.periods.criteria import applies, period_fields
@@ -17,6 +17,8 @@ from ranking.periods.criteria import applies, period_fields
 # The group a result was computed in is a snapshot (`Result.group`): an agency that has
 # moved since is still listed where it was ranked.
 GROUP_ORDER = ("group__order", "group__code")
+# Agencies without a rank (assessed but not ranked) come last in their group, on any database.
+RANK_ORDER = F("rank").asc(nulls_last=True)
 
 
 def period_results(*, period: Period) -> list[Result]:
@@ -28,7 +30,7 @@ def period_results(*, period: Period) -> list[Result]:
     return list(
         Result.objects.filter(period=period)
         .select_related("agency", "group", "tier", "tier_before_demotion")
-        .order_by(*GROUP_ORDER, "rank", "agency__code")
+        .order_by(*GROUP_ORDER, RANK_ORDER, "agency__code")
     )
 
 
@@ -72,8 +74,8 @@ def award_list(*, period: Period) -> list[AwardEntry]:
         entry.group = entry.result.group if entry.result else entry.agency.group
 
     def position(entry: AwardEntry) -> tuple:
-        # An entry without a result has no rank: it goes last in its group.
-        rank = entry.result.rank if entry.result else float("inf")
+        # An entry without a result or a rank goes last in its group.
+        rank = entry.result.rank if entry.result and entry.result.rank is not None else float("inf")
         return (entry.group.order, entry.group.code, rank, entry.agency.code)
 
     return sorted(entries, key=position)
@@ -153,6 +155,12 @@ class ProvisionalBoard:
     awards: list[AwardEntry]
     # Agencies the list has not decided on yet; removed ones are put back from their row.
     candidates: list[Result]
+    # Every assessment of the period with its standing and late record, for the council to set.
+    standings: list[Assessment]
+
+    @property
+    def excluded(self) -> list[Assessment]:
+        return [a for a in self.standings if a.standing == Standing.EXCLUDED]
 
 
 def provisional_board(*, period: Period) -> ProvisionalBoard:
@@ -188,7 +196,7 @@ def provisional_board(*, period: Period) -> ProvisionalBoard:
         key=lambda e: (
             e.group.order,
             e.group.code,
-            e.result.rank if e.result else float("inf"),
+            e.result.rank if e.result and e.result.rank is not None else float("inf"),
             e.agency.code,
         )
     )
@@ -196,8 +204,22 @@ def provisional_board(*, period: Period) -> ProvisionalBoard:
         fields=fields,
         groups=groups,
         awards=entries,
-        candidates=[r for r in results if r.agency_id not in decided],
+        candidates=[r for r in results if r.agency_id not in decided and r.rank is not None],
+        standings=period_standings(period=period),
     )
+
+
+def period_standings(*, period: Period) -> list[Assessment]:
+    """Every assessment of the period with agency and group, in group order, each carrying
+    `group` as result rows do. One query."""
+    assessments = list(
+        Assessment.objects.filter(period=period)
+        .select_related("agency__group")
+        .order_by("agency__group__order", "agency__group__code", "agency__code")
+    )
+    for assessment in assessments:
+        assessment.group = assessment.agency.group
+    return assessments
 
 
 def period_demotions(*, period: Period) -> list[Demotion]:
@@ -224,7 +246,7 @@ def period_agencies(*, period: Period) -> list[dict]:
     results = list(
         Result.objects.filter(period=period)
         .select_related("agency", "group", "tier")
-        .order_by("group__order", "group__code", "rank", "agency__code")
+        .order_by("group__order", "group__code", RANK_ORDER, "agency__code")
     )
     for result in results:
         add(result.group, result.agency, result)

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Agency
+from ranking.enums import Standing
 from ranking.errors import ServiceError
 from ranking.results.finalization import (
     award_change,
@@ -25,7 +26,8 @@ from ranking.results.finalization import (
     results_compute_by,
 )
 from ranking.results.selectors import provisional_board
-from ranking.views.common import allow, period_or_404, whole_number
+from ranking.results.standing import assessment_late_set, assessment_standing_set
+from ranking.views.common import allow, assessment_or_404, period_or_404, whole_number
 from ranking.views.council import period_actions, refused
 
 # --- results, awards and publication ----------------------------------------------------
@@ -68,9 +70,54 @@ def provisional_results(request: HttpRequest, code: str) -> HttpResponse:
             "awards": board.awards,
             "award_count": sum(1 for e in board.awards if e.included),
             "candidates": board.candidates,
+            "standings": board.standings,
+            "excluded": board.excluded,
+            "standing_choices": Standing.choices,
+            "can_set_standing": request.user.has_perm("ranking.set_standing", period),
             "actions": period_actions(request, period),
         },
     )
+
+
+@login_required
+@require_POST
+def assessment_standing_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_or_404(pk)
+    try:
+        assessment_standing_set(
+            user=request.user,
+            assessment=assessment,
+            standing=request.POST.get("standing", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        messages.success(
+            request,
+            _("The standing of %(agency)s is recorded; compute the results again.")
+            % {"agency": assessment.agency.name},
+        )
+    return HttpResponseRedirect(reverse("provisional_results", args=[assessment.period.code]) + "#standings")
+
+
+@login_required
+@require_POST
+def assessment_late_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_or_404(pk)
+    late = request.POST.get("late") == "1"
+    try:
+        assessment_late_set(
+            user=request.user, assessment=assessment, late=late, reason=request.POST.get("reason", "")
+        )
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        message = (
+            _("%(agency)s is recorded as late.") if late else _("The late record of %(agency)s is cleared.")
+        )
+        messages.success(request, message % {"agency": assessment.agency.name})
+    return HttpResponseRedirect(reverse("provisional_results", args=[assessment.period.code]) + "#standings")
 
 
 @login_required

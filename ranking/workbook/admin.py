@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
@@ -94,9 +95,13 @@ class TextSafeExportMixin(ExportMixin):
 
 def may_export_year(user) -> bool:
     """Whether `user` may export the whole year workbook: it holds every sheet's rows, so only
-    someone who may export each of them."""
+    someone who may export each of them.
+
+    Asked of the admin site's model permissions alone: `ranking.view_assessment` (the sheet
+    TinhTrang) is also a rule of the workflow, which answers for one assessment at a time."""
+    backend = ModelBackend()
     return all(
-        user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+        backend.has_perm(user, f"{model._meta.app_label}.view_{model._meta.model_name}")
         for model in (resource._meta.model for resource in SHEET_RESOURCES)
     )
 

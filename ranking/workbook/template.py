@@ -10,6 +10,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ranking.cells import cell_put
 from ranking.enums import Method, Subject
 from ranking.workbook.resources import ARISES, REVIEWER_NOT_ARISING, SHEET_RESOURCES, sheet_columns
+from ranking.workbook.resources.standings import STANDING_COLUMN, STANDING_WORDS
 
 # Rows the drop-downs cover: far more than a city's year needs.
 VALIDATED_ROWS = 5000
@@ -22,6 +23,8 @@ CHOICES = {
     "Yêu cầu kiểm chứng": ["x"],
     "Không phát sinh": ["x"],
     REVIEWER_NOT_ARISING: ["x", ARISES],
+    STANDING_COLUMN: list(STANDING_WORDS),
+    "Nộp muộn": ["x"],
 }
 
 # The instructions sheet: the contract of WORKBOOK.md in the users' words.
@@ -62,6 +65,13 @@ INSTRUCTIONS = [
         "Cột tùy chọn Không phát sinh (thẩm định): x nếu chuyên viên thẩm định xác định không phát sinh, "
         "không nếu có phát sinh dù đơn vị ghi x, để trống nếu theo đơn vị; "
         "cột này quyết định điểm cuối cùng.",
+    ),
+    (
+        "TinhTrang",
+        "Tình trạng của đơn vị trong kỳ: Mã kỳ, Mã đơn vị, Tình trạng (xếp hạng, không xếp hạng: có chỉ số "
+        "và xếp loại nhưng không xếp hạng, không khen thưởng; không đánh giá: không có kết quả; "
+        "để trống là xếp hạng), Lý do (bắt buộc khi không xếp hạng hoặc không đánh giá), "
+        "Nộp muộn (x), Lý do nộp muộn.",
     ),
     ("HaBac", "Hạ bậc: Mã kỳ, Mã đơn vị, Số bậc hạ (số nguyên ≥ 1), Lý do."),
     ("KetQua", "Kết quả các năm trước: Mã kỳ, Mã đơn vị, Tổng điểm, Chỉ số, Xếp loại, Xếp hạng."),

@@ -18,6 +18,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ranking.cells import cell_put, sheet_title
+from ranking.enums import Standing
 from ranking.reports.agency import AgencyReport
 from ranking.reports.exports.styles import (
     BORDER,
@@ -140,6 +141,11 @@ def summary(out: SheetWriter, report: AgencyReport) -> None:
         (_("Previous rank"), result.previous_rank, INTEGER_FORMAT),
         (_("Change"), result.change, CHANGE_FORMAT),
     ]
+    if result.standing != Standing.RANKED:
+        lines.append((_("Standing"), str(Standing(result.standing).label), None))
+        lines.append((_("Reason for the standing"), result.standing_reason, None))
+    if result.late:
+        lines.append((_("Submitted late"), _("Yes"), None))
     for label, value, number_format in lines:
         out.merged(1, 2, label, bold=True, border=True)
         if number_format is None:

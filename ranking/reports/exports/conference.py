@@ -9,6 +9,7 @@ working. `conference_workbook` is that contract: one sheet per group, `Tổng h�
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
@@ -23,22 +24,25 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import AgencyGroup
 from ranking.bulk import collector_paused
-from ranking.cells import sheet_title
+from ranking.cells import cell_put, sheet_title
 from ranking.enums import Subject
 from ranking.models import AwardEntry, Criterion, Period, Result
 from ranking.numbers import index_shown, vietnamese_date
 from ranking.periods.criteria import period_fields
 from ranking.reports.exports.styles import (
+    BORDER,
     CENTER,
     CHANGE_FORMAT,
     FONT,
     FONT_BOLD,
     FONT_NAME,
+    HEADER_FILL,
     HEADER_ROW,
     INTEGER_FORMAT,
     LEFT,
     RIGHT,
     SCORE_FORMAT,
+    cell_style,
     cell_styles,
     integers,
     print_setup,
@@ -57,6 +61,8 @@ SUBJECT_TITLES = {
 
 SUMMARY_SHEET = "Tổng hợp"
 AWARDS_SHEET = "Khen thưởng"
+STANDINGS_SHEET = "Không xếp hạng"
+STANDING_TEXT = {"not_ranked": "Không xếp hạng", "excluded": "Không đánh giá"}
 TITLE_AWARDS_PROPOSED = "DANH SÁCH ĐỀ NGHỊ TẶNG BẰNG KHEN"
 TITLE_AWARDS_APPROVED = "DANH SÁCH TẶNG BẰNG KHEN"
 
@@ -137,6 +143,7 @@ def conference_workbook(*, period: Period, source: ResultsView | None = None) ->
         approved=source.awards_approved,
         footer=footer,
     )
+    standings_sheet(workbook, period=period, source=source, footer=footer)
     return workbook
 
 
@@ -194,9 +201,14 @@ def group_sheet(
         # sheet stays as it was, without columns that could only be empty.
         shown = [c for c in shown if c.key != "components"]
     columns: list[tuple[str, float]] = []
+    named: list[tuple[int, str]] = []
     for column in shown:
         if column.key == "fields":
-            columns.extend((field_header(field), FIELD_WIDTH) for field in fields)
+            # The header keeps the field's code (the workbook's contract: `1`, `2`, …); its name
+            # is written right above it, in the row between the title and the header.
+            first = len(columns) + 1
+            named.extend((first + n, getattr(field, "title", "")) for n, field in enumerate(fields))
+            columns.extend((field.code, FIELD_WIDTH) for field in fields)
         elif column.key == "components":
             columns.extend((column.header.format(code=field.code), column.width) for field in fields)
         else:
@@ -208,6 +220,7 @@ def group_sheet(
         subtitle=group_name,
     )
     table_header(ws, columns)
+    field_names_row(ws, named)
     ws.row_dimensions[HEADER_ROW].height = header_height(columns)
     for result in results:
         values: list[tuple[Any, str | None, Alignment]] = []
@@ -335,14 +348,27 @@ def titled_fields(*, period: Period, fields: Sequence[Any]) -> list[TitledField]
     return [TitledField(field.code, titles.get(field.code, "")) for field in fields]
 
 
-def field_header(field: TitledField) -> str:
-    return f"{field.code}. {field.title}" if field.title else field.code
+def field_names_row(ws: Worksheet, named: Sequence[tuple[int, str]]) -> None:
+    """The fields' names above their columns (the blank row under the title block), wrapped."""
+    styles = cell_styles(ws)
+    texts = [(title, FIELD_WIDTH) for _column, title in named if title]
+    if not texts:
+        return
+    style = cell_style(ws, styles, font=FONT_NAMES, alignment=CENTER, border=BORDER, fill=HEADER_FILL)
+    for column, title in named:
+        cell = ws.cell(row=HEADER_ROW - 1, column=column)
+        cell._style = copy(style)
+        cell_put(cell, title)
+    ws.row_dimensions[HEADER_ROW - 1].height = header_height(texts, size=FIELD_NAME_SIZE)
 
 
-def header_height(columns: Sequence[tuple[str, float]]) -> float:
-    """Room for the longest wrapped header of `columns`."""
-    lines = max((-(-len(text) // max(int(width) - 1, 1)) for text, width in columns), default=1)
-    return max(MIN_HEADER_HEIGHT, lines * LINE_HEIGHT)
+def header_height(columns: Sequence[tuple[str, float]], *, size: int = 12) -> float:
+    """Room for the longest wrapped header of `columns` in a font of `size` points (a column
+    holds about one character per unit of width at 12 points)."""
+    lines = max(
+        (-(-len(text) // max(int((width - 1) * 12 / size), 1)) for text, width in columns), default=1
+    )
+    return max(MIN_HEADER_HEIGHT, lines * LINE_HEIGHT * size / 12)
 
 
 # --- the end of every sheet: the council's notes, the date and the signatures -------------------
@@ -356,6 +382,9 @@ SIGNERS = (
 # Rows left blank under the signature blocks for the signatures.
 SIGNATURE_SPACE = 4
 FONT_ITALIC = Font(name=FONT_NAME, size=12, italic=True)
+# The fields' names above the header: smaller, so that a long name fits a narrow column.
+FIELD_NAME_SIZE = 10
+FONT_NAMES = Font(name=FONT_NAME, size=FIELD_NAME_SIZE, italic=True)
 FONT_NOTE_TITLE = Font(name=FONT_NAME, size=12, bold=True, italic=True)
 NOTE = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
@@ -439,3 +468,45 @@ def _halves_row(ws: Worksheet, halves, parts: Sequence[tuple[str, Font] | None])
     for (first, end), part in zip(halves, parts, strict=True):
         if part is not None and part[0] and end > first:
             ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=end)
+
+
+def standings_sheet(workbook: Workbook, *, period: Period, source: ResultsView, footer: Footer) -> None:
+    """The agencies assessed but not ranked and those not assessed, with the council's reason
+    and the late record; only when the period has any (the group sheets leave their rank empty)."""
+    rows = [(r, "not_ranked") for r in source.results if r.rank is None]
+    rows += [(e, "excluded") for e in source.excluded]
+    if not rows:
+        return
+    rows.sort(key=lambda row: (row[0].group.order, row[0].group.code, row[0].agency.code))
+    ws = workbook.create_sheet(STANDINGS_SHEET)
+    columns = [
+        ("STT", 6),
+        ("Mã đơn vị", 12),
+        ("Tên đơn vị", 42),
+        ("Khối", 30),
+        ("Tình trạng", 16),
+        ("Lý do", 40),
+        ("Nộp muộn", 10),
+    ]
+    title_block(
+        ws,
+        width=len(columns),
+        title="ĐƠN VỊ KHÔNG XẾP HẠNG, KHÔNG ĐÁNH GIÁ",
+        subtitle=f"Kết quả xếp hạng {subject_title(period).lower()} năm {period.year}",
+    )
+    table_header(ws, columns)
+    for number, (row, standing) in enumerate(rows, start=1):
+        table_row(
+            ws,
+            [
+                (number, INTEGER_FORMAT, CENTER),
+                (row.agency.code, None, CENTER),
+                (row.agency.name, None, LEFT),
+                (row.group.name, None, LEFT),
+                (STANDING_TEXT[standing], None, CENTER),
+                (row.standing_reason, None, LEFT),
+                ("Có" if row.late else None, None, CENTER),
+            ],
+        )
+    print_setup(ws, width=len(columns), freeze="D")
+    sheet_footer(ws, width=len(columns), footer=footer)

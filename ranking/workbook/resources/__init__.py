@@ -15,6 +15,7 @@ from ranking.workbook.resources.groups import GroupResource
 from ranking.workbook.resources.periods import PeriodResource
 from ranking.workbook.resources.results import HistoricalResultResource
 from ranking.workbook.resources.scores import REVIEWER_NOT_ARISING, ScoreResource
+from ranking.workbook.resources.standings import StandingResource
 from ranking.workbook.resources.tiers import TierResource
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "PeriodResource",
     "ScoreResource",
     "SheetResource",
+    "StandingResource",
     "TierResource",
     "parse_options",
     "sheet_columns",
@@ -44,6 +46,7 @@ SHEET_RESOURCES: tuple[type[SheetResource], ...] = (
     TierResource,
     CriterionResource,
     ScoreResource,
+    StandingResource,
     DemotionResource,
     HistoricalResultResource,
 )

@@ -389,7 +389,12 @@ def test_compute_action_reports_each_problem(client, council, year):
     assert status == 302
     assert sorted(messages) == [
         ("error", "Period VTLT-2025 has no criteria."),
-        ("error", "Results of period CCHC-2025 cannot be computed: some leaves are unscored."),
+        (
+            "error",
+            "Results of period CCHC-2025 cannot be computed: the agencies below have leaves without a "
+            "final score. Complete their scores, or choose for each one on the results page: "
+            "“Not assessed”, or “Not ranked” once every leaf is scored.",
+        ),
         ("error", "Sở Nội vụ (SNV) has no final score for 1.2."),
     ]
 

@@ -233,7 +233,9 @@ def test_a_leaf_overruled_to_arise_waits_for_its_score(year):
     with pytest.raises(ServiceError) as unscored:
         results_compute(period=year.period)
     assert unscored.value.messages == [
-        "Results of period CCHC-2025 cannot be computed: some leaves are unscored.",
+        "Results of period CCHC-2025 cannot be computed: the agencies below have leaves without a "
+        "final score. Complete their scores, or choose for each one on the results page: "
+        "“Not assessed”, or “Not ranked” once every leaf is scored.",
         "Sở Nội vụ (SNV) has no final score for 1.3.",
     ]
 

@@ -27,9 +27,9 @@ GROUP_HEADER = [
     "Xếp hạng",
     "Mã đơn vị",
     "Tên đơn vị",
-    # Each field by its name, wrapped, not by its code alone.
-    "1. Công tác chỉ đạo, điều hành",
-    "2. Cải cách thủ tục hành chính",
+    # Each field by its code (the workbook's contract); its name is written right above.
+    "1",
+    "2",
     "Tổng điểm",
     "Điểm tối đa",
     "Chỉ số (%)",
@@ -150,6 +150,12 @@ def test_group_sheets_list_every_agency_in_rank_order_with_numbers(period, tmp_p
     header_row, header, rows = table(departments, "Xếp hạng")
     assert header_row == 7
     assert header == GROUP_HEADER
+    # The fields' names above their codes, wrapped, in the row between the title and the header.
+    assert [departments.cell(6, column).value for column in range(1, 7)] == [
+        None, None, None, "Công tác chỉ đạo, điều hành", "Cải cách thủ tục hành chính", None,
+    ]  # fmt: skip
+    assert departments["D6"].alignment.wrap_text and departments["D6"].font.italic
+    assert departments["D6"].data_type == "s"
     assert rows == [
         [1, "SNV", "Sở Nội vụ", 55.5, 38, 93.5, 100, 93.5, "Rất tốt", 3, 2],
         [2, "SKHDT", "Sở Kế hoạch và Đầu tư", 50, 35.25, 85.25, 100, 85.25, "Tốt", 1, -1],
@@ -429,8 +435,9 @@ def test_every_kind_of_cell_keeps_its_font_alignment_border_and_format(period, t
     assert looks(ws["A4"]) == ((times, 14, True, False), ("center", "center", True), "General")
     assert looks(ws["A5"]) == ((times, 12, True, False), ("center", "center", True), "General")
     assert sides(ws["A4"]) == [None] * 4
-    # The header row holds the fields' names on up to three lines.
-    assert [ws.row_dimensions[row].height for row in (4, 5, 7)] == [21, 21, 45]
+    # The fields' names, above the header, and the header each on up to two lines.
+    assert [ws.row_dimensions[row].height for row in (4, 5, 6, 7)] == [21, 21, 36, 36]
+    assert looks(ws["D6"]) == ((times, 10, False, True), ("center", "center", True), "General")
     # The header row: bold on light blue, centred, bordered.
     assert looks(ws["K7"]) == ((times, 12, True, False), ("center", "center", True), "General")
     assert ws["K7"].fill.fill_type == "solid" and ws["K7"].fill.start_color.rgb.endswith("DDEBF7")
@@ -570,6 +577,7 @@ def test_a_published_workbook_is_dated_on_its_publication_and_names_the_fields(p
     _, header, rows = table(ws, "Xếp hạng")
     # The publication keeps the fields' codes; their names come from the criteria.
     assert header == GROUP_HEADER
+    assert [ws["D6"].value, ws["E6"].value] == ["Công tác chỉ đạo, điều hành", "Cải cách thủ tục hành chính"]
     assert rows[1][7] == 73.82
     assert ws["F14"].value == "Đà Nẵng, ngày 01 tháng 6 năm 2026"
     assert ws["A12"].value.startswith("- Quận Hải Châu (QHC): hạ bậc xếp loại từ Rất tốt xuống Tốt.")

@@ -183,14 +183,9 @@ def test_group_sheets_with_chosen_columns():
     )
 
     ws = workbook[SBN]
-    assert [c.value for c in ws[7]] == [
-        "Xếp hạng",
-        "Tên đơn vị",
-        "1. Tiêu chí 1",
-        "2. Tiêu chí 2",
-        "Chỉ số (%)",
-        "Thay đổi",
-    ]
+    assert [c.value for c in ws[7]] == ["Xếp hạng", "Tên đơn vị", "1", "2", "Chỉ số (%)", "Thay đổi"]
+    # Each field's name right above its code.
+    assert [c.value for c in ws[6]] == [None, None, "Tiêu chí 1", "Tiêu chí 2", None, None]
     assert rows(ws, 8) == [[1, "Sở Nội vụ", 7.5, 9.5, 85, 1], [2, "Sở Tài chính", 7, None, 70, -1]]
     assert ws["C8"].number_format == SCORE_FORMAT
     assert ws["F8"].number_format == CHANGE_FORMAT

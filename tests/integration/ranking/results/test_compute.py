@@ -144,7 +144,9 @@ def test_refuses_unscored_leaves_and_names_agency_and_leaves(sbn, qh):
     take_part(period, leaves, agency("QHC", qh), {"1.2": "30"})
     take_part(period, leaves, agency("STC", sbn), {"1.1": "50", "1.2": "30", "1.9": "5", "1.10": "5"})
     assert refusal(period) == [
-        "Results of period CCHC-2025 cannot be computed: some leaves are unscored.",
+        "Results of period CCHC-2025 cannot be computed: the agencies below have leaves without a "
+        "final score. Complete their scores, or choose for each one on the results page: "
+        "“Not assessed”, or “Not ranked” once every leaf is scored.",
         "Đơn vị SNV (SNV) has no final score for 1.2.",
         "Đơn vị QHC (QHC) has no final score for 1.1, 1.9, 1.10.",
     ]
@@ -157,7 +159,9 @@ def test_a_self_score_without_final_score_is_unscored(sbn):
     assessment = take_part(period, leaves, agency("SNV", sbn), {"1.1": "60"})
     ScoreFactory(assessment=assessment, criterion=leaves["1.2"], self_score=D(40), final_score=None)
     assert refusal(period) == [
-        "Results of period CCHC-2025 cannot be computed: some leaves are unscored.",
+        "Results of period CCHC-2025 cannot be computed: the agencies below have leaves without a "
+        "final score. Complete their scores, or choose for each one on the results page: "
+        "“Not assessed”, or “Not ranked” once every leaf is scored.",
         "Đơn vị SNV (SNV) has no final score for 1.2.",
     ]
 
@@ -168,7 +172,11 @@ def test_unscored_list_is_cut_after_twenty_agencies(sbn):
         take_part(period, leaves, agency(f"DV{number:02d}", sbn), {"1.1": "60"})
     messages = refusal(period)
     assert len(messages) == 22
-    assert messages[0] == "Results of period CCHC-2025 cannot be computed: some leaves are unscored."
+    assert messages[0] == (
+        "Results of period CCHC-2025 cannot be computed: the agencies below have leaves without a "
+        "final score. Complete their scores, or choose for each one on the results page: "
+        "“Not assessed”, or “Not ranked” once every leaf is scored."
+    )
     assert messages[-1] == "… and 3 more agencies."
 
 
@@ -396,7 +404,9 @@ def test_command_fails_with_the_service_message(sbn):
     with pytest.raises(CommandError) as raised:
         call_command("compute_results", "CCHC-2025", stdout=io.StringIO())
     assert str(raised.value) == (
-        "Results of period CCHC-2025 cannot be computed: some leaves are unscored.\n"
+        "Results of period CCHC-2025 cannot be computed: the agencies below have leaves without a "
+        "final score. Complete their scores, or choose for each one on the results page: "
+        "“Not assessed”, or “Not ranked” once every leaf is scored.\n"
         "Đơn vị SNV (SNV) has no final score for 1.2."
     )
 

@@ -664,6 +664,9 @@ def snapshot_row(code, rank, total, tier, previous_rank, survey=None):
         "tier_before_demotion": tier,
         "demoted": False,
         "previous_rank": previous_rank,
+        "standing": "ranked",
+        "standing_reason": "",
+        "late": False,
     }
 
 
@@ -694,6 +697,7 @@ def test_publishing_freezes_a_snapshot(year, mailoutbox, django_capture_on_commi
         snapshot_row("SXD", 3, 82, "Tốt", None),
     ]
     assert stored.awards == [award_row("SNV"), award_row("STC")]
+    assert stored.excluded == []
     assert stored.tier_labels == ["Rất tốt", "Tốt", "Khá", "Trung bình", "Yếu"]
     assert stored.field_codes == ["1", "2", "3"]
     period = year.fresh()

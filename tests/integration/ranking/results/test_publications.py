@@ -397,9 +397,17 @@ def test_the_data_migration_completes_a_still_published_version_from_its_results
     year = build_year()
     publish(year, council)
     publication = Publication.objects.get()
-    # The component indices and the council's reasons were kept after this migration's time:
-    # not its to fill.
-    later = ("field_maxima", "field_indices", "demotion_reason", "award_change")
+    # The component indices, the council's reasons and the standings were kept after this
+    # migration's time: not its to fill.
+    later = (
+        "field_maxima",
+        "field_indices",
+        "demotion_reason",
+        "award_change",
+        "standing",
+        "standing_reason",
+        "late",
+    )
     complete = {
         "results": [{k: v for k, v in row.items() if k not in later} for row in publication.results],
         "awards": publication.awards,

@@ -451,7 +451,9 @@ def test_compute_refuses_and_lists_unscored_leaves(client, council):
 
     assert response.redirect_chain == [("/hoi-dong/CCHC-2025/ket-qua/", 302)]
     assert messages_of(response) == [
-        "Results of period CCHC-2025 cannot be computed: some leaves are unscored.",
+        "Results of period CCHC-2025 cannot be computed: the agencies below have leaves without a "
+        "final score. Complete their scores, or choose for each one on the results page: "
+        "“Not assessed”, or “Not ranked” once every leaf is scored.",
         "Sở Nội vụ (SNV) has no final score for 2.1.",
         "Sở Tài chính (STC) has no final score for 2.1.",
         "Sở Tư pháp (STP) has no final score for 2.1.",

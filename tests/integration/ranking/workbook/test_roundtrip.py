@@ -81,7 +81,17 @@ def test_the_demo_year_survives_export_and_import(tmp_path):
     assert again.problems == []
     assert {(c.sheet, c.new, c.updated) for c in again.sheets} == {
         (sheet, 0, 0)
-        for sheet in ("Khoi", "DonVi", "KyDanhGia", "XepLoai", "TieuChi", "Diem", "HaBac", "KetQua")
+        for sheet in (
+            "Khoi",
+            "DonVi",
+            "KyDanhGia",
+            "XepLoai",
+            "TieuChi",
+            "Diem",
+            "TinhTrang",
+            "HaBac",
+            "KetQua",
+        )
     }
 
     for model in (Publication, AwardEntry, Result, Score, Assessment, Demotion, HistoricalResult):

@@ -53,6 +53,7 @@ HEADERS = {
         "Ghi chú",
         "Không phát sinh (thẩm định)",
     ],
+    "TinhTrang": ["Mã kỳ", "Mã đơn vị", "Tình trạng", "Lý do", "Nộp muộn", "Lý do nộp muộn"],
     "HaBac": ["Mã kỳ", "Mã đơn vị", "Số bậc hạ", "Lý do"],
     "KetQua": ["Mã kỳ", "Mã đơn vị", "Tổng điểm", "Chỉ số", "Xếp loại", "Xếp hạng"],
 }
@@ -65,6 +66,8 @@ DROP_DOWNS = {
     ("TieuChi", "Yêu cầu kiểm chứng"): ["x"],
     ("Diem", "Không phát sinh"): ["x"],
     ("Diem", "Không phát sinh (thẩm định)"): ["x", "không"],
+    ("TinhTrang", "Tình trạng"): ["xếp hạng", "không xếp hạng", "không đánh giá"],
+    ("TinhTrang", "Nộp muộn"): ["x"],
 }
 
 
@@ -116,6 +119,7 @@ def test_sheets_in_workbook_order_after_the_instructions(book):
         "XepLoai",
         "TieuChi",
         "Diem",
+        "TinhTrang",
         "HaBac",
         "KetQua",
     ]
@@ -182,6 +186,7 @@ def test_the_filled_template_imports(tmp_path, book):
         ("XepLoai", 1),
         ("TieuChi", 1),
         ("Diem", 1),
+        ("TinhTrang", 0),
         ("HaBac", 0),
         ("KetQua", 0),
     ]
