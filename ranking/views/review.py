@@ -22,6 +22,7 @@ from ranking.assessments.appraisal import (
     assessment_return,
     explanation_decide,
     field_accept_self,
+    field_accept_undo,
     score_review_set,
 )
 from ranking.assessments.appraisal_display import leaf_of_row, sheet_blocks, totals_context
@@ -96,6 +97,7 @@ def detail_context(request: HttpRequest, assessment: Assessment, **extra) -> dic
         "assessment": assessment,
         "blocks": blocks,
         "can_review": user.has_perm("ranking.review_assessment", assessment),
+        "undoable": undoable_fields(request, assessment),
         "can_start": assessment.review_opened_at is None
         and user.has_perm("ranking.review_assessment", assessment),
         "can_decide": user.has_perm("ranking.decide_explanation", assessment),
@@ -103,6 +105,12 @@ def detail_context(request: HttpRequest, assessment: Assessment, **extra) -> dic
         **totals_context(sheet),
         **extra,
     }
+
+
+def undoable_fields(request: HttpRequest, assessment: Assessment) -> set[str]:
+    """The fields whose last acceptance of self-scores this user may still undo."""
+    prefix = f"accept-undo-{assessment.pk}-"
+    return {key[len(prefix) :] for key, _filled in request.session.items() if key.startswith(prefix)}
 
 
 def detail_url(assessment: Assessment, anchor: str = "") -> str:
@@ -241,28 +249,82 @@ def score_review_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpR
     )
 
 
+def undo_key(assessment: Assessment, field_code: str) -> str:
+    return f"accept-undo-{assessment.pk}-{field_code}"
+
+
+def accepted_text(field_code: str, filled: int, kept: int) -> str:
+    return " ".join(
+        (
+            ngettext(
+                "Field %(field)s: %(count)d leaf not yet reviewed took its self-score.",
+                "Field %(field)s: %(count)d leaves not yet reviewed took their self-scores.",
+                filled,
+            )
+            % {"field": field_code, "count": filled},
+            ngettext(
+                "%(count)d leaf already reviewed was kept as it is.",
+                "%(count)d leaves already reviewed were kept as they are.",
+                kept,
+            )
+            % {"count": kept},
+        )
+    )
+
+
 @login_required
 @require_POST
 def field_accept(request: HttpRequest, pk: int, field_code: str) -> HttpResponse:
     assessment = assessment_or_404(pk)
     allow(request, "ranking.review_assessment", assessment)
     try:
-        count = field_accept_self(user=request.user, assessment=assessment, field_code=field_code)
+        accepted = field_accept_self(user=request.user, assessment=assessment, field_code=field_code)
     except ServiceError as error:
         if request.htmx:
             return service_error_response(request, error)
         for message in error.messages:
             messages.error(request, message)
         return redirect(detail_url(assessment, f"field-{field_code}"))
-    accepted = ngettext(
-        "Field %(field)s: %(count)d leaf accepted at its self-score.",
-        "Field %(field)s: %(count)d leaves accepted at their self-scores.",
-        count,
-    ) % {"field": field_code, "count": count}
+    # What was filled is kept in the session, not in the page: the undo takes back only what
+    # this acceptance filled, and the service checks again that nothing changed since.
+    if accepted.filled:
+        request.session[undo_key(assessment, field_code)] = {str(k): v for k, v in accepted.filled.items()}
+    else:
+        request.session.pop(undo_key(assessment, field_code), None)
+    message = accepted_text(field_code, len(accepted.filled), accepted.kept)
     if not request.htmx:
-        messages.success(request, accepted)
+        messages.success(request, message)
         return redirect(detail_url(assessment, f"field-{field_code}"))
-    return field_response(request, assessment, field_code, accepted_message=accepted)
+    return field_response(request, assessment, field_code, accepted_message=message)
+
+
+@login_required
+@require_POST
+def field_accept_undo_view(request: HttpRequest, pk: int, field_code: str) -> HttpResponse:
+    assessment = assessment_or_404(pk)
+    allow(request, "ranking.review_assessment", assessment)
+    filled = request.session.pop(undo_key(assessment, field_code), None)
+    if not filled:
+        messages.error(request, _("There is nothing to undo in field %(field)s.") % {"field": field_code})
+        return redirect(detail_url(assessment, f"field-{field_code}"))
+    undone = field_accept_undo(
+        user=request.user,
+        assessment=assessment,
+        field_code=field_code,
+        filled={int(k): v for k, v in filled.items()},
+    )
+    message = ngettext(
+        "Field %(field)s: %(count)d leaf is not reviewed again.",
+        "Field %(field)s: %(count)d leaves are not reviewed again.",
+        undone,
+    ) % {"field": field_code, "count": undone}
+    if undone < len(filled):
+        changed = len(filled) - undone
+        message += " " + ngettext(
+            "%(count)d leaf changed since was kept.", "%(count)d leaves changed since were kept.", changed
+        ) % {"count": changed}
+    messages.success(request, message)
+    return redirect(detail_url(assessment, f"field-{field_code}"))
 
 
 def field_response(request: HttpRequest, assessment: Assessment, field_code: str, **extra) -> HttpResponse:
@@ -278,6 +340,7 @@ def field_response(request: HttpRequest, assessment: Assessment, field_code: str
             "assessment": assessment,
             "block": block,
             "can_review": request.user.has_perm("ranking.review_assessment", assessment),
+            "undoable": undoable_fields(request, assessment),
             "can_decide": request.user.has_perm("ranking.decide_explanation", assessment),
             **totals_context(sheet),
             **extra,
