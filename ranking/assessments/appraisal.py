@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from ranking.assessments.services import (
 from ranking.assessments.sheets import assessment_sheet
 from ranking.enums import AssessmentStatus, Decision, Method
 from ranking.errors import ServiceError, recorded
-from ranking.models import Assessment, Score
+from ranking.models import Assessment, Period, Score
 from ranking.notifications import notify
 from ranking.periods.outdated import field_values
 from ranking.rules import require
@@ -254,6 +255,43 @@ def appraisal_approve(*, user: User, assessment: Assessment) -> None:
         assessment, AssessmentStatus.APPROVED, user=user, reason=recorded(gettext_noop("Appraisal approved"))
     )
     notify("approved", assessment=assessment, actor=user)
+
+
+@transaction.atomic
+def appraisals_approve(*, user: User, period: Period, assessment_ids: list[int]) -> list[Assessment]:
+    """The council approves several appraisals of a period at once, all or none.
+
+    Each goes through `appraisal_approve` (permission, phase, history, notification). The
+    council confirmed one list: approving part of it would leave a state nobody chose, so
+    if one of them cannot be approved, none is, and the refusal names every one that could
+    not be and why. Notifications are sent on commit, so a refusal sends none.
+    """
+    require(user, "ranking.approve_appraisals", period)
+    chosen = list(
+        Assessment.objects.filter(period=period, pk__in=assessment_ids)
+        .select_related("period", "agency")
+        .order_by("pk")
+    )
+    if not chosen:
+        raise ServiceError(_("Choose at least one appraisal to approve."))
+    refusals = []
+    for assessment in chosen:
+        try:
+            with transaction.atomic():
+                appraisal_approve(user=user, assessment=assessment)
+        except PermissionDenied:
+            refusals.append(
+                _("%(agency)s: its appraisal is not awaiting approval (%(status)s).")
+                % {"agency": assessment.agency.name, "status": assessment.get_status_display()}
+            )
+    if refusals:
+        # Leaving the transaction with an exception takes back the approvals already made.
+        raise ServiceError(
+            _("No appraisal was approved, the others of your choice included: %(count)d cannot be approved.")
+            % {"count": len(refusals)},
+            *refusals,
+        )
+    return chosen
 
 
 @transaction.atomic
