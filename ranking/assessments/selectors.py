@@ -123,13 +123,33 @@ QUEUE_ORDER = (
 NOT_REVIEWED_METHODS = (scoring.SURVEY, *scoring.OUTSIDE_BASE)
 
 
+# The columns the queue sorts by (the only keys accepted from the address), as database orders.
+QUEUE_SORTS = {
+    "agency": ("agency__name",),
+    "group": ("agency__group__order", "agency__group__code"),
+    "period": ("period__year", "period__subject"),
+    "status": ("queue_position",),
+    "submitted": ("submitted_at",),
+    "reviewed": ("reviewed_count",),
+    "reviewer": ("reviewer__username",),
+}
+
+
 def queue_assessments(
-    *, user: User, period: Period | None = None, group: AgencyGroup | None = None, status: str = ""
+    *,
+    user: User,
+    period: Period | None = None,
+    group: AgencyGroup | None = None,
+    status: str = "",
+    search: str = "",
+    sort: str = "",
 ) -> QuerySet[Assessment]:
     """The assessments in a user's queue, with counts of reviewed leaves. One query.
 
     A reviewer sees the assessments assigned to them once submitted (`rules.submitted_once`),
     the council every one. Without a period, only periods not yet published are listed.
+    `search` finds agencies by name; `sort` is a key of `QUEUE_SORTS` (`-key` descending),
+    otherwise what the reviewer has to act on comes first.
     """
     leaves = (
         Criterion.objects.filter(period=OuterRef("period"))
@@ -168,9 +188,14 @@ def queue_assessments(
         assessments = assessments.filter(agency__group=group)
     if status:
         assessments = assessments.filter(status=status)
-    return assessments.order_by(
-        "queue_position", "-period__year", "period__subject", "agency__group__order", "agency__code"
-    )
+    if search:
+        assessments = assessments.filter(agency__name__icontains=search)
+    default = ("queue_position", "-period__year", "period__subject", "agency__group__order", "agency__code")
+    fields = QUEUE_SORTS.get(sort.removeprefix("-"))
+    if fields is None:
+        return assessments.order_by(*default)
+    descending = "-" if sort.startswith("-") else ""
+    return assessments.order_by(*(descending + f for f in fields), *default, "pk")
 
 
 # The deadline of the step an assessment waits for, by its status: the agency's self-assessment,

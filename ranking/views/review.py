@@ -11,8 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.rules import is_council
@@ -27,15 +28,17 @@ from ranking.assessments.appraisal import (
 )
 from ranking.assessments.appraisal_display import leaf_of_row, sheet_blocks, totals_context
 from ranking.assessments.forms import QueueFilter
-from ranking.assessments.selectors import queue_assessments
+from ranking.assessments.selectors import QUEUE_SORTS, overdue, queue_assessments, step_deadline
 from ranking.assessments.sheets import assessment_sheet, sheet_figures, sheet_leaf
 from ranking.enums import AssessmentStatus, Decision
 from ranking.errors import ServiceError
 from ranking.models import Assessment, Score
+from ranking.text import clean_text
 from ranking.views.common import (
     CONFLICT,
     INVALID,
     SAVED,
+    ListState,
     allow,
     assessment_or_404,
     decimal_or_error,
@@ -47,6 +50,16 @@ from ranking.views.common import (
 S = AssessmentStatus
 
 
+QUEUE_COLUMNS = (
+    ("agency", gettext_lazy("Agency")),
+    ("group", gettext_lazy("Group")),
+    ("period", gettext_lazy("Period")),
+    ("status", gettext_lazy("Status")),
+    ("submitted", gettext_lazy("Submitted on")),
+    ("reviewed", gettext_lazy("Leaves reviewed")),
+    ("reviewer", gettext_lazy("Reviewer")),
+)
+
 # --- the queue ----------------------------------------------------------------------------
 
 
@@ -56,20 +69,35 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     allow(request, "ranking.review_queue")
     form = QueueFilter(request.GET or None)
     chosen = form.cleaned_data if form.is_valid() else {}
+    state = ListState.read(request.GET, QUEUE_SORTS)
     assessments = list(
         queue_assessments(
             user=request.user,
             period=chosen.get("period"),
             group=chosen.get("group"),
             status=chosen.get("status", ""),
+            search=clean_text(chosen.get("q", "")).strip(),
+            sort=state.sort,
         )
     )
+    today = timezone.localdate()
+    for assessment in assessments:
+        assessment.deadline = step_deadline(assessment)
+        assessment.overdue = overdue(assessment, today)
+    # The sort links keep the filters as they were sent.
+    kept = request.GET.copy()
+    kept.pop("sort", None)
+    columns = []
+    for key, label in QUEUE_COLUMNS:
+        kept["sort"] = f"-{key}" if state.sort == key else key
+        columns.append((key, label, kept.urlencode(), state.direction(key)))
     return render(
         request,
         "ranking/review/queue.html",
         {
             "form": form,
             "assessments": assessments,
+            "columns": columns,
             "filtered": bool(chosen and any(chosen.values())),
             "sees_all": is_council(request.user),
         },
