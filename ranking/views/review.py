@@ -333,7 +333,7 @@ def field_accept_undo_view(request: HttpRequest, pk: int, field_code: str) -> Ht
     allow(request, "ranking.review_assessment", assessment)
     filled = request.session.pop(undo_key(assessment, field_code), None)
     if not filled:
-        messages.error(request, _("There is nothing to undo in field %(field)s.") % {"field": field_code})
+        messages.info(request, _("There is nothing to undo in field %(field)s.") % {"field": field_code})
         return redirect(detail_url(assessment, f"field-{field_code}"))
     undone = field_accept_undo(
         user=request.user,

@@ -149,6 +149,9 @@ MATRIX = [
     Row("field_accept", "A2 field",
         get= SIGN_IN_THEN_NA,
         post=(LOGIN,  NO,     NO,     NO,     GO,     NO,     GO,     NO)),
+    Row("field_accept_undo", "A2 field",
+        get= SIGN_IN_THEN_NA,
+        post=(LOGIN,  NO,     NO,     NO,     GO,     NO,     GO,     NO)),
     Row("assessment_return", "A2",
         get= SIGN_IN_THEN_NA,
         post=(LOGIN,  NO,     NO,     NO,     GO,     NO,     GO,     NO)),
@@ -167,6 +170,12 @@ MATRIX = [
         get= SIGN_IN_THEN_NA,
         post=(LOGIN,  NO,     NO,     NO,     NO,     NO,     GO,     GO)),
     Row("appraisal_approve", "A2 reviewed",
+        get= SIGN_IN_THEN_NA,
+        post=(LOGIN,  NO,     NO,     NO,     NO,     NO,     GO,     NO)),
+    Row("council_assessments", APPRAISAL,
+        get= (LOGIN,  NO,     NO,     NO,     NO,     NO,     OK,     OK),
+        post=SIGN_IN_THEN_NA),
+    Row("appraisals_approve", "A2 reviewed period",
         get= SIGN_IN_THEN_NA,
         post=(LOGIN,  NO,     NO,     NO,     NO,     NO,     GO,     NO)),
     Row("assessment_reopen", "A2",
@@ -331,12 +340,15 @@ METHODS = {
     "review_start": "POST",
     "score_review_save": "POST",
     "field_accept": "POST",
+    "field_accept_undo": "POST",
     "assessment_return": "POST",
     "assessment_mark_reviewed": "POST",
     "explanation_decide": "POST",
     "period_dashboard": "GET",
     "period_phase": "POST",
     "appraisal_approve": "POST",
+    "council_assessments": "GET",
+    "appraisals_approve": "POST",
     "assessment_reopen": "POST",
     "survey_scores": "GET POST",
     "demotions": "GET POST",
@@ -376,7 +388,16 @@ METHODS = {
 
 # Views that redirect after success without a message: Django's auth views, and the jobs
 # (they open the job's page, which tells how it goes).
-SILENT_SUCCESS = {"login", "logout", "password_change", "password_change_done", "job_import", "job_export"}
+# field_accept_undo: without an acceptance to undo in the session, it only says there is nothing to undo.
+SILENT_SUCCESS = {
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "job_import",
+    "job_export",
+    "field_accept_undo",
+}
 
 # Pages of A's draft that show its note to whoever may read them.
 SHOW_A_S_NOTE = {"assessment_detail", "assessment_history", "score_history"}
@@ -593,6 +614,7 @@ OUT_OF_PHASE = [
     ("assessment_mark_reviewed", "reviewer_assigned", "A1", "ranking.review_assessment"),
     ("explanation_decide", "reviewer_assigned", "A2 approved leaf", "ranking.decide_explanation"),
     ("appraisal_approve", "council", "A2", "ranking.approve_appraisal"),
+    ("appraisals_approve", "council", FINAL, "ranking.approve_appraisals"),
     ("assessment_reopen", "council", "A3", "ranking.reopen_assessment"),
     ("period_phase", "council", PUBLISHED, "ranking.set_phase"),
     ("period_phase", "admin", PUBLISHED, "ranking.set_phase"),
