@@ -6,6 +6,8 @@ permission and the phase itself (PermissionDenied → 403) and refuses with a Se
 what the user can put right (shown as messages).
 """
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -30,6 +32,7 @@ from ranking.results.finalization import (
     demotion_remove,
     demotion_set,
     period_phase_set,
+    period_phase_undo,
     survey_score_set,
 )
 from ranking.results.selectors import SurveyRow, period_demotions, survey_grid
@@ -85,6 +88,14 @@ PHASE_CONFIRM = {
 }
 
 
+def actions_undoable(request: HttpRequest, period: Period) -> bool:
+    """Whether the page offers to undo the user's last phase change (the service decides)."""
+    change = request.session.get(phase_undo_key(period))
+    return bool(
+        change and change["moved_to"] == period.phase and request.user.has_perm("ranking.set_phase", period)
+    )
+
+
 # --- the period's dashboard -------------------------------------------------------------
 
 
@@ -113,6 +124,7 @@ def period_dashboard(request: HttpRequest, code: str) -> HttpResponse:
             "actions": period_actions(request, period),
             "phases": [(value, Phase(value).label, PHASE_CONFIRM[value]) for value in PHASE_CONFIRM],
             "deadline": phase_deadline(period),
+            "phase_undo": actions_undoable(request, period),
         },
     )
 
@@ -122,6 +134,7 @@ def period_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 def period_phase_view(request: HttpRequest, code: str) -> HttpResponse:
     period = period_or_404(code)
     phase = request.POST.get("phase", "")
+    before, since = period.phase, timezone.now()
     try:
         period_phase_set(user=request.user, period=period, phase=phase, reason=request.POST.get("reason", ""))
     except ServiceError as error:
@@ -131,6 +144,48 @@ def period_phase_view(request: HttpRequest, code: str) -> HttpResponse:
             request,
             _("%(period)s is now in the phase “%(phase)s”.")
             % {"period": period.name, "phase": Phase(phase).label},
+        )
+        # What the undo needs, kept on the server: the service checks that nothing moved since.
+        request.session[phase_undo_key(period)] = {
+            "back_to": before,
+            "moved_to": phase,
+            "since": since.isoformat(),
+            "history_id": period.history.order_by("-history_date", "-history_id")
+            .values_list("history_id", flat=True)
+            .first(),
+        }
+    return redirect("period_dashboard", code=period.code)
+
+
+def phase_undo_key(period: Period) -> str:
+    return f"phase-undo-{period.code}"
+
+
+@login_required
+@require_POST
+def period_phase_undo_view(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    allow(request, "ranking.set_phase", period)
+    change = request.session.pop(phase_undo_key(period), None)
+    if change is None:
+        messages.info(request, _("There is no phase change to undo."))
+        return redirect("period_dashboard", code=period.code)
+    try:
+        period_phase_undo(
+            user=request.user,
+            period=period,
+            back_to=change["back_to"],
+            moved_to=change["moved_to"],
+            since=datetime.datetime.fromisoformat(change["since"]),
+            history_id=change["history_id"],
+        )
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        messages.success(
+            request,
+            _("The phase change is undone: %(period)s is back in the phase “%(phase)s”.")
+            % {"period": period.name, "phase": Phase(change["back_to"]).label},
         )
     return redirect("period_dashboard", code=period.code)
 

@@ -169,6 +169,9 @@ MATRIX = [
     Row("period_phase", SELF,
         get= SIGN_IN_THEN_NA,
         post=(LOGIN,  NO,     NO,     NO,     NO,     NO,     GO,     GO)),
+    Row("period_phase_undo", SELF,
+        get= SIGN_IN_THEN_NA,
+        post=(LOGIN,  NO,     NO,     NO,     NO,     NO,     GO,     GO)),
     Row("appraisal_approve", "A2 reviewed",
         get= SIGN_IN_THEN_NA,
         post=(LOGIN,  NO,     NO,     NO,     NO,     NO,     GO,     NO)),
@@ -346,6 +349,7 @@ METHODS = {
     "explanation_decide": "POST",
     "period_dashboard": "GET",
     "period_phase": "POST",
+    "period_phase_undo": "POST",
     "appraisal_approve": "POST",
     "council_assessments": "GET",
     "appraisals_approve": "POST",
@@ -388,7 +392,7 @@ METHODS = {
 
 # Views that redirect after success without a message: Django's auth views, and the jobs
 # (they open the job's page, which tells how it goes).
-# field_accept_undo: without an acceptance to undo in the session, it only says there is nothing to undo.
+# The undos: without a change to undo in the session, they only say there is nothing to undo.
 SILENT_SUCCESS = {
     "login",
     "logout",
@@ -397,6 +401,7 @@ SILENT_SUCCESS = {
     "job_import",
     "job_export",
     "field_accept_undo",
+    "period_phase_undo",
 }
 
 # Pages of A's draft that show its note to whoever may read them.

@@ -242,3 +242,74 @@ def test_an_agency_officer_cannot_undo(client, in_review):
     response = client.post(f"/tham-dinh/{in_review.assessments['SNV'].pk}/linh-vuc/1/hoan-tac/")
 
     assert response.status_code == 403
+
+
+# --- undoing a phase change ---------------------------------------------------------------------------
+
+
+PHASE = "/hoi-dong/CCHC-2025/giai-doan/"
+PHASE_UNDO = "/hoi-dong/CCHC-2025/giai-doan/hoan-tac/"
+
+
+def test_a_phase_change_nobody_acted_on_is_undone(client, council):
+    year = build_year(phase=Phase.APPRAISAL, status=S.IN_REVIEW)
+
+    moved = client.post(PHASE, {"phase": Phase.EXPLANATION}, follow=True)
+    assert flash_messages(moved.content.decode()) == ["CCHC 2025 đã chuyển sang giai đoạn “Giải trình”."]
+    assert 'class="mt-2 phase-undo"' in moved.content.decode()
+    response = client.post(PHASE_UNDO, follow=True)
+
+    html = response.content.decode()
+    assert flash_messages(html) == ["Đã hoàn tác chuyển giai đoạn: CCHC 2025 trở lại giai đoạn “Thẩm định”."]
+    assert "phase-undo" not in html
+    period = year.reload()
+    assert period.phase == Phase.APPRAISAL
+    last = period.history.first()
+    assert (last.history_user, last.history_change_reason) == (
+        council,
+        "Giai đoạn: Thẩm định — Hoàn tác chuyển giai đoạn",
+    )
+
+
+def test_a_phase_change_is_not_undone_once_someone_acted(client, council):
+    year = build_year(phase=Phase.APPRAISAL, status=S.IN_REVIEW)
+    client.post(PHASE, {"phase": Phase.EXPLANATION}, follow=True)
+    score = Score.objects.get(assessment=year.assessments["STC"], criterion=year.leaves["1.1"])
+    score.review_comment = "Thiếu minh chứng"
+    score.save()
+
+    response = client.post(PHASE_UNDO, follow=True)
+
+    assert flash_messages(response.content.decode()) == [
+        "Không hoàn tác được việc chuyển giai đoạn nữa: kỳ đánh giá đã có thay đổi sau đó."
+    ]
+    assert year.reload().phase == Phase.EXPLANATION
+
+
+def test_a_move_to_finalization_that_finalized_assessments_is_not_undone(client, council):
+    year = build_year(phase=Phase.EXPLANATION, status=S.APPROVED)
+    client.post(PHASE, {"phase": Phase.FINALIZATION}, follow=True)
+
+    response = client.post(PHASE_UNDO, follow=True)
+
+    assert flash_messages(response.content.decode()) == [
+        "Không hoàn tác được việc chuyển giai đoạn nữa: kỳ đánh giá đã có thay đổi sau đó."
+    ]
+    assert year.reload().phase == Phase.FINALIZATION
+    assert set(Assessment.objects.values_list("status", flat=True)) == {S.FINALIZED}
+
+
+def test_without_a_phase_change_there_is_nothing_to_undo(client, council):
+    year = build_year(phase=Phase.APPRAISAL, status=S.IN_REVIEW)
+
+    response = client.post(PHASE_UNDO, follow=True)
+
+    assert flash_messages(response.content.decode()) == ["Không có lần chuyển giai đoạn nào để hoàn tác."]
+    assert year.reload().phase == Phase.APPRAISAL
+
+
+def test_a_reviewer_cannot_undo_a_phase_change(client):
+    build_year(phase=Phase.APPRAISAL, status=S.IN_REVIEW)
+    client.force_login(UserFactory(username="thamdinh", role=Role.REVIEWER))
+
+    assert client.post(PHASE_UNDO).status_code == 403
