@@ -88,7 +88,7 @@ PHASE_CONFIRM = {
 }
 
 
-def actions_undoable(request: HttpRequest, period: Period) -> bool:
+def phase_undoable(request: HttpRequest, period: Period) -> bool:
     """Whether the page offers to undo the user's last phase change (the service decides)."""
     change = request.session.get(phase_undo_key(period))
     return bool(
@@ -124,7 +124,7 @@ def period_dashboard(request: HttpRequest, code: str) -> HttpResponse:
             "actions": period_actions(request, period),
             "phases": [(value, Phase(value).label, PHASE_CONFIRM[value]) for value in PHASE_CONFIRM],
             "deadline": phase_deadline(period),
-            "phase_undo": actions_undoable(request, period),
+            "phase_undo": phase_undoable(request, period),
         },
     )
 

@@ -98,6 +98,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "form": form,
             "assessments": assessments,
             "columns": columns,
+            "sort": state.sort,
             "filtered": bool(chosen and any(chosen.values())),
             "sees_all": is_council(request.user),
         },
