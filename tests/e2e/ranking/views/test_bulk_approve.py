@@ -35,19 +35,21 @@ def test_the_council_approves_several_appraisals_through_one_confirmation(
         navigate(page, lambda: page.goto("/hoi-dong/CCHC-2025/danh-sach/?q=S%E1%BB%9F"))
         boxes = page.locator('input[name="assessment"]')
         expect(boxes).to_have_count(3)
-        page.get_by_label("Chọn mọi kết quả thẩm định đang chờ duyệt").check()
+        page.get_by_label("Chọn mọi kết quả thẩm định đang chờ phê duyệt").check()
         for index in range(3):
             expect(boxes.nth(index)).to_be_checked()
 
-        navigate(page, lambda: page.get_by_role("button", name="Duyệt các kết quả thẩm định đã chọn").click())
+        navigate(
+            page, lambda: page.get_by_role("button", name="Phê duyệt các kết quả thẩm định đã chọn").click()
+        )
 
         assert people.dialogs == [
-            "Duyệt các kết quả thẩm định đã chọn: từng đơn vị sẽ thấy điểm thẩm định và được giải trình; "
-            "đã duyệt thì không hoàn tác được."
+            "Phê duyệt các kết quả thẩm định đã chọn: từng đơn vị sẽ thấy điểm thẩm định và được giải trình; "
+            "đã phê duyệt thì không hoàn tác được."
         ]
         assert page.url.endswith("/hoi-dong/CCHC-2025/danh-sach/?q=S%E1%BB%9F#assessments")
         expect(page.locator(".alert-success")).to_contain_text(
-            "Đã duyệt 3 kết quả thẩm định: Sở Nội vụ, Sở Tài chính, Sở Tư pháp."
+            "Đã phê duyệt 3 kết quả thẩm định: Sở Nội vụ, Sở Tài chính, Sở Tư pháp."
         )
         expect(page.locator("#list-search")).to_have_value("Sở")
         statuses = dict(Assessment.objects.values_list("agency__code", "status"))

@@ -72,12 +72,12 @@ def flash_messages(html: str) -> list[str]:
         (
             Phase.EXPLANATION,
             "Chuyển sang giai đoạn Giải trình: đơn vị không sửa tự đánh giá được nữa và chuyên viên "
-            "không thẩm định được nữa; đơn vị giải trình trên kết quả thẩm định đã duyệt.",
+            "không thẩm định được nữa; đơn vị giải trình trên kết quả thẩm định đã phê duyệt.",
         ),
         (
             Phase.FINALIZATION,
             "Chuyển sang giai đoạn Hoàn thiện kết quả: đơn vị không giải trình được nữa; kết quả thẩm "
-            "định đã duyệt mà không có giải trình trở thành kết quả cuối cùng.",
+            "định đã phê duyệt mà không có giải trình trở thành kết quả cuối cùng.",
         ),
     ],
 )
@@ -98,8 +98,8 @@ def test_approving_one_appraisal_confirms_what_it_does(client, council):
 
     approvals = [c for c in confirmations(html) if not c.startswith("Chuyển sang giai đoạn")]
     assert approvals == [
-        "Duyệt kết quả thẩm định của Sở Tài chính: đơn vị sẽ thấy điểm thẩm định và được giải trình; "
-        "đã duyệt thì không hoàn tác được."
+        "Phê duyệt kết quả thẩm định của Sở Tài chính: đơn vị sẽ thấy điểm thẩm định và được giải trình; "
+        "đã phê duyệt thì không hoàn tác được."
     ]
 
 

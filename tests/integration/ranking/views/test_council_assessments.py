@@ -198,7 +198,7 @@ def test_the_council_approves_three_appraisals_at_once(client, year, council):
     assert response.status_code == 302
     assert response["Location"] == "/hoi-dong/CCHC-2025/danh-sach/?q=S%E1%BB%9F&sort=-self&page=1#assessments"
     page = client.get(response["Location"])
-    assert messages_of(page) == ["Đã duyệt 3 kết quả thẩm định: Sở Nội vụ, Sở Tài chính, Sở Tư pháp."]
+    assert messages_of(page) == ["Đã phê duyệt 3 kết quả thẩm định: Sở Nội vụ, Sở Tài chính, Sở Tư pháp."]
     assert statuses(year) == {
         "SNV": S.APPROVED,
         "STC": S.APPROVED,
@@ -221,8 +221,8 @@ def test_one_appraisal_not_ready_approves_none_of_those_chosen(
 
     assert response.redirect_chain == [("/hoi-dong/CCHC-2025/danh-sach/#assessments", 302)]
     assert messages_of(response) == [
-        "Chưa duyệt kết quả thẩm định nào, kể cả các đơn vị khác đã chọn: 1 đơn vị không duyệt được.",
-        "Sở Y tế: kết quả thẩm định chưa ở trạng thái chờ duyệt (Đang thẩm định).",
+        "Chưa phê duyệt kết quả thẩm định nào, kể cả các đơn vị khác đã chọn: 1 đơn vị không phê duyệt được.",
+        "Sở Y tế: kết quả thẩm định chưa ở trạng thái chờ phê duyệt (Đang thẩm định).",
     ]
     assert statuses(year) == {
         "SNV": S.REVIEWED,
@@ -239,14 +239,14 @@ def test_one_appraisal_not_ready_approves_none_of_those_chosen(
 def test_approving_nothing_chosen_is_refused(client, year, council):
     response = client.post(APPROVE, {}, follow=True)
 
-    assert messages_of(response) == ["Hãy chọn ít nhất một kết quả thẩm định để duyệt."]
+    assert messages_of(response) == ["Hãy chọn ít nhất một kết quả thẩm định để phê duyệt."]
 
 
 def test_assessments_of_another_period_are_not_approved(client, year, council):
     other = Assessment.objects.get(pk=year.assessments["SNV"].pk)
     response = client.post(APPROVE, {"assessment": [str(other.pk), "999999", "abc"]}, follow=True)
 
-    assert messages_of(response) == ["Đã duyệt 1 kết quả thẩm định: Sở Nội vụ."]
+    assert messages_of(response) == ["Đã phê duyệt 1 kết quả thẩm định: Sở Nội vụ."]
 
 
 @pytest.mark.parametrize("role", [Role.OFFICER, Role.REVIEWER, Role.ADMIN])
@@ -260,7 +260,7 @@ def test_only_the_council_approves_several(client, year, role):
 
     assert response.status_code == 403
     assert (
-        "Chỉ hội đồng thẩm định được duyệt kết quả thẩm định, trong giai đoạn thẩm định hoặc giải trình."
+        "Chỉ hội đồng thẩm định được phê duyệt kết quả thẩm định, trong giai đoạn thẩm định hoặc giải trình."
         in (response.content.decode())
     )
     assert set(statuses(year).values()) == {S.REVIEWED}
@@ -282,7 +282,7 @@ def test_the_bulk_approval_confirms_with_a_sentence(client, year, council):
     html = client.get(LIST).content.decode()
 
     assert (
-        'data-confirm="Duyệt các kết quả thẩm định đã chọn: từng đơn vị sẽ thấy điểm thẩm định và được '
-        'giải trình; đã duyệt thì không hoàn tác được."'
+        'data-confirm="Phê duyệt các kết quả thẩm định đã chọn: từng đơn vị sẽ thấy điểm thẩm định và được '
+        'giải trình; đã phê duyệt thì không hoàn tác được."'
     ) in html
     assert 'data-select-all="assessment"' in html
