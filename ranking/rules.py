@@ -158,6 +158,12 @@ def in_finalization(user, period) -> bool:
 
 
 @object_predicate
+def approving_appraisals(user, period) -> bool:
+    """The phases in which the council approves appraisals (as `awaiting_approval`)."""
+    return period.phase in (Phase.APPRAISAL, Phase.EXPLANATION)
+
+
+@object_predicate
 def publishable(user, period) -> bool:
     return (
         period.phase == Phase.FINALIZATION
@@ -210,6 +216,8 @@ rules.add_perm("ranking.review_queue", is_reviewer | is_council)
 rules.add_perm("ranking.set_phase", (is_council | is_administrator) & not_published)
 rules.add_perm("ranking.finalize_period", is_council & in_finalization)
 rules.add_perm("ranking.set_standing", is_council & not_published)
+# Several appraisals of a period at once; each one is checked again by `approve_appraisal`.
+rules.add_perm("ranking.approve_appraisals", is_council & approving_appraisals)
 rules.add_perm("ranking.publish_period", is_council & publishable)
 rules.add_perm("ranking.reopen_period", is_council & is_published)
 rules.add_perm("ranking.view_public_results", has_public_page)
@@ -291,6 +299,9 @@ PERMISSION_MESSAGES = {
     "ranking.finalize_period": gettext_lazy("Only the appraisal council may do this, during finalization."),
     "ranking.set_standing": gettext_lazy(
         "Only the appraisal council may decide whether an agency is ranked or late, before publication."
+    ),
+    "ranking.approve_appraisals": gettext_lazy(
+        "Only the appraisal council may approve appraisals, during the appraisal or the explanation."
     ),
     "ranking.publish_period": gettext_lazy(
         "Results can be published by the council once computed and with an approved award list."

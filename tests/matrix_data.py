@@ -397,6 +397,9 @@ def target(world: World, key: str | None) -> dict:
     if key == "A2 reviewed":  # appraised, awaiting the council's approval
         _status(a2, S.REVIEWED, reviewed_at=timezone.now())
         return {"pk": a2.pk}
+    if key == "A2 reviewed period":  # the same, approved with others from the period's list
+        _status(a2, S.REVIEWED, reviewed_at=timezone.now())
+        return {"code": APPRAISAL}
     if key in ("A2 approved", "A2 approved leaf"):  # the explanation phase is open
         _explanation_phase(world)
         _status(a2, S.APPROVED, reviewed_at=timezone.now())
@@ -450,6 +453,8 @@ def post_data(world: World, name: str) -> dict:
             "new_password2": NEW_PASSWORD,
         },
         "notification_settings": {"daily_digest": "True"},
+        "assessment_standing": {"standing": "not_ranked", "reason": "Người đứng đầu bị kỷ luật"},
+        "assessment_late": {"late": "1", "reason": "Nộp sau hạn 3 ngày"},
         "score_self_save": {"value": "7,5", "note": "Đã ban hành kế hoạch", "no_evidence_reason": ""},
         "evidence_upload": {
             "file": SimpleUploadedFile("ke-hoach-bo-sung.pdf", PDF, content_type="application/pdf")
@@ -460,6 +465,7 @@ def post_data(world: World, name: str) -> dict:
         "explanation_decide": {"decision": "accepted", "reason": "Báo cáo kèm theo chứng minh đủ"},
         "period_phase": {"phase": Phase.APPRAISAL},
         "assessment_reopen": {"reason": "Đơn vị xin bổ sung theo công văn số 12"},
+        "appraisals_approve": {"assessment": [str(world.a[APPRAISAL].pk)]},
         "survey_scores": {f"s-{a3.pk}-{world.leaves[FINAL]['2.1'].pk}": "9,5"},
         "demotions": {"agency": str(world.agency_a.pk), "steps": "1", "reason": "Vi phạm kỷ luật"},
         "demotion_remove": {"reason": "Quyết định kỷ luật đã được hủy"},

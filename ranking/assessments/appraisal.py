@@ -1,7 +1,9 @@
 """Appraisal and explanation: reviewers set reviewed scores, agencies explain, reviewers decide."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,8 +25,9 @@ from ranking.assessments.services import (
 from ranking.assessments.sheets import assessment_sheet
 from ranking.enums import AssessmentStatus, Decision, Method
 from ranking.errors import ServiceError, recorded
-from ranking.models import Assessment, Score
+from ranking.models import Assessment, Period, Score
 from ranking.notifications import notify
+from ranking.periods.outdated import field_values
 from ranking.rules import require
 
 
@@ -110,38 +113,98 @@ def score_review_set(
     return score
 
 
+@dataclass(frozen=True)
+class FieldAccepted:
+    """What accepting a field's self-scores did: the leaves filled (criterion id → the score's
+    version right after), and how many the reviewer had already touched and were kept."""
+
+    filled: dict[int, int]
+    kept: int
+
+
+def untouched(score: Score) -> bool:
+    """The reviewer has given no score, comment or word on "does not arise" to this leaf."""
+    return score.reviewed_score is None and not score.review_comment and score.reviewer_not_arising is None
+
+
+def accepted_reason(field_code: str) -> str:
+    return recorded(gettext_noop("Self-scores of field %(field)s accepted"), {"field": field_code})
+
+
 @transaction.atomic
-def field_accept_self(*, user: User, assessment: Assessment, field_code: str) -> int:
-    """Take the self-scores (and "does not arise") of every leaf of a field as reviewed; returns
-    how many changed."""
+def field_accept_self(*, user: User, assessment: Assessment, field_code: str) -> FieldAccepted:
+    """Take the self-score as reviewed on every leaf of a field the reviewer has not touched.
+
+    A reviewed score, a comment or the reviewer's word on "does not arise" is the reviewer's
+    work: such a leaf is kept as it is and counted. A leaf the agency left empty has nothing
+    to take, and one the agency said does not arise already stands as the agency said.
+    """
     assessment = locked(assessment)
     require(user, "ranking.review_assessment", assessment)
     sheet = assessment_sheet(assessment=assessment)
-    changed = 0
+    filled: dict[int, int] = {}
+    kept = 0
     for row in sheet.leaves:
         if row.criterion.field_code != field_code or row.criterion.method == Method.SURVEY:
             continue
+        if row.score is not None and not untouched(row.score):
+            kept += 1
+            continue
+        if row.score is None or row.score.self_score is None or row.score.not_arising:
+            continue
         score = score_for_update(assessment=assessment, criterion=row.criterion)
-        if (
-            score.reviewed_score == score.self_score
-            and not score.review_comment
-            and score.reviewer_not_arising is None
-        ):
+        if not untouched(score):
+            kept += 1
             continue
         score.reviewed_score = score.final_score = score.self_score
-        score.review_comment = ""
-        # The agency's word on whether the leaf arises is taken too.
-        score.reviewer_not_arising = None
+        save_score(score, user=user, reason=accepted_reason(field_code), assessment=assessment)
+        filled[row.criterion.pk] = score.version
+    if assessment.status == AssessmentStatus.SUBMITTED:
+        review_open(user=user, assessment=assessment)
+    return FieldAccepted(filled=filled, kept=kept)
+
+
+@transaction.atomic
+def field_accept_undo(*, user: User, assessment: Assessment, field_code: str, filled: dict[int, int]) -> int:
+    """Take back what `field_accept_self` filled: each leaf is left unreviewed again, unless it
+    changed since (its version moved on) or its last change was not that acceptance. Returns
+    how many leaves were taken back."""
+    assessment = locked(assessment)
+    require(user, "ranking.review_assessment", assessment)
+    reason = accepted_reason(field_code)
+    undone = 0
+    scores = (
+        Score.objects.select_for_update(of=("self",))
+        .select_related("criterion")
+        .filter(
+            assessment=assessment, criterion_id__in=list(filled), criterion__period_id=assessment.period_id
+        )
+        .order_by("pk")
+    )
+    for score in scores:
+        last = score.history.order_by("-history_date", "-history_id").first()
+        if (
+            score.version != filled[score.criterion_id]
+            or score.criterion.field_code != field_code
+            or last is None
+            or last.history_change_reason != reason
+            or score.reviewed_score != score.self_score
+            or score.review_comment
+            or score.reviewer_not_arising is not None
+        ):
+            continue
+        score._as_read = field_values(score)
+        score.reviewed_score = score.final_score = None
         save_score(
             score,
             user=user,
-            reason=recorded(gettext_noop("Self-scores of field %(field)s accepted"), {"field": field_code}),
+            reason=recorded(
+                gettext_noop("Acceptance of the self-scores of field %(field)s undone"), {"field": field_code}
+            ),
             assessment=assessment,
         )
-        changed += 1
-    if assessment.status == AssessmentStatus.SUBMITTED:
-        review_open(user=user, assessment=assessment)
-    return changed
+        undone += 1
+    return undone
 
 
 @transaction.atomic
@@ -192,6 +255,43 @@ def appraisal_approve(*, user: User, assessment: Assessment) -> None:
         assessment, AssessmentStatus.APPROVED, user=user, reason=recorded(gettext_noop("Appraisal approved"))
     )
     notify("approved", assessment=assessment, actor=user)
+
+
+@transaction.atomic
+def appraisals_approve(*, user: User, period: Period, assessment_ids: list[int]) -> list[Assessment]:
+    """The council approves several appraisals of a period at once, all or none.
+
+    Each goes through `appraisal_approve` (permission, phase, history, notification). The
+    council confirmed one list: approving part of it would leave a state nobody chose, so
+    if one of them cannot be approved, none is, and the refusal names every one that could
+    not be and why. Notifications are sent on commit, so a refusal sends none.
+    """
+    require(user, "ranking.approve_appraisals", period)
+    chosen = list(
+        Assessment.objects.filter(period=period, pk__in=assessment_ids)
+        .select_related("period", "agency")
+        .order_by("pk")
+    )
+    if not chosen:
+        raise ServiceError(_("Choose at least one appraisal to approve."))
+    refusals = []
+    for assessment in chosen:
+        try:
+            with transaction.atomic():
+                appraisal_approve(user=user, assessment=assessment)
+        except PermissionDenied:
+            refusals.append(
+                _("%(agency)s: its appraisal is not awaiting approval (%(status)s).")
+                % {"agency": assessment.agency.name, "status": assessment.get_status_display()}
+            )
+    if refusals:
+        # Leaving the transaction with an exception takes back the approvals already made.
+        raise ServiceError(
+            _("No appraisal was approved, the others of your choice included: %(count)d cannot be approved.")
+            % {"count": len(refusals)},
+            *refusals,
+        )
+    return chosen
 
 
 @transaction.atomic

@@ -9,6 +9,12 @@ from ranking.models import Period
 
 
 class QueueFilter(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Agency name"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+    )
     period = forms.ModelChoiceField(
         label=gettext_lazy("Period"),
         queryset=Period.objects.order_by("-year", "subject"),

@@ -4,6 +4,7 @@ assessments, a reviewer's counts, a period's assessments, a reviewer's queue."""
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -11,6 +12,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Agency, AgencyGroup, User
 from accounts.rules import is_council
 from ranking import scoring
+from ranking.assessments.sheets import leaf_uncommented, leaf_unreviewed
 from ranking.enums import STATUS_ORDER, AssessmentStatus, Phase
 from ranking.models import Assessment, Criterion, Period, Score
 from ranking.periods.criteria import applies, final_not_arising_q, leaf_applies
@@ -121,13 +123,33 @@ QUEUE_ORDER = (
 NOT_REVIEWED_METHODS = (scoring.SURVEY, *scoring.OUTSIDE_BASE)
 
 
+# The columns the queue sorts by (the only keys accepted from the address), as database orders.
+QUEUE_SORTS = {
+    "agency": ("agency__name",),
+    "group": ("agency__group__order", "agency__group__code"),
+    "period": ("period__year", "period__subject"),
+    "status": ("queue_position",),
+    "submitted": ("submitted_at",),
+    "reviewed": ("reviewed_count",),
+    "reviewer": ("reviewer__username",),
+}
+
+
 def queue_assessments(
-    *, user: User, period: Period | None = None, group: AgencyGroup | None = None, status: str = ""
+    *,
+    user: User,
+    period: Period | None = None,
+    group: AgencyGroup | None = None,
+    status: str = "",
+    search: str = "",
+    sort: str = "",
 ) -> QuerySet[Assessment]:
     """The assessments in a user's queue, with counts of reviewed leaves. One query.
 
     A reviewer sees the assessments assigned to them once submitted (`rules.submitted_once`),
     the council every one. Without a period, only periods not yet published are listed.
+    `search` finds agencies by name; `sort` is a key of `QUEUE_SORTS` (`-key` descending),
+    otherwise what the reviewer has to act on comes first.
     """
     leaves = (
         Criterion.objects.filter(period=OuterRef("period"))
@@ -166,6 +188,136 @@ def queue_assessments(
         assessments = assessments.filter(agency__group=group)
     if status:
         assessments = assessments.filter(status=status)
-    return assessments.order_by(
-        "queue_position", "-period__year", "period__subject", "agency__group__order", "agency__code"
+    if search:
+        assessments = assessments.filter(agency__name__icontains=search)
+    default = ("queue_position", "-period__year", "period__subject", "agency__group__order", "agency__code")
+    fields = QUEUE_SORTS.get(sort.removeprefix("-"))
+    if fields is None:
+        return assessments.order_by(*default)
+    descending = "-" if sort.startswith("-") else ""
+    return assessments.order_by(*(descending + f for f in fields), *default, "pk")
+
+
+# The deadline of the step an assessment waits for, by its status: the agency's self-assessment,
+# the appraisal and its approval, the explanation and its decision.
+STEP_DEADLINE = {
+    AssessmentStatus.DRAFT: "self_assessment_deadline",
+    AssessmentStatus.RETURNED: "self_assessment_deadline",
+    AssessmentStatus.SUBMITTED: "appraisal_deadline",
+    AssessmentStatus.IN_REVIEW: "appraisal_deadline",
+    AssessmentStatus.REVIEWED: "appraisal_deadline",
+    AssessmentStatus.APPROVED: "explanation_deadline",
+    AssessmentStatus.EXPLAINED: "explanation_deadline",
+}
+
+
+def step_deadline(assessment: Assessment) -> datetime.date | None:
+    name = STEP_DEADLINE.get(assessment.status)
+    return getattr(assessment.period, name) if name else None
+
+
+def overdue(assessment: Assessment, today: datetime.date) -> bool:
+    """Past the deadline of the step it waits for, and that step not done."""
+    deadline = step_deadline(assessment)
+    return deadline is not None and deadline < today
+
+
+@dataclass
+class CouncilRow:
+    """An assessment in the council's table: totals, open items and whether it is late."""
+
+    assessment: Assessment
+    self_total: Decimal
+    reviewed_total: Decimal
+    unreviewed: int
+    uncommented: int
+    unanswered: int
+    overdue: bool
+
+    @property
+    def difference(self) -> Decimal:
+        return self.reviewed_total - self.self_total
+
+    @property
+    def open_items(self) -> int:
+        return self.unreviewed + self.uncommented + self.unanswered
+
+
+# The columns the council's table sorts by (the only keys accepted from the address).
+COUNCIL_SORTS = {
+    "agency": lambda r: r.assessment.agency.name,
+    "group": lambda r: (r.assessment.agency.group.order, r.assessment.agency.group.code),
+    "status": lambda r: STATUS_ORDER.index(r.assessment.status),
+    "reviewer": lambda r: r.assessment.reviewer.get_username() if r.assessment.reviewer else "",
+    "self": lambda r: r.self_total,
+    "reviewed": lambda r: r.reviewed_total,
+    "difference": lambda r: r.difference,
+    "open": lambda r: r.open_items,
+    "overdue": lambda r: r.overdue,
+}
+
+
+def council_rows(
+    *, period: Period, search: str = "", status: str = "", sort: str = "", today: datetime.date
+) -> list[CouncilRow]:
+    """The period's assessments for the council's table, filtered by agency name and status,
+    sorted by a column of `COUNCIL_SORTS` (`-key` descending; else by group and agency).
+
+    Totals are `scoring.agency_totals` over the self-scores and over the reviewed scores, as
+    the appraisal page adds them up; open items are leaves not reviewed, differences without
+    a comment and explanations awaiting a decision. Four queries, however many rows.
+    """
+    assessments = Assessment.objects.filter(period=period).select_related(
+        "period", "agency__group", "reviewer"
     )
+    if search:
+        assessments = assessments.filter(agency__name__icontains=search)
+    if status:
+        assessments = assessments.filter(status=status)
+    assessments = list(assessments.order_by("agency__group__order", "agency__group__code", "agency__code"))
+    criteria = list(Criterion.objects.filter(period=period).prefetch_related("groups"))
+    parent_ids = {c.parent_id for c in criteria if c.parent_id}
+    leaves = [c for c in criteria if c.id not in parent_ids]
+    scores: dict[int, dict[int, Score]] = defaultdict(dict)
+    for score in Score.objects.filter(assessment__in=assessments).order_by():
+        scores[score.assessment_id][score.criterion_id] = score
+    rows = []
+    for assessment in assessments:
+        self_scores, reviewed_scores = [], []
+        unreviewed = uncommented = unanswered = 0
+        for criterion in leaves:
+            if not applies({g.id for g in criterion.groups.all()}, assessment.agency.group_id):
+                continue
+            leaf = scoring.Leaf(
+                code=criterion.code,
+                method=criterion.method,
+                max_points=criterion.max_points or Decimal(0),
+                field=criterion.field_code,
+            )
+            s = scores[assessment.pk].get(criterion.id)
+            final_na = bool(s and s.final_not_arising)
+            self_scores.append(
+                scoring.LeafScore(leaf, s.self_score if s else None, bool(s and s.not_arising))
+            )
+            reviewed_scores.append(scoring.LeafScore(leaf, s.reviewed_score if s else None, final_na))
+            unreviewed += leaf_unreviewed(criterion.method, s.reviewed_score if s else None, final_na)
+            if s is not None:
+                uncommented += leaf_uncommented(
+                    s.self_score, s.reviewed_score, s.review_comment, s.not_arising, s.reviewer_not_arising
+                )
+                unanswered += bool(s.explanation and not s.decision)
+        rows.append(
+            CouncilRow(
+                assessment=assessment,
+                self_total=scoring.agency_totals(self_scores).total,
+                reviewed_total=scoring.agency_totals(reviewed_scores).total,
+                unreviewed=unreviewed,
+                uncommented=uncommented,
+                unanswered=unanswered,
+                overdue=overdue(assessment, today),
+            )
+        )
+    key = COUNCIL_SORTS.get(sort.removeprefix("-"))
+    if key is not None:
+        rows.sort(key=key, reverse=sort.startswith("-"))
+    return rows

@@ -1,5 +1,6 @@
 """The council's year end: phases, survey scores, demotions, results, awards, publication."""
 
+import datetime
 import functools
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from accounts.models import AGENCY_ROLES, Agency, Role, User
 from ranking.assessments.services import leaf_of, save_score, score_for_update, value_checked
 from ranking.enums import AssessmentStatus, Method, Phase
 from ranking.errors import ServiceError, recorded
-from ranking.models import Assessment, AwardEntry, Demotion, Period, Publication, Result, Tier
+from ranking.models import Assessment, AwardEntry, Demotion, Period, Publication, Result, Score, Tier
 from ranking.notifications import notify_period
 from ranking.periods.criteria import period_fields
 from ranking.periods.outdated import results_outdated
@@ -97,6 +98,33 @@ def period_phase_set(*, user: User, period: Period, phase: str, reason: str = ""
         reason=recorded(gettext_noop("Phase: %(phase)s"), {"phase": label})
         + (f" — {reason.strip()}" if reason.strip() else ""),
         fields=["phase"],
+    )
+
+
+@transaction.atomic
+def period_phase_undo(
+    *, user: User, period: Period, back_to: str, moved_to: str, since: datetime.datetime, history_id: int
+) -> None:
+    """Take back a phase change nobody has acted on since.
+
+    `moved_to` and `history_id` are the phase and the period's history record the change made,
+    `since` when it was asked for: the period must still be as that change left it, and no
+    assessment or score of the period may have changed from then on (a move to finalization
+    that finalized assessments counts as acting).
+    """
+    period = period_locked(period)
+    require(user, "ranking.set_phase", period)
+    last = (
+        period.history.order_by("-history_date", "-history_id").values_list("history_id", flat=True).first()
+    )
+    acted = (
+        Assessment.history.filter(period_id=period.pk, history_date__gte=since).exists()
+        or Score.history.filter(assessment__period_id=period.pk, history_date__gte=since).exists()
+    )
+    if period.phase != moved_to or last != history_id or acted:
+        raise ServiceError(_("The phase change can no longer be undone: the period has changed since."))
+    period_phase_set(
+        user=user, period=period, phase=back_to, reason=recorded(gettext_noop("Phase change undone"))
     )
 
 

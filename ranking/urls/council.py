@@ -5,6 +5,9 @@ from ranking.views import council, council_results, decision
 urlpatterns = [
     path("<str:code>/", council.period_dashboard, name="period_dashboard"),
     path("<str:code>/giai-doan/", council.period_phase_view, name="period_phase"),
+    path("<str:code>/giai-doan/hoan-tac/", council.period_phase_undo_view, name="period_phase_undo"),
+    path("<str:code>/danh-sach/", council.council_assessments, name="council_assessments"),
+    path("<str:code>/duyet-tham-dinh/", council.appraisals_approve_view, name="appraisals_approve"),
     path("danh-gia/<id:pk>/duyet/", council.appraisal_approve_view, name="appraisal_approve"),
     path("danh-gia/<id:pk>/mo-lai/", council.assessment_reopen_view, name="assessment_reopen"),
     path("danh-gia/<id:pk>/xep-hang/", council_results.assessment_standing_view, name="assessment_standing"),

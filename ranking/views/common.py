@@ -1,19 +1,22 @@
 """What every view of the evaluation shares: loading objects, refusing, answering htmx."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from ranking.enums import AssessmentStatus
 from ranking.errors import ScoreConflict, ServiceError
 from ranking.models import Assessment, Period, Score
 from ranking.numbers import excerpt, parse_decimal, too_large
 from ranking.rules import PERMISSION_MESSAGES
+from ranking.text import clean_text
 
 
 def assessment_or_404(pk: int) -> Assessment:
@@ -112,3 +115,46 @@ def whole_number(text: str | None) -> int | None:
 def posted_version(data) -> int | None:
     """The score version the page showed; None (no check) when the form sent none."""
     return whole_number(data.get("version"))
+
+
+@dataclass(frozen=True)
+class ListState:
+    """A list page's search, status filter, sort and page, read from the address with only
+    known values kept: the sort is one of the page's whitelisted keys, the status a real one.
+    Actions taken from the list carry it (`query`) and return to the same place."""
+
+    search: str = ""
+    status: str = ""
+    sort: str = ""
+    page: str = ""
+
+    @classmethod
+    def read(cls, data, sorts: Collection[str]) -> "ListState":
+        status = data.get("status", "")
+        sort = data.get("sort", "")
+        page = data.get("page", "")
+        return cls(
+            search=clean_text(data.get("q", "")).strip()[:100],
+            status=status if status in AssessmentStatus.values else "",
+            sort=sort if sort.removeprefix("-") in sorts else "",
+            page=page if whole_number(page) else "",
+        )
+
+    def query(self, **changes: str) -> str:
+        values = {"q": self.search, "status": self.status, "sort": self.sort, "page": self.page, **changes}
+        kept = QueryDict(mutable=True)
+        for key, value in values.items():
+            if value:
+                kept[key] = value
+        return kept.urlencode()
+
+    def sort_query(self, key: str) -> str:
+        """The address that sorts by `key`: ascending first, descending when already ascending."""
+        return self.query(sort=f"-{key}" if self.sort == key else key, page="")
+
+    def direction(self, key: str) -> str:
+        return "ascending" if self.sort == key else "descending" if self.sort == f"-{key}" else ""
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.search or self.status)

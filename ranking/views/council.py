@@ -6,21 +6,25 @@ permission and the phase itself (PermissionDenied → 403) and refuses with a Se
 what the user can put right (shown as messages).
 """
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Agency
-from ranking.assessments.appraisal import appraisal_approve
-from ranking.assessments.selectors import period_assessments
+from ranking.assessments.appraisal import appraisal_approve, appraisals_approve
+from ranking.assessments.selectors import COUNCIL_SORTS, council_rows, period_assessments, step_deadline
 from ranking.assessments.services import assessment_reopen
-from ranking.enums import STATUS_ORDER, Phase
+from ranking.enums import STATUS_ORDER, AssessmentStatus, Phase
 from ranking.errors import ServiceError
 from ranking.models import Demotion, Period, Tier
 from ranking.periods.selectors import periods_progress, phase_deadline
@@ -28,10 +32,18 @@ from ranking.results.finalization import (
     demotion_remove,
     demotion_set,
     period_phase_set,
+    period_phase_undo,
     survey_score_set,
 )
 from ranking.results.selectors import SurveyRow, period_demotions, survey_grid
-from ranking.views.common import allow, assessment_or_404, decimal_or_error, period_or_404, whole_number
+from ranking.views.common import (
+    ListState,
+    allow,
+    assessment_or_404,
+    decimal_or_error,
+    period_or_404,
+    whole_number,
+)
 
 
 def refused(request: HttpRequest, error: ServiceError) -> None:
@@ -50,6 +62,38 @@ def period_actions(request: HttpRequest, period: Period) -> dict[str, bool]:
         "reopen": user.has_perm("ranking.reopen_period", period),
         "public": user.has_perm("ranking.view_public_results", period),
     }
+
+
+# What moving a period to each phase does, asked before the move (the phase list's confirmation).
+PHASE_CONFIRM = {
+    Phase.SETUP: gettext_lazy(
+        "Move to the phase Set-up: agencies and reviewers can no longer work on this period."
+    ),
+    Phase.SELF_ASSESSMENT: gettext_lazy(
+        "Move to the phase Self-assessment: agencies can edit and submit their self-assessment "
+        "until the deadline."
+    ),
+    Phase.APPRAISAL: gettext_lazy(
+        "Move to the phase Appraisal: agencies can no longer edit their self-assessment, "
+        "unless it is returned."
+    ),
+    Phase.EXPLANATION: gettext_lazy(
+        "Move to the phase Explanation: agencies can no longer edit their self-assessment and reviewers can "
+        "no longer appraise; agencies explain on the approved appraisal."
+    ),
+    Phase.FINALIZATION: gettext_lazy(
+        "Move to the phase Finalization: agencies can no longer explain; approved appraisals without an "
+        "explanation become final."
+    ),
+}
+
+
+def phase_undoable(request: HttpRequest, period: Period) -> bool:
+    """Whether the page offers to undo the user's last phase change (the service decides)."""
+    change = request.session.get(phase_undo_key(period))
+    return bool(
+        change and change["moved_to"] == period.phase and request.user.has_perm("ranking.set_phase", period)
+    )
 
 
 # --- the period's dashboard -------------------------------------------------------------
@@ -78,8 +122,9 @@ def period_dashboard(request: HttpRequest, code: str) -> HttpResponse:
             "statuses": [(s.value, s.label) for s in STATUS_ORDER],
             "assessments": assessments,
             "actions": period_actions(request, period),
-            "phases": [(value, label) for value, label in Phase.choices if value != Phase.PUBLISHED],
+            "phases": [(value, Phase(value).label, PHASE_CONFIRM[value]) for value in PHASE_CONFIRM],
             "deadline": phase_deadline(period),
+            "phase_undo": phase_undoable(request, period),
         },
     )
 
@@ -89,6 +134,7 @@ def period_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 def period_phase_view(request: HttpRequest, code: str) -> HttpResponse:
     period = period_or_404(code)
     phase = request.POST.get("phase", "")
+    before, since = period.phase, timezone.now()
     try:
         period_phase_set(user=request.user, period=period, phase=phase, reason=request.POST.get("reason", ""))
     except ServiceError as error:
@@ -98,6 +144,48 @@ def period_phase_view(request: HttpRequest, code: str) -> HttpResponse:
             request,
             _("%(period)s is now in the phase “%(phase)s”.")
             % {"period": period.name, "phase": Phase(phase).label},
+        )
+        # What the undo needs, kept on the server: the service checks that nothing moved since.
+        request.session[phase_undo_key(period)] = {
+            "back_to": before,
+            "moved_to": phase,
+            "since": since.isoformat(),
+            "history_id": period.history.order_by("-history_date", "-history_id")
+            .values_list("history_id", flat=True)
+            .first(),
+        }
+    return redirect("period_dashboard", code=period.code)
+
+
+def phase_undo_key(period: Period) -> str:
+    return f"phase-undo-{period.code}"
+
+
+@login_required
+@require_POST
+def period_phase_undo_view(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    allow(request, "ranking.set_phase", period)
+    change = request.session.pop(phase_undo_key(period), None)
+    if change is None:
+        messages.info(request, _("There is no phase change to undo."))
+        return redirect("period_dashboard", code=period.code)
+    try:
+        period_phase_undo(
+            user=request.user,
+            period=period,
+            back_to=change["back_to"],
+            moved_to=change["moved_to"],
+            since=datetime.datetime.fromisoformat(change["since"]),
+            history_id=change["history_id"],
+        )
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        messages.success(
+            request,
+            _("The phase change is undone: %(period)s is back in the phase “%(phase)s”.")
+            % {"period": period.name, "phase": Phase(change["back_to"]).label},
         )
     return redirect("period_dashboard", code=period.code)
 
@@ -115,6 +203,91 @@ def appraisal_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("The appraisal of %(agency)s is approved.") % {"agency": assessment.agency.name}
         )
     return redirect("period_dashboard", code=assessment.period.code)
+
+
+# --- the council's list of assessments and approving several at once ---------------------
+
+PAGE_SIZE = 50
+
+
+def list_url(period: Period, state: ListState) -> str:
+    query = state.query()
+    url = reverse("council_assessments", args=[period.code])
+    return f"{url}?{query}#assessments" if query else f"{url}#assessments"
+
+
+@login_required
+@require_GET
+def council_assessments(request: HttpRequest, code: str) -> HttpResponse:
+    """Every assessment of the period with its totals and open items: searched, filtered,
+    sorted on the server, late ones marked; the appraisals awaiting approval can be chosen
+    and approved together."""
+    period = period_or_404(code)
+    allow(request, "ranking.view_progress", period)
+    state = ListState.read(request.GET, COUNCIL_SORTS)
+    rows = council_rows(
+        period=period, search=state.search, status=state.status, sort=state.sort, today=timezone.localdate()
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(state.page or None)
+    user = request.user
+    detail = "review_detail" if user.has_perm("ranking.review_queue") else "assessment_detail"
+    for row in page:
+        row.can_approve = user.has_perm("ranking.approve_appraisal", row.assessment)
+        row.detail_url = reverse(detail, args=[row.assessment.pk])
+        row.deadline = step_deadline(row.assessment)
+    columns = [
+        (key, label, state.sort_query(key), state.direction(key))
+        for key, label in (
+            ("agency", _("Agency")),
+            ("group", _("Group")),
+            ("status", _("Status")),
+            ("self", _("Self total")),
+            ("reviewed", _("Reviewed total")),
+            ("difference", _("Difference")),
+            ("open", _("Open items")),
+            ("reviewer", _("Reviewer")),
+        )
+    ]
+    return render(
+        request,
+        "ranking/council/assessments.html",
+        {
+            "period": period,
+            "page": page,
+            "state": state,
+            "back": state.query(),
+            "columns": columns,
+            "statuses": AssessmentStatus.choices,
+            "can_bulk_approve": user.has_perm("ranking.approve_appraisals", period),
+            "actions": period_actions(request, period),
+        },
+    )
+
+
+@login_required
+@require_POST
+def appraisals_approve_view(request: HttpRequest, code: str) -> HttpResponse:
+    period = period_or_404(code)
+    allow(request, "ranking.approve_appraisals", period)
+    state = ListState.read(QueryDict(request.POST.get("back", "")), COUNCIL_SORTS)
+    chosen = [whole_number(value) for value in request.POST.getlist("assessment")]
+    try:
+        approved = appraisals_approve(
+            user=request.user, period=period, assessment_ids=[pk for pk in chosen if pk is not None]
+        )
+    except ServiceError as error:
+        refused(request, error)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d appraisal approved: %(agencies)s.",
+                "%(count)d appraisals approved: %(agencies)s.",
+                len(approved),
+            )
+            % {"count": len(approved), "agencies": ", ".join(a.agency.name for a in approved)},
+        )
+    return redirect(list_url(period, state))
 
 
 @login_required

@@ -11,8 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.rules import is_council
@@ -22,19 +23,22 @@ from ranking.assessments.appraisal import (
     assessment_return,
     explanation_decide,
     field_accept_self,
+    field_accept_undo,
     score_review_set,
 )
 from ranking.assessments.appraisal_display import leaf_of_row, sheet_blocks, totals_context
 from ranking.assessments.forms import QueueFilter
-from ranking.assessments.selectors import queue_assessments
+from ranking.assessments.selectors import QUEUE_SORTS, overdue, queue_assessments, step_deadline
 from ranking.assessments.sheets import assessment_sheet, sheet_figures, sheet_leaf
 from ranking.enums import AssessmentStatus, Decision
 from ranking.errors import ServiceError
 from ranking.models import Assessment, Score
+from ranking.text import clean_text
 from ranking.views.common import (
     CONFLICT,
     INVALID,
     SAVED,
+    ListState,
     allow,
     assessment_or_404,
     decimal_or_error,
@@ -46,6 +50,16 @@ from ranking.views.common import (
 S = AssessmentStatus
 
 
+QUEUE_COLUMNS = (
+    ("agency", gettext_lazy("Agency")),
+    ("group", gettext_lazy("Group")),
+    ("period", gettext_lazy("Period")),
+    ("status", gettext_lazy("Status")),
+    ("submitted", gettext_lazy("Submitted on")),
+    ("reviewed", gettext_lazy("Leaves reviewed")),
+    ("reviewer", gettext_lazy("Reviewer")),
+)
+
 # --- the queue ----------------------------------------------------------------------------
 
 
@@ -55,20 +69,36 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     allow(request, "ranking.review_queue")
     form = QueueFilter(request.GET or None)
     chosen = form.cleaned_data if form.is_valid() else {}
+    state = ListState.read(request.GET, QUEUE_SORTS)
     assessments = list(
         queue_assessments(
             user=request.user,
             period=chosen.get("period"),
             group=chosen.get("group"),
             status=chosen.get("status", ""),
+            search=clean_text(chosen.get("q", "")).strip(),
+            sort=state.sort,
         )
     )
+    today = timezone.localdate()
+    for assessment in assessments:
+        assessment.deadline = step_deadline(assessment)
+        assessment.overdue = overdue(assessment, today)
+    # The sort links keep the filters as they were sent.
+    kept = request.GET.copy()
+    kept.pop("sort", None)
+    columns = []
+    for key, label in QUEUE_COLUMNS:
+        kept["sort"] = f"-{key}" if state.sort == key else key
+        columns.append((key, label, kept.urlencode(), state.direction(key)))
     return render(
         request,
         "ranking/review/queue.html",
         {
             "form": form,
             "assessments": assessments,
+            "columns": columns,
+            "sort": state.sort,
             "filtered": bool(chosen and any(chosen.values())),
             "sees_all": is_council(request.user),
         },
@@ -96,6 +126,7 @@ def detail_context(request: HttpRequest, assessment: Assessment, **extra) -> dic
         "assessment": assessment,
         "blocks": blocks,
         "can_review": user.has_perm("ranking.review_assessment", assessment),
+        "undoable": undoable_fields(request, assessment),
         "can_start": assessment.review_opened_at is None
         and user.has_perm("ranking.review_assessment", assessment),
         "can_decide": user.has_perm("ranking.decide_explanation", assessment),
@@ -103,6 +134,12 @@ def detail_context(request: HttpRequest, assessment: Assessment, **extra) -> dic
         **totals_context(sheet),
         **extra,
     }
+
+
+def undoable_fields(request: HttpRequest, assessment: Assessment) -> set[str]:
+    """The fields whose last acceptance of self-scores this user may still undo."""
+    prefix = f"accept-undo-{assessment.pk}-"
+    return {key[len(prefix) :] for key, _filled in request.session.items() if key.startswith(prefix)}
 
 
 def detail_url(assessment: Assessment, anchor: str = "") -> str:
@@ -241,28 +278,82 @@ def score_review_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpR
     )
 
 
+def undo_key(assessment: Assessment, field_code: str) -> str:
+    return f"accept-undo-{assessment.pk}-{field_code}"
+
+
+def accepted_text(field_code: str, filled: int, kept: int) -> str:
+    return " ".join(
+        (
+            ngettext(
+                "Field %(field)s: %(count)d leaf not yet reviewed took its self-score.",
+                "Field %(field)s: %(count)d leaves not yet reviewed took their self-scores.",
+                filled,
+            )
+            % {"field": field_code, "count": filled},
+            ngettext(
+                "%(count)d leaf already reviewed was kept as it is.",
+                "%(count)d leaves already reviewed were kept as they are.",
+                kept,
+            )
+            % {"count": kept},
+        )
+    )
+
+
 @login_required
 @require_POST
 def field_accept(request: HttpRequest, pk: int, field_code: str) -> HttpResponse:
     assessment = assessment_or_404(pk)
     allow(request, "ranking.review_assessment", assessment)
     try:
-        count = field_accept_self(user=request.user, assessment=assessment, field_code=field_code)
+        accepted = field_accept_self(user=request.user, assessment=assessment, field_code=field_code)
     except ServiceError as error:
         if request.htmx:
             return service_error_response(request, error)
         for message in error.messages:
             messages.error(request, message)
         return redirect(detail_url(assessment, f"field-{field_code}"))
-    accepted = ngettext(
-        "Field %(field)s: %(count)d leaf accepted at its self-score.",
-        "Field %(field)s: %(count)d leaves accepted at their self-scores.",
-        count,
-    ) % {"field": field_code, "count": count}
+    # What was filled is kept in the session, not in the page: the undo takes back only what
+    # this acceptance filled, and the service checks again that nothing changed since.
+    if accepted.filled:
+        request.session[undo_key(assessment, field_code)] = {str(k): v for k, v in accepted.filled.items()}
+    else:
+        request.session.pop(undo_key(assessment, field_code), None)
+    message = accepted_text(field_code, len(accepted.filled), accepted.kept)
     if not request.htmx:
-        messages.success(request, accepted)
+        messages.success(request, message)
         return redirect(detail_url(assessment, f"field-{field_code}"))
-    return field_response(request, assessment, field_code, accepted_message=accepted)
+    return field_response(request, assessment, field_code, accepted_message=message)
+
+
+@login_required
+@require_POST
+def field_accept_undo_view(request: HttpRequest, pk: int, field_code: str) -> HttpResponse:
+    assessment = assessment_or_404(pk)
+    allow(request, "ranking.review_assessment", assessment)
+    filled = request.session.pop(undo_key(assessment, field_code), None)
+    if not filled:
+        messages.info(request, _("There is nothing to undo in field %(field)s.") % {"field": field_code})
+        return redirect(detail_url(assessment, f"field-{field_code}"))
+    undone = field_accept_undo(
+        user=request.user,
+        assessment=assessment,
+        field_code=field_code,
+        filled={int(k): v for k, v in filled.items()},
+    )
+    message = ngettext(
+        "Field %(field)s: %(count)d leaf is not reviewed again.",
+        "Field %(field)s: %(count)d leaves are not reviewed again.",
+        undone,
+    ) % {"field": field_code, "count": undone}
+    if undone < len(filled):
+        changed = len(filled) - undone
+        message += " " + ngettext(
+            "%(count)d leaf changed since was kept.", "%(count)d leaves changed since were kept.", changed
+        ) % {"count": changed}
+    messages.success(request, message)
+    return redirect(detail_url(assessment, f"field-{field_code}"))
 
 
 def field_response(request: HttpRequest, assessment: Assessment, field_code: str, **extra) -> HttpResponse:
@@ -278,6 +369,7 @@ def field_response(request: HttpRequest, assessment: Assessment, field_code: str
             "assessment": assessment,
             "block": block,
             "can_review": request.user.has_perm("ranking.review_assessment", assessment),
+            "undoable": undoable_fields(request, assessment),
             "can_decide": request.user.has_perm("ranking.decide_explanation", assessment),
             **totals_context(sheet),
             **extra,

@@ -2,11 +2,15 @@
 (function () {
   "use strict";
 
-  // <form data-confirm="..."> or <button data-confirm="...">: ask before submitting.
+  // <form data-confirm="...">, <button data-confirm="..."> or a chosen <option data-confirm="...">
+  // (the sentence of the step chosen in a list): ask before submitting. The server writes the sentence.
   document.addEventListener("submit", function (event) {
     const submitter = event.submitter;
+    const option = event.target.querySelector("option[data-confirm]:checked");
     const message =
-      (submitter && submitter.dataset.confirm) || event.target.dataset.confirm;
+      (option && option.dataset.confirm) ||
+      (submitter && submitter.dataset.confirm) ||
+      event.target.dataset.confirm;
     if (message && !window.confirm(message)) {
       event.preventDefault();
     }
@@ -24,6 +28,19 @@
   focusableScrollers(document);
   window.addEventListener("resize", function () { focusableScrollers(document); });
   document.body.addEventListener("htmx:afterSettle", function (event) { focusableScrollers(event.target); });
+
+  // <input type="checkbox" data-select-all="NAME">: ticks or unticks every box named NAME.
+  document.addEventListener("change", function (event) {
+    const name = event.target.dataset && event.target.dataset.selectAll;
+    if (!name) {
+      return;
+    }
+    document.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+      if (!box.disabled) {
+        box.checked = event.target.checked;
+      }
+    });
+  });
 
   // Government networks drop often: say so when an htmx request fails instead of doing nothing.
   const errorBox = document.getElementById("htmx-error");

@@ -56,10 +56,29 @@ NAME = "CCHC 2026"
 # The questions the confirmation dialogs ask.
 CONFIRM_SUBMIT = "Gửi kết quả tự đánh giá ngay bây giờ? Sau khi gửi, hồ sơ chỉ có thể xem."
 CONFIRM_FIELD = (
-    "Lấy điểm tự đánh giá của tất cả tiêu chí trong lĩnh vực này làm điểm thẩm định? "
-    "Ý kiến thẩm định của lĩnh vực này sẽ bị xóa."
+    "Lấy điểm tự đánh giá làm điểm thẩm định cho các tiêu chí chưa thẩm định của lĩnh vực này? "
+    "Các tiêu chí đã thẩm định được giữ nguyên."
 )
-CONFIRM_PHASE = "Chuyển giai đoạn của kỳ đánh giá này?"
+# Each phase change says what the move does (issue 11 §2).
+CONFIRM_TO_APPRAISAL = (
+    "Chuyển sang giai đoạn Thẩm định: đơn vị không sửa tự đánh giá được nữa, trừ bản bị trả lại."
+)
+CONFIRM_TO_EXPLANATION = (
+    "Chuyển sang giai đoạn Giải trình: đơn vị không sửa tự đánh giá được nữa và chuyên viên không thẩm "
+    "định được nữa; đơn vị giải trình trên kết quả thẩm định đã phê duyệt."
+)
+CONFIRM_TO_FINALIZATION = (
+    "Chuyển sang giai đoạn Hoàn thiện kết quả: đơn vị không giải trình được nữa; kết quả thẩm định đã "
+    "phê duyệt mà không có giải trình trở thành kết quả cuối cùng."
+)
+CONFIRM_APPROVE = (
+    "Phê duyệt kết quả thẩm định của {agency}: đơn vị sẽ thấy điểm thẩm định và được giải trình; "
+    "đã phê duyệt thì không hoàn tác được."
+)
+CONFIRM_DECIDE = (
+    "Quyết định về giải trình tiêu chí 2.1: quyết định chốt điểm cuối cùng; quyết định giải trình cuối "
+    "cùng sẽ hoàn tất bản đánh giá."
+)
 CONFIRM_EXPLANATION = (
     "Gửi giải trình cho chuyên viên thẩm định? "
     "Nếu không có giải trình nào, điểm thẩm định sẽ là điểm cuối cùng."
@@ -236,10 +255,13 @@ def test_a_whole_year_in_the_browser(browser, live_server, screenshots, tmp_path
         CONFIRM_SUBMIT,
         CONFIRM_FIELD,
         CONFIRM_FIELD,
-        CONFIRM_PHASE,
-        CONFIRM_PHASE,
+        CONFIRM_TO_APPRAISAL,
+        CONFIRM_APPROVE.format(agency="Sở Nội vụ"),
+        CONFIRM_APPROVE.format(agency="Sở Tài chính"),
+        CONFIRM_TO_EXPLANATION,
         CONFIRM_EXPLANATION,
-        CONFIRM_PHASE,
+        CONFIRM_DECIDE,
+        CONFIRM_TO_FINALIZATION,
         CONFIRM_PUBLISH,
     ]
 
@@ -424,7 +446,8 @@ def reviewer_adjusts(people: Browsing, year: Year, ids: dict[str, int]) -> None:
             ).click(),
         )
         expect(page.locator(f"#field-{field} .alert-success")).to_have_text(
-            f"Lĩnh vực {field}: đã chấp nhận điểm tự đánh giá của {count} tiêu chí."
+            f"Lĩnh vực {field}: {count} tiêu chí chưa thẩm định đã nhận điểm tự đánh giá. "
+            "Giữ nguyên 0 tiêu chí đã thẩm định."
         )
     expect(totals.locator("[data-progress]")).to_have_text("5 / 5")
     expect(totals.locator('[data-total="reviewed"]')).to_have_text("19,00")

@@ -36,6 +36,7 @@ from ranking.assessments.appraisal import (
     explanation_set,
     explanation_submit,
     field_accept_self,
+    field_accept_undo,
     review_open,
     score_review_set,
 )
@@ -415,27 +416,93 @@ def test_a_score_for_does_not_arise_needs_a_comment(year):
 # --- field_accept_self ------------------------------------------------------------------------------
 
 
-def test_accepting_a_field_takes_its_self_scores(year):
+def test_accepting_a_field_fills_only_the_leaves_not_reviewed(year):
     review(year, "1.2", "2", comment="Chậm 5 ngày")
-    review(year, "1.3", "2")
+    review(year, "1.3", None, comment="Năm 2025 không có đề án", not_arising=True)
     versions = {code: year.score(code).version for code in ("1.1", "1.2", "1.3", "3")}
 
-    changed = field_accept_self(user=year.reviewer, assessment=year.fresh(), field_code="1")
+    accepted = field_accept_self(user=year.reviewer, assessment=year.fresh(), field_code="1")
 
-    assert changed == 2
+    assert (accepted.filled, accepted.kept) == ({year.leaves["1.1"].id: versions["1.1"] + 1}, 2)
     scores = {code: year.score(code) for code in ("1.1", "1.2", "1.3", "3")}
-    assert {c: (s.reviewed_score, s.final_score, s.review_comment) for c, s in scores.items()} == {
-        "1.1": (D("5.5"), D("5.5"), ""),
-        "1.2": (D("4"), D("4"), ""),
-        "1.3": (D("2"), D("2"), ""),
-        "3": (None, None, ""),
+    assert {
+        c: (s.reviewed_score, s.final_score, s.review_comment, s.reviewer_not_arising)
+        for c, s in scores.items()
+    } == {
+        "1.1": (D("5.5"), D("5.5"), "", None),
+        "1.2": (D("2"), D("2"), "Chậm 5 ngày", None),
+        "1.3": (None, None, "Năm 2025 không có đề án", True),
+        "3": (None, None, "", None),
     }
-    assert {c: s.version - versions[c] for c, s in scores.items()} == {"1.1": 1, "1.2": 1, "1.3": 0, "3": 0}
-    last = scores["1.2"].history.first()
+    assert {c: s.version - versions[c] for c, s in scores.items()} == {"1.1": 1, "1.2": 0, "1.3": 0, "3": 0}
+    last = scores["1.1"].history.first()
     assert (last.history_user, last.history_change_reason) == (
         year.reviewer,
         recorded("Self-scores of field %(field)s accepted", field="1"),
     )
+
+
+def test_accepting_a_field_keeps_a_comment_without_a_score(year):
+    review(year, "1.1", None, comment="Cần bổ sung minh chứng")
+
+    accepted = field_accept_self(user=year.reviewer, assessment=year.fresh(), field_code="1")
+
+    assert (sorted(accepted.filled), accepted.kept) == (
+        sorted([year.leaves["1.2"].id, year.leaves["1.3"].id]),
+        1,
+    )
+    assert (year.score("1.1").reviewed_score, year.score("1.1").review_comment) == (
+        None,
+        "Cần bổ sung minh chứng",
+    )
+    assert (year.score("1.2").reviewed_score, year.score("1.3").reviewed_score) == (D("4"), D("2"))
+
+
+def test_undoing_an_acceptance_leaves_unreviewed_what_it_filled_and_nothing_changed_since(year):
+    accepted = field_accept_self(user=year.reviewer, assessment=year.fresh(), field_code="1")
+    review(year, "1.2", "2", comment="Chậm 5 ngày")
+
+    undone = field_accept_undo(
+        user=year.reviewer, assessment=year.fresh(), field_code="1", filled=accepted.filled
+    )
+
+    assert undone == 2
+    scores = {code: year.score(code) for code in ("1.1", "1.2", "1.3")}
+    assert {c: (s.reviewed_score, s.final_score, s.review_comment) for c, s in scores.items()} == {
+        "1.1": (None, None, ""),
+        "1.2": (D("2"), D("2"), "Chậm 5 ngày"),
+        "1.3": (None, None, ""),
+    }
+    last = scores["1.1"].history.first()
+    assert (last.history_user, last.history_change_reason) == (
+        year.reviewer,
+        recorded("Acceptance of the self-scores of field %(field)s undone", field="1"),
+    )
+
+
+def test_undoing_never_takes_back_a_score_the_reviewer_gave(year):
+    score = review(year, "1.1", "5.5")
+
+    undone = field_accept_undo(
+        user=year.reviewer,
+        assessment=year.fresh(),
+        field_code="1",
+        filled={year.leaves["1.1"].id: score.version},
+    )
+
+    assert undone == 0
+    assert year.score("1.1").reviewed_score == D("5.5")
+
+
+def test_only_appraisers_undo_an_acceptance(year):
+    accepted = field_accept_self(user=year.reviewer, assessment=year.fresh(), field_code="1")
+
+    with pytest.raises(PermissionDenied):
+        field_accept_undo(
+            user=year.reviewer_other, assessment=year.fresh(), field_code="1", filled=accepted.filled
+        )
+
+    assert year.score("1.1").reviewed_score == D("5.5")
 
 
 def test_accepting_a_field_opens_the_submission(year):
@@ -446,13 +513,16 @@ def test_accepting_a_field_opens_the_submission(year):
 
 
 def test_accepting_the_survey_field_changes_nothing(year):
-    assert field_accept_self(user=year.reviewer, assessment=year.fresh(), field_code="2") == 0
+    accepted = field_accept_self(user=year.reviewer, assessment=year.fresh(), field_code="2")
+    assert (accepted.filled, accepted.kept) == ({}, 0)
     assert not Score.objects.filter(assessment=year.assessment, criterion=year.leaves["2.1"]).exists()
 
 
 def test_accepting_twice_counts_nothing_the_second_time(year):
-    assert field_accept_self(user=year.reviewer, assessment=year.fresh(), field_code="1") == 3
-    assert field_accept_self(user=year.reviewer, assessment=year.fresh(), field_code="1") == 0
+    first = field_accept_self(user=year.reviewer, assessment=year.fresh(), field_code="1")
+    second = field_accept_self(user=year.reviewer, assessment=year.fresh(), field_code="1")
+    assert (len(first.filled), first.kept) == (3, 0)
+    assert (second.filled, second.kept) == ({}, 3)
 
 
 def test_only_appraisers_accept_a_field(year):

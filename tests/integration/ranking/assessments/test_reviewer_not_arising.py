@@ -240,16 +240,20 @@ def test_a_leaf_overruled_to_arise_waits_for_its_score(year):
     ]
 
 
-def test_accepting_the_field_takes_the_agencys_word_again(year):
+def test_accepting_the_field_keeps_the_reviewers_word_on_arising(year):
+    # Issue 11 §2: accepting a field fills only what the reviewer has not touched; an overruled
+    # "does not arise" is the reviewer's work and stays (it used to be taken back).
     overrule_both(year)
+    before = totals(assessment_sheet(assessment=fresh(year.snv)).final_totals)
 
-    field_accept_self(user=year.reviewer, assessment=fresh(year.snv), field_code="1")
+    accepted = field_accept_self(user=year.reviewer, assessment=fresh(year.snv), field_code="1")
 
+    assert (accepted.filled, accepted.kept) == ({}, 3)
     assert [(score(year, c).reviewer_not_arising, score(year, c).final_score) for c in ("1.2", "1.3")] == [
-        (None, D(2)),
-        (None, None),
+        (True, None),
+        (False, D(2)),
     ]
-    assert totals(assessment_sheet(assessment=fresh(year.snv)).final_totals) == (D(14), D(16), D("87.5"))
+    assert totals(assessment_sheet(assessment=fresh(year.snv)).final_totals) == before
 
 
 # --- totals, maximum, index, tier, rank: every reader of the final scores ------------------------

@@ -274,7 +274,17 @@ def test_year_workbook_imports_back_unchanged(tmp_path):
     assert report.problems == []
     assert {(c.sheet, c.new, c.updated) for c in report.sheets} == {
         (sheet, 0, 0)
-        for sheet in ("Khoi", "DonVi", "KyDanhGia", "XepLoai", "TieuChi", "Diem", "HaBac", "KetQua", "TinhTrang")
+        for sheet in (
+            "Khoi",
+            "DonVi",
+            "KyDanhGia",
+            "XepLoai",
+            "TieuChi",
+            "Diem",
+            "HaBac",
+            "KetQua",
+            "TinhTrang",
+        )
     }
     assert contents() == before
 

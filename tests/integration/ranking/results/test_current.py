@@ -467,10 +467,15 @@ def test_self_scores_of_a_field_accepted_after_the_results_were_computed(year):
     Score.objects.filter(pk=year.score("SXD", "1.1").pk).update(self_score=D("52"))
     year.ready()
     year.phase(Phase.APPRAISAL)
+    # Accepting fills only a leaf the reviewer has not touched (issue 11 §2): the reviewer's
+    # score of 1.1 is cleared behind the results' back, as if never given.
+    Score.objects.filter(pk=year.score("SXD", "1.1").pk).update(
+        reviewed_score=None, final_score=None, review_comment=""
+    )
 
-    changed = field_accept_self(user=year.reviewer, assessment=year.assessment("SXD"), field_code="1")
+    accepted = field_accept_self(user=year.reviewer, assessment=year.assessment("SXD"), field_code="1")
 
-    assert changed == 1
+    assert list(accepted.filled) == [year.leaves["1.1"].pk]
     change = recorded("Self-scores of field %(field)s accepted", field="1")
     assert_outdated(
         year,

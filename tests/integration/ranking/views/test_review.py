@@ -702,7 +702,10 @@ def test_accepting_a_field_takes_its_self_scores(client, year):
     finals = dict(Score.objects.filter(assessment=year.a).values_list("criterion__code", "final_score"))
     assert finals == {"1.1": None, "1.2": None, "2.1.1": Decimal("1"), "2.1.2": Decimal("2.75")}
     page = client.get(detail(year.a.pk)).content.decode()
-    assert flash_messages(page) == ["Field 2: 2 leaves accepted at their self-scores."]
+    assert flash_messages(page) == [
+        "Field 2: 2 leaves not yet reviewed took their self-scores. "
+        "0 leaves already reviewed were kept as they are."
+    ]
     assert 'data-total="reviewed">3.75</span>' in page
     assert "data-progress>2 / 4</div>" in page
 
@@ -715,7 +718,10 @@ def test_accepting_a_field_with_htmx_answers_with_the_field_and_the_totals(clien
     assert response.status_code == 200
     html = response.content.decode()
     assert html.startswith('<section class="card shadow-sm mb-4" id="field-1"')
-    assert "Field 1: 2 leaves accepted at their self-scores." in html
+    assert (
+        "Field 1: 2 leaves not yet reviewed took their self-scores. "
+        "0 leaves already reviewed were kept as they are." in html
+    )
     assert re.search(r'<div id="review-totals" [^>]*hx-swap-oob="true">', html)
     assert 'data-total="reviewed">3.50</span>' in html
     assert html.count('class="list-group-item leaf-row') == 2
