@@ -228,7 +228,7 @@ def no_reader(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the workbook was read")
 
-    monkeypatch.setattr("ranking.workbook.importer.openpyxl.load_workbook", refuse)
+    monkeypatch.setattr("ranking.workbook.importer.book_open", refuse)
 
 
 def by_command(tmp_path, data: bytes) -> list[str]:
