@@ -9,12 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
+from xml.etree import ElementTree
+from xml.parsers import expat
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.utils import column_index_from_string
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from ranking.bulk import collector_paused
@@ -78,7 +81,7 @@ def workbook_read(
     known = {resource.sheet for resource in SHEET_RESOURCES}
     try:
         sheets = {
-            title.strip(): sheet_read(book.workbook, title, title.strip(), checkpoint=checkpoint)
+            title.strip(): sheet_read(book, title, title.strip(), checkpoint=checkpoint)
             for title in book.titles
             if title.strip() in known
         }
@@ -104,7 +107,7 @@ def workbook_sheet_read(
     named = [title for title in book.titles if title.strip() == resource_class.sheet]
     title = named[0] if named else book.active
     try:
-        sheet = sheet_read(book.workbook, title, resource_class.sheet) if title is not None else None
+        sheet = sheet_read(book, title, resource_class.sheet) if title is not None else None
     except Exception as error:
         return None, [unreadable(error)]
     headers = set(sheet.dataset.headers or ()) if sheet is not None else set()
@@ -131,6 +134,9 @@ ACTIVE_TAB = re.compile(rb"<(?:\w+:)?workbookView\b[^>]*?\bactiveTab=\"(\d+)\"")
 @dataclass
 class Book:
     workbook: CalamineWorkbook
+    file: str | BinaryIO
+    # The part holding each sheet, by its name.
+    parts: dict[str, str]
     # Every sheet's name, and those of the worksheets (not charts) in the file's order.
     sheet_names: list[str]
     titles: list[str]
@@ -149,7 +155,9 @@ def book_open(file: str | BinaryIO) -> Book:
         )
     with zipfile.ZipFile(file) as archive:
         # The package's main part, where the active sheet is named; calamine finds it there too.
-        active = ACTIVE_TAB.search(archive.read("xl/workbook.xml"))
+        main = archive.read("xl/workbook.xml")
+        parts = sheet_parts(main, archive.read("xl/_rels/workbook.xml.rels"))
+    active = ACTIVE_TAB.search(main)
     if isinstance(file, str | Path):
         workbook = CalamineWorkbook.from_path(str(file))
     else:
@@ -159,6 +167,8 @@ def book_open(file: str | BinaryIO) -> Book:
     index = int(active.group(1)) if active else 0
     return Book(
         workbook=workbook,
+        file=file,
+        parts=parts,
         sheet_names=workbook.sheet_names,
         titles=titles,
         active=workbook.sheet_names[index] if index < len(workbook.sheet_names) else None,
@@ -170,13 +180,16 @@ class StoppedReading(Exception):
     reading as it is, while only what the reader raises says the file is damaged."""
 
 
-def sheet_read(
-    workbook: CalamineWorkbook, title: str, name: str, *, checkpoint: Callable[[], None] | None = None
-) -> Sheet:
+def sheet_read(book: Book, title: str, name: str, *, checkpoint: Callable[[], None] | None = None) -> Sheet:
     """The rows of one sheet under its named columns, blank rows left out; each cell as
     `cell_value` gives it. The one way every import reads a sheet."""
     # From A1 whatever the sheet's first cell: row and column numbers are Excel's.
-    rows = iter(workbook.get_sheet_by_name(title).to_python(skip_empty_area=False))
+    table = book.workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
+    part = book.parts.get(title)
+    for (row, column), error in (error_cells(book.file, part) if part else {}).items():
+        if row < len(table) and column < len(table[row]):
+            table[row][column] = error
+    rows = iter(table)
     header = next(rows, ())
     columns: dict[str, int] = {}
     for position, title_cell in enumerate(header):
@@ -199,6 +212,82 @@ def sheet_read(
         dataset.append(picked)
         numbers.append(number)
     return Sheet(name=name, dataset=dataset, row_numbers=numbers)
+
+
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def sheet_parts(main: bytes, relations: bytes) -> dict[str, str]:
+    """The archive's part of each sheet, by the sheet's name, from the workbook's main part and
+    its relationships (both checked by the limits: small, without a DOCTYPE)."""
+    targets = {
+        relation.get("Id"): relation.get("Target", "")
+        for relation in ElementTree.fromstring(relations).iter(f"{{{PACKAGE_RELATIONSHIPS}}}Relationship")
+    }
+    parts = {}
+    for sheet in ElementTree.fromstring(main).iter():
+        if sheet.tag.endswith("}sheet") and sheet.get("name") is not None:
+            target = targets.get(sheet.get(f"{{{RELATIONSHIPS}}}id"), "")
+            parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return parts
+
+
+ERROR_CELL = re.compile(rb"""\bt\s*=\s*["']e["']""")
+
+
+def error_cells(file: str | BinaryIO, part: str) -> dict[tuple[int, int], str]:
+    """The error cells of a sheet (#N/A, #DIV/0!…), by (row, column) from 0: calamine reads
+    them as empty, and a score of #DIV/0! must be refused, not read as no score. Sheets seldom
+    hold one: the part is searched as bytes first, and parsed only when it has one."""
+    with zipfile.ZipFile(file) as archive:
+        if part not in archive.namelist():
+            return {}
+        with archive.open(part) as stream:
+            tail = b""
+            while chunk := stream.read(1 << 20):
+                if ERROR_CELL.search(tail + chunk):
+                    break
+                tail = chunk[-16:]
+            else:
+                return {}
+        errors: dict[tuple[int, int], str] = {}
+        position = {"row": -1, "column": -1, "error": False, "value": None}
+
+        def start(tag, attributes):
+            tag = tag.rsplit("}", 1)[-1]
+            if tag == "row":
+                number = attributes.get("r")
+                position["row"] = int(number) - 1 if number else position["row"] + 1
+                position["column"] = -1
+            elif tag == "c":
+                reference = attributes.get("r")
+                if reference:
+                    letters = reference.rstrip("0123456789")
+                    position["column"] = column_index_from_string(letters) - 1
+                else:
+                    position["column"] += 1
+                position["error"] = attributes.get("t") == "e"
+                position["value"] = None
+            elif tag == "v" and position["error"]:
+                position["value"] = ""
+
+        def text(data):
+            if position["value"] is not None:
+                position["value"] += data
+
+        def end(tag):
+            if tag.rsplit("}", 1)[-1] == "c" and position["error"] and position["value"] is not None:
+                errors[(position["row"], position["column"])] = position["value"]
+                position["error"] = False
+
+        parser = expat.ParserCreate(namespace_separator="}")
+        parser.StartElementHandler = start
+        parser.CharacterDataHandler = text
+        parser.EndElementHandler = end
+        with archive.open(part) as stream:
+            parser.ParseFile(stream)
+    return errors
 
 
 # Beyond this a whole number is written with an exponent (1e+16), which openpyxl read as a float.

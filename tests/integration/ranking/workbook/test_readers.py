@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 from openpyxl import load_workbook
 
-from ranking.workbook.importer import is_blank, workbook_export, workbook_read
+from accounts.models import AgencyGroup
+from ranking.workbook.importer import is_blank, workbook_export, workbook_import, workbook_read
 from tests.crafted import MAIN, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +112,7 @@ def number(ref: str, value: str, style: int = 0) -> str:
 
 
 # A scores sheet as Excel and LibreOffice save one: shared and inline strings, decimal commas
-# typed as text, formulas with their cached values (and one saved without), real date cells
+# typed as text, formulas with their cached values (one saved without, one an error), real date cells
 # in three formats beside dates typed as text, merged cells (only the first keeps a value),
 # blank rows left out of the file, rows of empty cells, and cells missing at a row's start.
 DIEM = (
@@ -148,7 +150,7 @@ DIEM = (
     + "</row>"
     '<row r="7">'
     + text("C7", " 2.1 ")
-    + number("D7", "-0.25")
+    + number("D7", "-1e-3")
     + '<c r="E7" t="b"><v>1</v></c>'
     + number("F7", "0.5", style=5)
     + number("G7", "1.75", style=6)
@@ -158,7 +160,7 @@ DIEM = (
     + text("B8", "QHC")
     + number("C8", "3.1")
     + text("D8", " ")
-    + number("E8", "1e-3")
+    + '<c r="E8" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
     + number("G8", "20000", style=2)
     + "</row>"
     '<row r="9"><c r="A9" t="inlineStr"><is><t></t></is></c></row>'
@@ -199,10 +201,31 @@ def test_a_crafted_year_reads_the_same_with_both_readers(tmp_path):
             ),
             (
                 7,
-                "[None, None, ' 2.1 ', -0.25, True, datetime.time(12, 0), "
+                "[None, None, ' 2.1 ', -0.001, True, datetime.time(12, 0), "
                 "datetime.timedelta(days=1, seconds=64800)]",
             ),
-            (8, "['CCHC-2025', 'QHC', 3.1, ' ', 0.001, None, datetime.datetime(1954, 10, 3, 0, 0)]"),
+            (8, "['CCHC-2025', 'QHC', 3.1, ' ', '#DIV/0!', None, datetime.datetime(1954, 10, 3, 0, 0)]"),
         ],
     )
     assert expected["DonVi"] == (["Mã đơn vị", "2025", "Mã khối"], [(3, "['SNV', 1, 'SBN']")])
+
+
+def test_an_error_cell_is_quoted_as_openpyxl_read_it_not_taken_for_blank(tmp_path):
+    """calamine reads #DIV/0! as an empty cell: a whole number of #DIV/0! must stay refused."""
+    path = tmp_path / "nam.xlsx"
+    khoi = (
+        f'<worksheet xmlns="{MAIN}"><sheetData>'
+        '<row r="1">' + text("A1", "Mã khối") + text("B1", "Tên khối") + text("C1", "Thứ tự") + "</row>"
+        '<row r="2">'
+        + text("A2", "SBN")
+        + text("B2", "Khối sở")
+        + '<c r="C2" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+        "</row></sheetData></worksheet>"
+    )
+    path.write_bytes(xlsx_bytes({"Khoi": khoi}))
+
+    with translation.override("en"):
+        report = workbook_import(file=str(path))
+
+    assert report.problems == ["Khoi!2 Thứ tự: “#DIV/0!” is not a number."]
+    assert not AgencyGroup.objects.exists()
