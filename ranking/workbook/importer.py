@@ -197,7 +197,7 @@ def sheet_read(book: Book, title: str, name: str, *, checkpoint: Callable[[], No
         heading = str(heading).strip() if heading is not None else ""
         if heading and heading not in columns:
             columns[heading] = position
-    dataset = tablib.Dataset(headers=list(columns))
+    kept = []
     numbers = []
     positions = list(columns.values())
     for number, values in enumerate(rows, start=2):
@@ -206,11 +206,14 @@ def sheet_read(book: Book, title: str, name: str, *, checkpoint: Callable[[], No
                 checkpoint()
             except Exception as error:
                 raise StoppedReading from error
-        picked = [cell_value(values[i]) for i in positions]
+        # Most cells are text: taken as they are, without a call each.
+        picked = [v if type(v) is str and v else cell_value(v) for v in map(values.__getitem__, positions)]
         if all(is_blank(v) for v in picked):
             continue
-        dataset.append(picked)
+        kept.append(picked)
         numbers.append(number)
+    # Given whole, the rows are not checked one by one: they all have the header's width.
+    dataset = tablib.Dataset(*kept, headers=list(columns))
     return Sheet(name=name, dataset=dataset, row_numbers=numbers)
 
 
