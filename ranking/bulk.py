@@ -166,12 +166,19 @@ def values_of(objs: list[models.Model], fields: list[models.Field]) -> list[list
     """Each object's values of `fields`, prepared for the database. Read together and prepared
     only where a field needs it: 150,000 scores times a dozen fields add up."""
     names = [f.attname for f in fields]
-    prepared = [(i, prepare) for i, prepare in enumerate(map(preparer, fields)) if prepare is not as_it_is]
+    # (position, preparer, whether an empty value is stored as it is: empty text and None are,
+    # by a text field, and most of a score's texts are empty).
+    prepared = [
+        (i, prepare, isinstance(field, CleanTextMixin))
+        for i, (field, prepare) in enumerate(zip(fields, map(preparer, fields), strict=True))
+        if prepare is not as_it_is
+    ]
     get = operator.attrgetter(*names)
     rows = [list(get(obj)) for obj in objs] if len(names) > 1 else [[get(obj)] for obj in objs]
     for row in rows:
-        for i, prepare in prepared:
-            row[i] = prepare(row[i])
+        for i, prepare, empty_as_is in prepared:
+            if row[i] or not empty_as_is:
+                row[i] = prepare(row[i])
     return rows
 
 
