@@ -1,7 +1,8 @@
 """The synthetic year: two periods of the same subject, the second comparing with the first.
 
-- `master_workbook`: groups, agencies, both periods, their tiers and criteria (imported untimed);
-- `scores_workbook`: the `Diem` sheet alone of one period (what the import figure times);
+- `master_workbook`: groups, agencies, the periods, their tiers and criteria (imported untimed);
+- `scores_workbook`: the `Diem` sheet alone of one period (what the import figure times); the
+  same scores for each period the import is timed into (`Year.import_codes`);
 - `previous_year`: the first period's scores written straight into the database, then its
   results computed, approved and published through the services (untimed), so the second
   period's change column has ranks to compare with and the public results page has a period.
@@ -30,6 +31,8 @@ class Year:
     subject: str = "CCHC"
     previous_year: int = 2029
     year: int = 2030
+    # Periods the scores sheet is imported into, each once and fresh: `code`, then the years after.
+    imports: int = 1
 
     @property
     def previous_code(self) -> str:
@@ -38,6 +41,10 @@ class Year:
     @property
     def code(self) -> str:
         return f"{self.subject}-{self.year}"
+
+    @property
+    def import_codes(self) -> list[str]:
+        return [f"{self.subject}-{self.year + i}" for i in range(self.imports)]
 
     def agency_code(self, number: int) -> str:
         return f"DV{number:05d}"
@@ -84,7 +91,7 @@ def _sheet(book: Workbook, name: str, header: list, rows) -> None:
 
 
 def master_workbook(path: Path, year: Year) -> None:
-    """Groups, agencies, the two periods with their tiers and criteria: no scores."""
+    """Groups, agencies, the periods with their tiers and criteria: no scores."""
     book = Workbook(write_only=True)
     _sheet(
         book,
@@ -112,7 +119,10 @@ def master_workbook(path: Path, year: Year) -> None:
         ],
         [
             [year.previous_code, year.previous_year, year.subject, year.previous_code, None, "Rất tốt", 10],
-            [year.code, year.year, year.subject, year.code, year.previous_code, "Rất tốt", 10],
+            *(
+                [code, year.year + i, year.subject, code, year.previous_code, "Rất tốt", 10]
+                for i, code in enumerate(year.import_codes)
+            ),
         ],
     )
     _sheet(
@@ -121,12 +131,12 @@ def master_workbook(path: Path, year: Year) -> None:
         ["Mã kỳ", "Thứ tự", "Xếp loại", "Chỉ số tối thiểu"],
         (
             [code, i, label, bound]
-            for code in (year.previous_code, year.code)
+            for code in (year.previous_code, *year.import_codes)
             for i, (label, bound) in enumerate(TIERS, start=1)
         ),
     )
     criteria = []
-    for code in (year.previous_code, year.code):
+    for code in (year.previous_code, *year.import_codes):
         for f in range(1, FIELDS + 1):
             criteria.append([code, str(f), f"Lĩnh vực {f}", None, None])
         for leaf, method in year.leaf_codes():
@@ -135,8 +145,9 @@ def master_workbook(path: Path, year: Year) -> None:
     book.save(path)
 
 
-def scores_workbook(path: Path, year: Year) -> int:
-    """The `Diem` sheet of the second period alone; returns its number of data rows."""
+def scores_workbook(path: Path, year: Year, code: str) -> int:
+    """The `Diem` sheet of period `code` alone, with the scores of the second period; returns
+    its number of data rows."""
     book = Workbook(write_only=True)
     rows = 0
 
@@ -144,7 +155,7 @@ def scores_workbook(path: Path, year: Year) -> int:
         nonlocal rows
         for agency, leaf, value in year.score_values(year.code):
             rows += 1
-            yield [year.code, agency, leaf, value, value]
+            yield [code, agency, leaf, value, value]
 
     _sheet(
         book,

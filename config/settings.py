@@ -256,6 +256,9 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=300_000)
 IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
 # Excel's own limit: a cell Excel wrote never holds more.
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32_767)
+# Rows × columns from A1 to a sheet's last cell, which the reader holds whole: 300,000 rows of
+# the widest sheet's 13 columns, not one cell in column CV of row 300,000 beside A1.
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=4_000_000)
 # --- end of workbook imports ---------------------------------------------------------------
 
 # --- The publication decision (docs/decision.md) ---------------------------------------------

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
+import re
+import zipfile
 from collections.abc import Callable
-from contextlib import closing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import BinaryIO
+from xml.etree import ElementTree
+from xml.parsers import expat
 
-import openpyxl
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.utils import column_index_from_string
+from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from ranking.bulk import collector_paused
 from ranking.cells import dataset_sheet
@@ -69,36 +75,22 @@ def workbook_read(
     `checkpoint()`, if given, is called after every row read and may raise to stop.
     """
     try:
-        book = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        book = book_open(file)
+    except Exception as error:  # the reader raises many kinds for a file that is not a workbook
         return {}, [unreadable(error)]
     known = {resource.sheet for resource in SHEET_RESOURCES}
-    sheets: dict[str, Sheet] = {}
-    # What the checkpoint raises (a cancellation, the time limit) stops the reading as it is;
-    # only what the reader raises says the file is damaged.
-    stopped: list[Exception] = []
-
-    def watched() -> None:
-        try:
-            checkpoint()
-        except Exception as error:
-            stopped.append(error)
-            raise
-
     try:
-        for worksheet in book.worksheets:
-            name = worksheet.title.strip()
-            if name in known:
-                sheets[name] = sheet_read(worksheet, name, checkpoint=watched if checkpoint else None)
-        titles = book.sheetnames
+        sheets = {
+            title.strip(): sheet_read(book, title, title.strip(), checkpoint=checkpoint)
+            for title in book.titles
+            if title.strip() in known
+        }
+    except StoppedReading as stopped:
+        raise stopped.__cause__ from None
     except Exception as error:  # a damaged sheet: one clear line, as for a damaged file
-        if stopped:
-            raise stopped[0] from None
         return {}, [unreadable(error)]
-    finally:
-        book.close()
     if not sheets:
-        return {}, [unrecognised_workbook(titles)]
+        return {}, [unrecognised_workbook(book.sheet_names)]
     return sheets, []
 
 
@@ -109,18 +101,15 @@ def workbook_sheet_read(
     in a whole year workbook, or else the sheet open when the file was saved, if it has the
     sheet's key columns (a one-sheet file, such as the admin's own export)."""
     try:
-        book = openpyxl.load_workbook(file, read_only=True, data_only=True)
+        book = book_open(file)
     except Exception as error:
         return None, [unreadable(error)]
+    named = [title for title in book.titles if title.strip() == resource_class.sheet]
+    title = named[0] if named else book.active
     try:
-        named = [ws for ws in book.worksheets if ws.title.strip() == resource_class.sheet]
-        worksheet = named[0] if named else book.active
-        sheet = sheet_read(worksheet, resource_class.sheet) if worksheet is not None else None
-        titles = book.sheetnames
+        sheet = sheet_read(book, title, resource_class.sheet) if title is not None else None
     except Exception as error:
         return None, [unreadable(error)]
-    finally:
-        book.close()
     headers = set(sheet.dataset.headers or ()) if sheet is not None else set()
     if not named and not set(resource_class.key_columns) <= headers:
         return None, [
@@ -128,7 +117,7 @@ def workbook_sheet_read(
                 "The workbook has no sheet “%(sheet)s”, the sheet imported here. "
                 "Its sheets are named: %(found)s."
             )
-            % {"sheet": resource_class.sheet, "found": sheet_titles(titles)}
+            % {"sheet": resource_class.sheet, "found": sheet_titles(book.sheet_names)}
         ]
     return sheet, []
 
@@ -137,31 +126,190 @@ def sheet_titles(titles: list[str]) -> str:
     return ", ".join(f"“{title}”" for title in titles) or "—"
 
 
-def sheet_read(worksheet, name: str, *, checkpoint: Callable[[], None] | None = None) -> Sheet:
-    """The rows of one sheet under its named columns, blank rows left out."""
-    # The sheet's own <dimension> may be wrong: openpyxl would pad every row to its width or
-    # stop at its height. The limits were checked on the cells themselves.
-    worksheet.reset_dimensions()
-    # Read-only openpyxl parses cells while rows are iterated: a broken cell surfaces here.
-    # Closed however the reading ends, so a stop in the middle leaves no file open behind it.
-    with closing(worksheet.iter_rows(values_only=True)) as rows:
-        header = next(rows, ())
-        columns: dict[str, int] = {}
-        for position, title in enumerate(header):
-            title = str(title).strip() if title is not None else ""
-            if title and title not in columns:
-                columns[title] = position
-        dataset = tablib.Dataset(headers=list(columns))
-        numbers = []
-        for number, values in enumerate(rows, start=2):
-            if checkpoint is not None:
+# What openpyxl reads as a workbook; a .csv or an .ods file is refused, not read by another format.
+XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+ACTIVE_TAB = re.compile(rb"<(?:\w+:)?workbookView\b[^>]*?\bactiveTab=\"(\d+)\"")
+
+
+@dataclass
+class Book:
+    workbook: CalamineWorkbook
+    file: str | BinaryIO
+    # The part holding each sheet, by its name.
+    parts: dict[str, str]
+    # Every sheet's name, and those of the worksheets (not charts) in the file's order.
+    sheet_names: list[str]
+    titles: list[str]
+    # The worksheet open when the file was saved.
+    active: str | None
+
+
+def book_open(file: str | BinaryIO) -> Book:
+    """The workbook in `file`, opened with calamine (a Rust reader, several times faster than
+    openpyxl; openpyxl stays for writing). Only an .xlsx package is read: calamine alone would
+    take any format it knows."""
+    if isinstance(file, str | Path) and not str(file).lower().endswith(XLSX_SUFFIXES):
+        raise ValueError(
+            _("a %(suffix)s file is not an .xlsx workbook; save it as .xlsx first.")
+            % {"suffix": Path(file).suffix or _("(no extension)")}
+        )
+    with zipfile.ZipFile(file) as archive:
+        # The package's main part, where the active sheet is named; calamine finds it there too.
+        main = archive.read("xl/workbook.xml")
+        parts = sheet_parts(main, archive.read("xl/_rels/workbook.xml.rels"))
+    active = ACTIVE_TAB.search(main)
+    if isinstance(file, str | Path):
+        workbook = CalamineWorkbook.from_path(str(file))
+    else:
+        file.seek(0)
+        workbook = CalamineWorkbook.from_filelike(file)
+    titles = [sheet.name for sheet in workbook.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet]
+    index = int(active.group(1)) if active else 0
+    return Book(
+        workbook=workbook,
+        file=file,
+        parts=parts,
+        sheet_names=workbook.sheet_names,
+        titles=titles,
+        active=workbook.sheet_names[index] if index < len(workbook.sheet_names) else None,
+    )
+
+
+class StoppedReading(Exception):
+    """What the checkpoint raised (a cancellation, the time limit), as its cause: it stops the
+    reading as it is, while only what the reader raises says the file is damaged."""
+
+
+def sheet_read(book: Book, title: str, name: str, *, checkpoint: Callable[[], None] | None = None) -> Sheet:
+    """The rows of one sheet under its named columns, blank rows left out; each cell as
+    `cell_value` gives it. The one way every import reads a sheet."""
+    # From A1 whatever the sheet's first cell: row and column numbers are Excel's.
+    table = book.workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
+    part = book.parts.get(title)
+    for (row, column), error in (error_cells(book.file, part) if part else {}).items():
+        if row < len(table) and column < len(table[row]):
+            table[row][column] = error
+    rows = iter(table)
+    header = next(rows, ())
+    columns: dict[str, int] = {}
+    for position, title_cell in enumerate(header):
+        heading = cell_value(title_cell)
+        heading = str(heading).strip() if heading is not None else ""
+        if heading and heading not in columns:
+            columns[heading] = position
+    kept = []
+    numbers = []
+    positions = list(columns.values())
+    for number, values in enumerate(rows, start=2):
+        if checkpoint is not None:
+            try:
                 checkpoint()
-            picked = [values[i] if i < len(values) else None for i in columns.values()]
-            if all(is_blank(v) for v in picked):
-                continue
-            dataset.append(picked)
-            numbers.append(number)
+            except Exception as error:
+                raise StoppedReading from error
+        # Most cells are text: taken as they are, without a call each.
+        picked = [v if type(v) is str and v else cell_value(v) for v in map(values.__getitem__, positions)]
+        if all(is_blank(v) for v in picked):
+            continue
+        kept.append(picked)
+        numbers.append(number)
+    # Given whole, the rows are not checked one by one: they all have the header's width.
+    dataset = tablib.Dataset(*kept, headers=list(columns))
     return Sheet(name=name, dataset=dataset, row_numbers=numbers)
+
+
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def sheet_parts(main: bytes, relations: bytes) -> dict[str, str]:
+    """The archive's part of each sheet, by the sheet's name, from the workbook's main part and
+    its relationships (both checked by the limits: small, without a DOCTYPE)."""
+    targets = {
+        relation.get("Id"): relation.get("Target", "")
+        for relation in ElementTree.fromstring(relations).iter(f"{{{PACKAGE_RELATIONSHIPS}}}Relationship")
+    }
+    parts = {}
+    for sheet in ElementTree.fromstring(main).iter():
+        if sheet.tag.endswith("}sheet") and sheet.get("name") is not None:
+            target = targets.get(sheet.get(f"{{{RELATIONSHIPS}}}id"), "")
+            parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return parts
+
+
+ERROR_CELL = re.compile(rb"""\bt\s*=\s*["']e["']""")
+
+
+def error_cells(file: str | BinaryIO, part: str) -> dict[tuple[int, int], str]:
+    """The error cells of a sheet (#N/A, #DIV/0!…), by (row, column) from 0: calamine reads
+    them as empty, and a score of #DIV/0! must be refused, not read as no score. Sheets seldom
+    hold one: the part is searched as bytes first, and parsed only when it has one."""
+    with zipfile.ZipFile(file) as archive:
+        if part not in archive.namelist():
+            return {}
+        with archive.open(part) as stream:
+            tail = b""
+            while chunk := stream.read(1 << 20):
+                window = tail + chunk
+                # The quoted value alone first: a plain search, much faster than the pattern.
+                if (b'"e"' in window or b"'e'" in window) and ERROR_CELL.search(window):
+                    break
+                tail = chunk[-16:]
+            else:
+                return {}
+        errors: dict[tuple[int, int], str] = {}
+        position = {"row": -1, "column": -1, "error": False, "value": None}
+
+        def start(tag, attributes):
+            tag = tag.rsplit("}", 1)[-1]
+            if tag == "row":
+                number = attributes.get("r")
+                position["row"] = int(number) - 1 if number else position["row"] + 1
+                position["column"] = -1
+            elif tag == "c":
+                reference = attributes.get("r")
+                if reference:
+                    letters = reference.rstrip("0123456789")
+                    position["column"] = column_index_from_string(letters) - 1
+                else:
+                    position["column"] += 1
+                position["error"] = attributes.get("t") == "e"
+                position["value"] = None
+            elif tag == "v" and position["error"]:
+                position["value"] = ""
+
+        def text(data):
+            if position["value"] is not None:
+                position["value"] += data
+
+        def end(tag):
+            if tag.rsplit("}", 1)[-1] == "c" and position["error"] and position["value"] is not None:
+                errors[(position["row"], position["column"])] = position["value"]
+                position["error"] = False
+
+        parser = expat.ParserCreate(namespace_separator="}")
+        parser.StartElementHandler = start
+        parser.CharacterDataHandler = text
+        parser.EndElementHandler = end
+        with archive.open(part) as stream:
+            parser.ParseFile(stream)
+    return errors
+
+
+# Beyond this a whole number is written with an exponent (1e+16), which openpyxl read as a float.
+WHOLE_LIMIT = 1e16
+
+
+def cell_value(value):
+    """A cell's value as the sheets read it (and their messages quote it): None for an empty
+    cell, a whole number as an int, a date as a datetime at midnight — as openpyxl gave them."""
+    kind = type(value)
+    if kind is float:
+        return int(value) if value.is_integer() and -WHOLE_LIMIT < value < WHOLE_LIMIT else value
+    if kind is str:
+        return value if value else None
+    if kind is datetime.date:
+        return datetime.datetime(value.year, value.month, value.day)
+    return value
 
 
 def unreadable(error: Exception) -> str:

@@ -50,6 +50,9 @@ class Limits:
     rows: int
     columns: int
     cell_chars: int
+    # The rectangle from A1 to a sheet's last row and column: a reader holds every cell of it
+    # (calamine allocates it whole), so two cells far apart would take a gigabyte.
+    cells: int = 4_000_000
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -61,6 +64,7 @@ class Limits:
             rows=settings.IMPORT_MAX_ROWS,
             columns=settings.IMPORT_MAX_COLUMNS,
             cell_chars=settings.IMPORT_MAX_CELL_CHARS,
+            cells=settings.IMPORT_MAX_CELLS,
         )
 
 
@@ -364,6 +368,8 @@ class Worksheet(Scan):
         self.value: list[str] = []
         self.columns: dict[str, int] = {}
         self.cells = 0
+        self.last_row = 0
+        self.last_column = 0
 
     def start(self, tag, attributes):
         name = self.name(tag)
@@ -375,6 +381,10 @@ class Worksheet(Scan):
             self.column = self.column_of(reference) if reference else self.column + 1
             if self.column > self.limits.columns:
                 raise self.too_many_columns()
+            if self.column > self.last_column:
+                self.last_column = self.column
+            if self.row > self.last_row:
+                self.last_row = self.row
             self.in_cell = True
             self.shared = attributes.get("t") == "s"
             self.length = 0
@@ -445,6 +455,22 @@ class Worksheet(Scan):
             return int(reference)
         except ValueError as error:
             raise unreadable(f"{self.sheet}: {reference}") from error
+
+    def finish(self, size: int) -> bool:
+        if self.last_row * self.last_column > self.limits.cells:
+            raise Refused(
+                f"{self.sheet}: "
+                + _(
+                    "The sheet's cells span %(rows)s rows by %(columns)s columns, more than the "
+                    "%(limit)s cells a sheet may span. Delete the cells far below or right of the data."
+                )
+                % {
+                    "rows": grouped(self.last_row),
+                    "columns": grouped(self.last_column),
+                    "limit": grouped(self.limits.cells),
+                }
+            )
+        return super().finish(size)
 
     def too_many_rows(self) -> Refused:
         return Refused(too_many_rows(self.sheet, self.limits))

@@ -228,7 +228,7 @@ def no_reader(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the workbook was read")
 
-    monkeypatch.setattr("ranking.workbook.importer.openpyxl.load_workbook", refuse)
+    monkeypatch.setattr("ranking.workbook.importer.book_open", refuse)
 
 
 def by_command(tmp_path, data: bytes) -> list[str]:
@@ -511,3 +511,36 @@ def test_a_file_refused_between_the_preview_and_the_confirmation_writes_nothing(
     page = client.get(url)
     assert [str(m) for m in page.context["messages"]] == ["DonVi: " + ROWS_TEXT.format(limit=5)]
     assert Agency.objects.count() == 0
+
+
+# --- the area a reader holds -----------------------------------------------------------------------
+
+
+def far_apart(rows: int, column: str) -> bytes:
+    """Two cells: the header's first, and one at `column` of row `rows`."""
+    sheet = (
+        f'<worksheet xmlns="{MAIN}"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Mã khối</t></is></c></row>'
+        f'<row r="{rows}"><c r="{column}{rows}"><v>1</v></c></row></sheetData></worksheet>'
+    )
+    return xlsx_bytes({"Khoi": sheet})
+
+
+def test_two_cells_far_apart_are_refused_before_the_reader_holds_the_area_between(tmp_path, no_reader):
+    """calamine holds every cell from A1 to the last: 300,000 × 100 would take a gigabyte."""
+    assert by_command(tmp_path, far_apart(300_000, "CV")) == [
+        "Khoi: Các ô của trang tính trải trên 300.000 dòng và 100 cột, vượt quá 4.000.000 ô mà một "
+        "trang tính được phép. Hãy xóa các ô nằm xa bên dưới hoặc bên phải dữ liệu."
+    ]
+    assert nothing_written() == (0, 0, 0)
+
+
+def test_a_sheet_of_the_largest_area_allowed_passes(tmp_path):
+    from ranking.workbook.limits import workbook_limits_check
+
+    # 40,000 rows × 100 columns is exactly 4,000,000 cells; one row more is past it.
+    assert workbook_limits_check(io.BytesIO(far_apart(40_000, "CV"))) == []
+    assert workbook_limits_check(io.BytesIO(far_apart(40_001, "CV"))) == [
+        "Khoi: Các ô của trang tính trải trên 40.001 dòng và 100 cột, vượt quá 4.000.000 ô mà một "
+        "trang tính được phép. Hãy xóa các ô nằm xa bên dưới hoặc bên phải dữ liệu."
+    ]
