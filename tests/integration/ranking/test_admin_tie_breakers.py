@@ -33,6 +33,7 @@ def posted(period: Period, **fields) -> dict:
         "subject": period.subject,
         "award_from_tier": period.award_from_tier,
         "award_exclude_demoted": "on",
+        "late_rule": period.late_rule,
         "tiers-TOTAL_FORMS": "0",
         "tiers-INITIAL_FORMS": "0",
         "_save": "Lưu",

@@ -227,6 +227,23 @@ def test_index_links_every_report_and_every_agency(english):
     assert 'href="/ket-qua/CCHC-2025/"' in html
 
 
+def test_the_index_offers_no_award_list_to_print_before_it_is_approved(english):
+    """The printout is refused (409) until the council approves the list: the index names it as
+    not yet approved, without a link that would only lead to the refusal."""
+    build_years()
+    Period.objects.filter(code="CCHC-2025").update(awards_approved_at=None)
+    english.force_login(UserFactory(username="hoidong", role=Role.COUNCIL))
+
+    html = english.get("/bao-cao/CCHC-2025/").content.decode()
+
+    links = re.findall(r'<a class="card[^"]*report-link" href="([^"]+)"', html)
+    assert links[-1] == "/bao-cao/CCHC-2025/xuat/"
+    assert "/bao-cao/CCHC-2025/bang-khen/in/" not in html
+    assert '<div class="card h-100 shadow-sm report-link">' in html
+    assert "Not yet approved" in html
+    assert english.get("/bao-cao/CCHC-2025/bang-khen/in/").status_code == 409
+
+
 def test_index_without_results_lists_the_assessed_agencies(english):
     years = build_years()
     english.force_login(UserFactory(username="hoidong", role=Role.COUNCIL))

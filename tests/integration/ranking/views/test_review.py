@@ -1016,3 +1016,26 @@ def test_a_save_runs_the_same_queries_for_5_and_20_leaves(client):
         assert f"data-progress>{leaves} / {leaves}</div>" in html
         assert f"data-differences>{leaves - 1}</span>" in html
         assert len(queries) == SAVE_QUERIES, [q["sql"][:80] for q in queries.captured_queries]
+
+
+def test_a_criterion_s_history_opened_as_a_page_is_a_whole_page(client, year):
+    """The reviewer's "History" link opens the trail as a page of its own (a new tab, no
+    JavaScript); htmx asks for the trail alone, to put it in place."""
+    client.force_login(year.r1)
+    leaf = year.leaves["1.1"]
+    url = f"/danh-gia/{year.a.pk}/lich-su/{leaf.id}/"
+
+    page = client.get(url)
+    fragment = client.get(url, headers={"HX-Request": "true"})
+
+    assert page.status_code == fragment.status_code == 200
+    html = page.content.decode()
+    assert html.startswith("<!DOCTYPE html>")
+    assert '<html lang="vi">' in html
+    assert "<title>Lịch sử · 1.1 · Sở Tư pháp" in html
+    assert '<h1 class="h3 mb-1">Lịch sử tiêu chí 1.1</h1>' in html
+    assert html_lib.escape(leaf.title) in html
+    assert f'<a href="/danh-gia/{year.a.pk}/">' in html
+    piece = fragment.content.decode()
+    assert "<html" not in piece and "<h1" not in piece
+    assert piece.split("\n", 1)[0] in html
