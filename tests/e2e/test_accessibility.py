@@ -2,9 +2,10 @@
 
 Each role signs in and follows the links it is offered, from its home page, once per kind of page
 (a URL name); on each page axe-core (vendored: tests/e2e/vendor/axe.min.js, no CDN) checks
-WCAG 2.1 A and AA, and the page must be no wider than the window (a wide table scrolls inside
-its own box). A serious or critical violation, a page wider than the screen or a link that leads
-to an error fails the test, with the list of what was found.
+WCAG 2.1 A and AA, the page must be no wider than the window (a wide table scrolls inside its
+own box) and no visible text smaller than 12 px; at 1366 px the menu bar holds on one line. A
+serious or critical violation, a page wider than the screen, small text, a menu on two lines or
+a link that leads to an error fails the test, with the list of what was found.
 
 The admin site is Django's own and left out; so are files (workbooks, documents) and sign-out.
 """
@@ -35,6 +36,33 @@ ROLES = {
 # Links that are not pages: files, and the way out.
 NOT_PAGES = re.compile(r"\.(xlsx|docx|pdf|png|svg|zip)$|^/admin/|^/dang-xuat/|^/media/|^/static/")
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+# Visible text set in a font under 12 px: "element font-size: text", at most five per page.
+SMALL_TEXT = """() => {
+    const found = new Set();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode() && found.size < 5) {
+        const text = walker.currentNode.textContent.trim();
+        const element = walker.currentNode.parentElement;
+        if (!text || element.closest(".visually-hidden")) continue;
+        const box = element.getBoundingClientRect();
+        const style = getComputedStyle(element);
+        if (!box.width || !box.height || style.visibility === "hidden") continue;
+        if (parseFloat(style.fontSize) < 12) {
+            found.add(element.tagName + " " + style.fontSize + ": " + text.slice(0, 40));
+        }
+    }
+    return [...found];
+}"""
+# The menu bar at 1366 px: every entry on one line, nothing beyond the bar's right edge.
+MENU_BAR = """() => {
+    const bar = document.querySelector("nav.navbar .container");
+    const entries = [...bar.querySelectorAll(".navbar-nav > .nav-item")];
+    const right = bar.getBoundingClientRect().right;
+    return {
+        lines: new Set(entries.map(entry => Math.round(entry.getBoundingClientRect().top))).size,
+        beyond: entries.filter(entry => entry.getBoundingClientRect().right > right + 1).length,
+    };
+}"""
 # Pages shown once per role (they differ by role); every other kind of page once per width.
 PER_ROLE = {"home", "login"}
 
@@ -92,6 +120,8 @@ def crawl(page, *, start: list[str], seen: set[str], problems: list[str], label:
         wide, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         if wide > window:
             problems.append(f"{label} {path}: {wide} px wide in a {window} px window")
+        tiny = page.evaluate(SMALL_TEXT)
+        problems.extend(f"{label} {path}: text under 12 px: {text}" for text in tiny)
         for href in page.eval_on_selector_all(
             "a[href]:not([download])", "links => links.map(link => link.getAttribute('href'))"
         ):
@@ -127,6 +157,10 @@ def test_every_page_of_every_role_is_accessible_and_fits_the_screen(browser, liv
             if username:
                 sign_in(page, username)
                 start = ["/"]
+                if width == 1366:
+                    bar = page.evaluate(MENU_BAR)
+                    if bar != {"lines": 1, "beyond": 0}:
+                        problems.append(f"{label}: menu bar on {bar['lines']} lines, {bar['beyond']} beyond")
             else:
                 start = ["/dang-nhap/", "/ket-qua/"]
             reached = crawl(page, start=start, seen=seen, problems=problems, label=label)

@@ -161,7 +161,10 @@ def test_signed_in_viewer_sees_name_role_and_phases(client, viewer):
     assert html.count("Trần Thị Bình") == 2  # the navbar and the welcome
     assert html.count(f"{viewer.get_role_display()}</span>") == 2
     assert html.count('<li><span class="fw-semibold">') == 6
-    assert '<form method="post" action="/dang-xuat/" class="d-inline">' in html
+    # Sign-out, the password and the notifications in the menu under the person's name.
+    assert '<form method="post" action="/dang-xuat/">' in html
+    assert '<button class="nav-link dropdown-toggle" type="button" id="account-menu"' in html
+    assert 'href="/thong-bao/"' in html
     assert 'href="/doi-mat-khau/"' in html
     assert 'aria-current="page"' in html
     # Not staff: no administration, no workbook.
