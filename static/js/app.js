@@ -42,6 +42,58 @@
     });
   });
 
+  // File pickers in the page's language: the chosen files' names beside the "choose" button
+  // (the browser's own button and "No file chosen" speak the browser's language).
+  document.addEventListener("change", function (event) {
+    const input = event.target;
+    if (!input.classList || !input.classList.contains("file-picker-input")) {
+      return;
+    }
+    const shown = input.parentElement.querySelector("[data-file-name]");
+    const files = input.files ? Array.prototype.slice.call(input.files) : [];
+    if (shown) {
+      shown.textContent = files.length === 0 ? shown.dataset.none
+        : files.length === 1 ? files[0].name
+        : shown.dataset.many.replace("{count}", files.length);
+    }
+  });
+
+  // Validation messages in the page's language, from the texts <body> carries.
+  const texts = document.body.dataset;
+  const messageFor = function (field) {
+    const state = field.validity;
+    if (state.valueMissing) {
+      if (field.type === "file") { return texts.msgFileMissing; }
+      if (field.type === "checkbox" || field.type === "radio" || field.tagName === "SELECT") {
+        return texts.msgChoiceMissing;
+      }
+      return texts.msgValueMissing;
+    }
+    if (state.badInput) { return texts.msgBadInput; }
+    if (state.typeMismatch) { return texts.msgTypeMismatch; }
+    if (state.rangeUnderflow) { return texts.msgRangeUnderflow.replace("{min}", field.min); }
+    if (state.rangeOverflow) { return texts.msgRangeOverflow.replace("{max}", field.max); }
+    if (state.stepMismatch) { return texts.msgStepMismatch; }
+    if (state.tooLong) { return texts.msgTooLong.replace("{max}", field.maxLength); }
+    if (state.patternMismatch) { return texts.msgPatternMismatch; }
+    return "";
+  };
+  document.addEventListener("invalid", function (event) {
+    const field = event.target;
+    field.setCustomValidity("");
+    const message = messageFor(field);
+    if (message) {
+      field.setCustomValidity(message);
+    }
+  }, true);
+  const revalidate = function (event) {
+    if (event.target.setCustomValidity) {
+      event.target.setCustomValidity("");
+    }
+  };
+  document.addEventListener("input", revalidate, true);
+  document.addEventListener("change", revalidate, true);
+
   // Government networks drop often: say so when an htmx request fails instead of doing nothing.
   const errorBox = document.getElementById("htmx-error");
   if (errorBox) {
