@@ -632,14 +632,14 @@ def council_finalizes_and_publishes(people: Browsing, year: Year) -> None:
     group = page.locator('section[data-group="SBN"]')
     expect(group.locator(".tier-counts")).to_have_text("1 Rất tốt, 1 Tốt")
     expect(group.locator("tbody tr")).to_have_count(2)
-    # Rank, agency, field 1, field 2, their component indices (%), total, maximum, index, tier,
-    # previous rank, change.
+    # Rank, agency, total, maximum, index, tier, previous rank, change, then field 1, field 2 and
+    # their component indices (%).
     expect(group.locator("tbody tr").nth(0).locator("td")).to_have_text(
-        ["1", "Sở Nội vụ", "8,50", "9,50", "85,00", "95,00", "18,00", "20,00", "90,00", "Rất tốt", "—", "mới"]
+        ["1", "Sở Nội vụ", "18,00", "20,00", "90,00", "Rất tốt", "—", "mới", "8,50", "9,50", "85,00", "95,00"]
     )
     expect(group.locator("tbody tr").nth(1).locator("td")).to_have_text(
-        ["2", "Sở Tài chính", "7,00", "10,00", "70,00", "100,00", "17,00", "20,00", "85,00", "Tốt", "—",
-         "mới"]  # fmt: skip
+        ["2", "Sở Tài chính", "17,00", "20,00", "85,00", "Tốt", "—", "mới", "7,00", "10,00", "70,00",
+         "100,00"]  # fmt: skip
     )
     awards = page.locator(".awards-table tbody tr")
     expect(awards).to_have_count(1)
@@ -671,12 +671,12 @@ def public_sees_results(people: Browsing, year: Year) -> None:
     page.goto(f"/ket-qua/{CODE}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(NAME)
     group = page.locator('section.group-results[data-group="SBN"]')
-    # Rank, agency, total, maximum, index, the component indices (%), tier, previous rank, change.
+    # Rank, agency, total, maximum, index, tier, previous rank, change, the component indices (%).
     expect(group.locator('tr[data-agency="SNV"] td')).to_have_text(
-        ["1", "Sở Nội vụ", "18,00", "20,00", "90,00", "85,00", "95,00", "Rất tốt", "—", "mới"]
+        ["1", "Sở Nội vụ", "18,00", "20,00", "90,00", "Rất tốt", "—", "mới", "85,00", "95,00"]
     )
     expect(group.locator('tr[data-agency="STC"] td')).to_have_text(
-        ["2", "Sở Tài chính", "17,00", "20,00", "85,00", "70,00", "100,00", "Tốt", "—", "mới"]
+        ["2", "Sở Tài chính", "17,00", "20,00", "85,00", "Tốt", "—", "mới", "70,00", "100,00"]
     )
     expect(page.locator('li[data-group="SBN"] .tier-counts')).to_have_text("1 Rất tốt, 1 Tốt")
     expect(page.locator(".awards li")).to_have_count(1)

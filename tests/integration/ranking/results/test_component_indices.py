@@ -31,11 +31,11 @@ SHEET = "Khối sở, ban, ngành"
 # Session, user, period, then the council's board (results, fields, tiers, counts, award list…).
 COUNCIL_QUERIES = 12
 
-# Rank, agency, total, maximum, index, component indices of fields 1 and 2, tier, previous
-# rank, change — Vietnamese formats. 2024: Sở Nội vụ ranked 1 (19 of 20), Sở Tài chính 2.
+# Rank, agency, total, maximum, index, tier, previous rank, change, then the component indices
+# of fields 1 and 2 — Vietnamese formats. 2024: Sở Nội vụ ranked 1 (19 of 20), Sở Tài chính 2.
 PUBLIC_ROWS = [
-    ["1", "Sở Nội vụ", "13,50", "16,00", "84,38", "83,33", "85,00", "Tốt", "1", "="],
-    ["2", "Sở Tài chính", "16,00", "20,00", "80,00", "90,00", "70,00", "Tốt", "2", "="],
+    ["1", "Sở Nội vụ", "13,50", "16,00", "84,38", "Tốt", "1", "=", "83,33", "85,00"],
+    ["2", "Sở Tài chính", "16,00", "20,00", "80,00", "Tốt", "2", "=", "90,00", "70,00"],
 ]
 
 
@@ -96,8 +96,8 @@ def test_the_public_page_shows_a_column_per_field_with_its_component_index(clien
     html = main(client.get(PAGE))
 
     assert headers(html, "results-table") == [
-        "Xếp hạng", "Đơn vị", "Tổng", "Điểm tối đa", "Chỉ số (%)", "Lĩnh vực 1 (%)", "Lĩnh vực 2 (%)",
-        "Xếp loại", "Xếp hạng năm trước", "Thay đổi",
+        "Xếp hạng", "Đơn vị", "Tổng", "Điểm tối đa", "Chỉ số (%)", "Xếp loại", "Xếp hạng năm trước",
+        "Thay đổi", "Lĩnh vực 1 (%)", "Lĩnh vực 2 (%)",
     ]  # fmt: skip
     assert table_rows(html, "results-table") == PUBLIC_ROWS
 
@@ -109,17 +109,14 @@ def test_the_council_s_page_shows_the_field_points_then_their_component_indices(
 
     html = main(client.get(reverse("provisional_results", args=["CCHC-2025"])))
 
-    assert headers(html, "results-table")[:6] == [
-        "Xếp hạng",
-        "Đơn vị",
-        "1",
-        "2",
-        "Lĩnh vực 1 (%)",
-        "Lĩnh vực 2 (%)",
-    ]
+    # The index and tier first, in view at 1366 px; the per-field columns after them.
+    assert headers(html, "results-table") == [
+        "Xếp hạng", "Đơn vị", "Tổng", "Điểm tối đa", "Chỉ số (%)", "Xếp loại", "Xếp hạng năm trước",
+        "Thay đổi", "1", "2", "Lĩnh vực 1 (%)", "Lĩnh vực 2 (%)",
+    ]  # fmt: skip
     assert table_rows(html, "results-table") == [
-        ["1", "Sở Nội vụ", "5,00", "8,50", "83,33", "85,00", "13,50", "16,00", "84,38", "Tốt", "1", "="],
-        ["2", "Sở Tài chính", "9,00", "7,00", "90,00", "70,00", "16,00", "20,00", "80,00", "Tốt", "2", "="],
+        ["1", "Sở Nội vụ", "13,50", "16,00", "84,38", "Tốt", "1", "=", "5,00", "8,50", "83,33", "85,00"],
+        ["2", "Sở Tài chính", "16,00", "20,00", "80,00", "Tốt", "2", "=", "9,00", "7,00", "90,00", "70,00"],
     ]
 
 
@@ -192,7 +189,7 @@ def test_a_version_published_before_component_indices_shows_a_dash(client, counc
 
     html = main(client.get(PAGE))
 
-    assert table_rows(html, "results-table") == [[*row[:5], "—", "—", *row[7:]] for row in PUBLIC_ROWS]
+    assert table_rows(html, "results-table") == [[*row[:8], "—", "—"] for row in PUBLIC_ROWS]
     # The workbook stays as such a version was published: no component columns.
     ws = openpyxl.load_workbook(BytesIO(client.get(WORKBOOK).content))[SHEET]
     assert [c.value for c in ws[7]][3:6] == ["1", "2", "Tổng điểm"]

@@ -33,14 +33,15 @@ PAGE = f"/ket-qua/{CODE}/"
 WORKBOOK = f"/ket-qua/{CODE}/hoi-nghi.xlsx"
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
-# Rank, agency, total, maximum, index, component indices of fields 1 (of 90) and 2 (of 10),
-# tier, previous rank, change — as published (Vietnamese formats). Sở Tư pháp: 85 ÷ 90 = 94,44 %.
+# Rank, agency, total, maximum, index, tier, previous rank, change, then the component indices
+# of fields 1 (of 90) and 2 (of 10) — as published (Vietnamese formats). Sở Tư pháp: 85 ÷ 90
+# = 94,44 %.
 PUBLISHED_ROWS = [
-    ["1", "Sở Tư pháp", "94,50", "100,00", "94,50", "94,44", "95,00", "Rất tốt", "2", "▲1"],
-    ["2", "Sở Nội vụ", "92,00", "100,00", "92,00", "92,22", "90,00", "Tốt bị hạ bậc", "1", "▼1"],
-    ["3", "Sở Tài chính", "83,50", "100,00", "83,50", "83,33", "85,00", "Tốt", "6", "▲3"],
-    ["4", "Sở Y tế", "67,00", "100,00", "67,00", "66,67", "70,00", "Trung bình", "—", "mới"],
-    ["1", "UBND quận Hải Châu", "79,00", "100,00", "79,00", "78,89", "80,00", "Khá", "1", "="],
+    ["1", "Sở Tư pháp", "94,50", "100,00", "94,50", "Rất tốt", "2", "▲1", "94,44", "95,00"],
+    ["2", "Sở Nội vụ", "92,00", "100,00", "92,00", "Tốt bị hạ bậc", "1", "▼1", "92,22", "90,00"],
+    ["3", "Sở Tài chính", "83,50", "100,00", "83,50", "Tốt", "6", "▲3", "83,33", "85,00"],
+    ["4", "Sở Y tế", "67,00", "100,00", "67,00", "Trung bình", "—", "mới", "66,67", "70,00"],
+    ["1", "UBND quận Hải Châu", "79,00", "100,00", "79,00", "Khá", "1", "=", "78,89", "80,00"],
 ]
 # The group sheet of Khối sở, ban, ngành below its header: rank, code, name, fields 1 and 2,
 # their component indices (exact to 10 places: 85 ÷ 90 × 100 = 94,4444444444), total, maximum,
@@ -234,7 +235,7 @@ def test_reopening_keeps_the_last_publication_public_with_a_correction_notice(cl
     # Sở Y tế's row keeps 67 points and 7 of 10 in field 2 (70 %), not the corrected 70 points
     # and 10 of 10 (100 %).
     assert table_rows(html, "results-table")[3] == [
-        "4", "Sở Y tế", "67,00", "100,00", "67,00", "66,67", "70,00", "Trung bình", "—", "mới",
+        "4", "Sở Y tế", "67,00", "100,00", "67,00", "Trung bình", "—", "mới", "66,67", "70,00",
     ]  # fmt: skip
     # Sở Y tế's people still find their published place on their home page, marked as well.
     client.force_login(UserFactory(role=Role.OFFICER, agency=Agency.objects.get(code="SYT")))
@@ -272,12 +273,12 @@ def test_republishing_shows_the_new_version_and_keeps_the_earlier_one(client, co
     )
     # Version 2: the new names and order, Sở Y tế's corrected 70 points and the renamed tier.
     assert table_rows(html, "results-table") == [
-        ["1", "UBND quận Hải Châu", "79,00", "100,00", "79,00", "78,89", "80,00", "Khá", "1", "="],
-        ["1", "Sở Tư pháp thành phố Đà Nẵng", "94,50", "100,00", "94,50", "94,44", "95,00",
-         "Rất tốt", "2", "▲1"],
-        ["2", "Sở Nội vụ", "92,00", "100,00", "92,00", "92,22", "90,00", "Tốt bị hạ bậc", "1", "▼1"],
-        ["3", "Sở Tài chính", "83,50", "100,00", "83,50", "83,33", "85,00", "Tốt", "6", "▲3"],
-        ["4", "Sở Y tế", "70,00", "100,00", "70,00", "66,67", "100,00", "Khá", "—", "mới"],
+        ["1", "UBND quận Hải Châu", "79,00", "100,00", "79,00", "Khá", "1", "=", "78,89", "80,00"],
+        ["1", "Sở Tư pháp thành phố Đà Nẵng", "94,50", "100,00", "94,50", "Rất tốt", "2", "▲1",
+         "94,44", "95,00"],
+        ["2", "Sở Nội vụ", "92,00", "100,00", "92,00", "Tốt bị hạ bậc", "1", "▼1", "92,22", "90,00"],
+        ["3", "Sở Tài chính", "83,50", "100,00", "83,50", "Tốt", "6", "▲3", "83,33", "85,00"],
+        ["4", "Sở Y tế", "70,00", "100,00", "70,00", "Khá", "—", "mới", "66,67", "100,00"],
     ]  # fmt: skip
     versions = re.search(
         r'<ul class="list-group list-group-flush publication-versions">(.*?)</ul>', html, re.S
@@ -370,7 +371,7 @@ def test_an_older_publication_renders_without_the_figures_it_did_not_keep(client
     # Names and figures as published; the demotion was not kept, so it is not claimed.
     assert table_rows(html, "results-table") == [
         # Nor are the fields and their component indices, which it did not keep.
-        [*row[:5], row[7].replace(" bị hạ bậc", ""), *row[8:]]
+        [*row[:5], row[5].replace(" bị hạ bậc", ""), *row[6:8]]
         for row in PUBLISHED_ROWS
     ]
     workbook = client.get(WORKBOOK).content

@@ -187,7 +187,7 @@ def test_the_council_page_shows_a_not_ranked_agency_last_without_a_rank(client, 
 
     html = client.get("/hoi-dong/CCHC-2025/ket-qua/").content.decode()
 
-    assert [row[:2] + row[8:11] for row in table_rows(html, "results-table")] == [
+    assert [row[:2] + row[4:7] for row in table_rows(html, "results-table")] == [
         ["1", "Sở Tư pháp", "94,50", "Rất tốt", "2"],
         ["2", "Sở Tài chính", "83,50", "Tốt", "6"],
         ["3", "Sở Y tế", "67,00", "Trung bình", "—"],
@@ -526,8 +526,8 @@ def test_the_public_page_shows_the_states_as_published(client, council):
 
     html = client.get("/ket-qua/CCHC-2025/").content.decode()
 
-    # (Without the component indices, columns 6 and 7, which test_component_indices reads.)
-    assert [row[:5] + row[7:] for row in table_rows(html, "results-table")] == [
+    # (Without the component indices, the last two columns, which test_component_indices reads.)
+    assert [row[:8] for row in table_rows(html, "results-table")] == [
         ["1", "Sở Tư pháp", "94,50", "100,00", "94,50", "Rất tốt", "2", "▲1"],
         ["2", "Sở Tài chính nộp muộn", "83,50", "100,00", "83,50", "Tốt", "6", "▲4"],
         [

@@ -421,7 +421,7 @@ def test_demotion_with_reason_then_compute_shows_the_demoted_tier(client, counci
     html = computed.content.decode()
     row = next(r for r in table_rows(html, "results-table") if r[1] == "Sở Nội vụ")
     # 92 is Rất tốt; one tier down gives Tốt.
-    assert row[9] == "Tốt demoted"
+    assert row[5] == "Tốt demoted"
     assert 'title="Demoted by the council from Rất tốt"' in html
     result = Result.objects.get(agency=snv)
     assert (result.tier.label, result.tier_before_demotion.label, result.demoted) == ("Tốt", "Rất tốt", True)
@@ -470,20 +470,20 @@ def test_provisional_ranking_shows_exact_ranks_tiers_and_indexes(client, council
 
     assert messages_of(response) == ["Results computed: 5 agencies ranked."]
     html = response.content.decode()
-    # Rank, agency, field 1, field 2, total, maximum, index, tier, previous rank, change.
+    # Rank, agency, total, maximum, index, tier, previous rank, change, field 1, field 2.
     # SBN by index: STP 94,5 (was 2: ▲1), SNV 92 (was 1: ▼1), STC 83,5 (was 6: ▲3), SYT 67 (new).
     assert table_rows(html, "results-table") == [
         # Field points, then their component indices: 85 of 90 = 94,44 %, 9,5 of 10 = 95 %.
-        ["1", "Sở Tư pháp", "85.00", "9.50", "94.44", "95.00",
-         "94.50", "100.00", "94.50", "Rất tốt", "2", "▲1"],
-        ["2", "Sở Nội vụ", "83.00", "9.00", "92.22", "90.00",
-         "92.00", "100.00", "92.00", "Rất tốt", "1", "▼1"],
-        ["3", "Sở Tài chính", "75.00", "8.50", "83.33", "85.00",
-         "83.50", "100.00", "83.50", "Tốt", "6", "▲3"],
-        ["4", "Sở Y tế", "60.00", "7.00", "66.67", "70.00",
-         "67.00", "100.00", "67.00", "Trung bình", "—", "new"],
-        ["1", "UBND quận Hải Châu", "71.00", "8.00", "78.89", "80.00",
-         "79.00", "100.00", "79.00", "Khá", "1", "="],
+        ["1", "Sở Tư pháp", "94.50", "100.00", "94.50", "Rất tốt", "2", "▲1",
+         "85.00", "9.50", "94.44", "95.00"],
+        ["2", "Sở Nội vụ", "92.00", "100.00", "92.00", "Rất tốt", "1", "▼1",
+         "83.00", "9.00", "92.22", "90.00"],
+        ["3", "Sở Tài chính", "83.50", "100.00", "83.50", "Tốt", "6", "▲3",
+         "75.00", "8.50", "83.33", "85.00"],
+        ["4", "Sở Y tế", "67.00", "100.00", "67.00", "Trung bình", "—", "new",
+         "60.00", "7.00", "66.67", "70.00"],
+        ["1", "UBND quận Hải Châu", "79.00", "100.00", "79.00", "Khá", "1", "=",
+         "71.00", "8.00", "78.89", "80.00"],
     ]  # fmt: skip
     assert "Khối sở, ban, ngành 2 Rất tốt, 1 Tốt, 1 Trung bình Rank Agency" in text(html)
     assert "Khối quận, huyện 1 Khá Rank Agency" in text(html)

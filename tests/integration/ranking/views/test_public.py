@@ -80,11 +80,11 @@ def test_published_results_page(client, english, council):
     # Rank, agency, total, maximum, index, tier, previous rank, change.
     assert table_rows(html, "results-table") == [
         # Then the component indices of field 1 (of 90) and field 2 (of 10): 85 ÷ 90 = 94,44 %.
-        ["1", "Sở Tư pháp", "94.50", "100.00", "94.50", "94.44", "95.00", "Rất tốt", "2", "▲1"],
-        ["2", "Sở Nội vụ", "92.00", "100.00", "92.00", "92.22", "90.00", "Tốt demoted", "1", "▼1"],
-        ["3", "Sở Tài chính", "83.50", "100.00", "83.50", "83.33", "85.00", "Tốt", "6", "▲3"],
-        ["4", "Sở Y tế", "67.00", "100.00", "67.00", "66.67", "70.00", "Trung bình", "—", "new"],
-        ["1", "UBND quận Hải Châu", "79.00", "100.00", "79.00", "78.89", "80.00", "Khá", "1", "="],
+        ["1", "Sở Tư pháp", "94.50", "100.00", "94.50", "Rất tốt", "2", "▲1", "94.44", "95.00"],
+        ["2", "Sở Nội vụ", "92.00", "100.00", "92.00", "Tốt demoted", "1", "▼1", "92.22", "90.00"],
+        ["3", "Sở Tài chính", "83.50", "100.00", "83.50", "Tốt", "6", "▲3", "83.33", "85.00"],
+        ["4", "Sở Y tế", "67.00", "100.00", "67.00", "Trung bình", "—", "new", "66.67", "70.00"],
+        ["1", "UBND quận Hải Châu", "79.00", "100.00", "79.00", "Khá", "1", "=", "78.89", "80.00"],
     ]
     counts = re.findall(r'<li class="list-group-item" data-group="(\w+)">(.*?)</li>', html, re.S)
     assert [(group, text(body)) for group, body in counts] == [
