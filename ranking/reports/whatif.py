@@ -160,8 +160,11 @@ def _unliftable(agency: scoring.AgencyInput, totals: scoring.Totals) -> bool:
 
 
 def points_to_next_tier(agency: scoring.AgencyInput, rules: scoring.PeriodRules) -> TierWhatIf | None:
-    """Points the agency needs to reach the tier above its tier before demotion; None at the top."""
-    totals = scoring.agency_totals(agency.scores)
+    """Points the agency needs to reach the tier above its tier before demotion; None at the top.
+
+    The points a late agency loses (`agency.deduction`) come off its total first, as in the
+    results."""
+    totals = scoring.deducted(scoring.agency_totals(agency.scores), agency.deduction)
     position = scoring.tier_position(totals, rules.tiers)
     if position == 0:
         return None
@@ -179,11 +182,14 @@ def points_to_next_tier(agency: scoring.AgencyInput, rules: scoring.PeriodRules)
         return TierWhatIf(None, False, room, position - 1, after_demotion(position - 1))
 
     def tier_with(points: Decimal) -> int:
-        return scoring.tier_position(scoring.agency_totals(with_points(agency, points).scores), rules.tiers)
+        raised = scoring.agency_totals(with_points(agency, points).scores)
+        return scoring.tier_position(scoring.deducted(raised, agency.deduction), rules.tiers)
 
     bound = Fraction(rules.tiers[position - 1].min_index)
     # At this amount total × 100 ≥ bound × maximum: the bound is reached.
-    upper = max(ceil_cents(bound * Fraction(totals.maximum) / 100 - Fraction(raw_total(agency.scores))), CENT)
+    scored = Fraction(raw_total(agency.scores)) - Fraction(agency.deduction)
+    needed = bound * Fraction(totals.maximum) / 100 - scored
+    upper = max(ceil_cents(needed), CENT)
     points = smallest(lambda p: tier_with(p) < position, upper)
     reached = tier_with(points)
     return TierWhatIf(points, points <= room, room, reached, after_demotion(reached))

@@ -39,10 +39,13 @@ DEDUCTION = Leaf("4", scoring.DEDUCTION, D(2), "4")
 RULES = PeriodRules(tiers=TIERS, field_codes=["1", "2", "3", "4"])
 
 
-def agency(key, s11, s12, s21, s22, bonus=None, deduction=None, *, group="SBN", **options) -> AgencyInput:
+def agency(
+    key, s11, s12, s21, s22, bonus=None, deduction=None, *, group="SBN", late=scoring.ZERO, **options
+) -> AgencyInput:
+    """`deduction`: the deduction leaf's score; `late`: the points the late rule takes off."""
     values = [(L11, s11), (L12, s12), (L21, s21), (L22, s22), (BONUS, bonus), (DEDUCTION, deduction)]
     scores = [LeafScore(leaf, None if v is None else D(v)) for leaf, v in values]
-    return AgencyInput(key=key, group=group, scores=scores, **options)
+    return AgencyInput(key=key, group=group, scores=scores, deduction=late, **options)
 
 
 def recomputed(agencies, key, points, rules=RULES) -> scoring.AgencyResult:
@@ -121,6 +124,15 @@ def test_next_tier_counts_bonus_and_deduction_in_the_total():
     a = agency("A", "27", "28", "25", "5", bonus="2", deduction="-1.5")
     answer = points_to_next_tier(a, RULES)
     assert answer.points == D("4.50")
+    assert_tier_exact([a], "A", answer)
+
+
+def test_next_tier_of_a_late_agency_counts_the_points_it_loses():
+    # 27 + 28 + 25 + 5 = 85, less 3 points for submitting late: 82, Tốt. Rất tốt needs 90 after
+    # the deduction: 8.00 points, not the 5.00 the scores alone would suggest.
+    a = agency("A", "27", "28", "25", "5", deduction=None, late=D(3))
+    answer = points_to_next_tier(a, RULES)
+    assert (answer.points, answer.position) == (D("8.00"), 0)
     assert_tier_exact([a], "A", answer)
 
 
