@@ -93,6 +93,10 @@ def vn_date_long(value: datetime.date | None) -> str:
 # --- the template's variables ------------------------------------------------------------------
 
 
+# An official document: Vietnamese whatever the reader's language, as the rest of the decision.
+NOT_RANKED = "Không xếp hạng"
+
+
 def decision_context(publication: Publication) -> dict:
     """Everything the template may show, as text (docs/decision.md lists every key)."""
     shown = PublishedResults(publication)
@@ -107,7 +111,8 @@ def decision_context(publication: Publication) -> dict:
                 "tier_summary": ", ".join(f"{n} {line(label)}" for label, n in block.tier_counts),
                 "rows": [
                     {
-                        "rank": "" if r.rank is None else str(r.rank),
+                        # Assessed but not ranked: the annex says so where the rank would be.
+                        "rank": NOT_RANKED if r.rank is None else str(r.rank),
                         "agency": line(r.agency.name),
                         "code": line(r.agency.code),
                         "total": vn_number(r.total),

@@ -22,9 +22,11 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Agency, AgencyGroup, Role
 from ranking.documents.decision import decision_docx, pdf_converter
 from ranking.documents.default_template import default_template
+from ranking.enums import Standing
 from ranking.models import DecisionTemplate, Demotion, Publication
 from ranking.results.compute import results_compute
 from ranking.results.finalization import award_change, period_publish, period_reopen, results_approve
+from ranking.results.standing import assessment_standing_set
 from tests.builders import build_year
 from tests.factories import UserFactory
 
@@ -136,6 +138,32 @@ def page_text(response) -> str:
 
 
 # --- the document ------------------------------------------------------------------------------
+
+
+def test_an_agency_not_ranked_is_named_so_in_the_annex(client, council):
+    year = build_year()
+    assessment_standing_set(
+        user=council,
+        assessment=year.assessments["SNV"],
+        standing=Standing.NOT_RANKED,
+        reason="Người đứng đầu bị kỷ luật",
+    )
+    results_compute(period=year.period)
+    results_approve(user=council, period=year.reload())
+    period_publish(user=council, period=year.reload())
+    client.force_login(council)
+    record(client)
+
+    departments = tables(open_docx(downloaded(client)))[0]
+
+    # The others close up their ranks; the agency keeps its index and tier, without a rank.
+    assert departments == [
+        ANNEX_HEADER,
+        ["1", "Sở Tư pháp", "94,50", "100,00", "94,50", "Rất tốt"],
+        ["2", "Sở Tài chính", "83,50", "100,00", "83,50", "Tốt"],
+        ["3", "Sở Y tế", "67,00", "100,00", "67,00", "Trung bình"],
+        ["Không xếp hạng", "Sở Nội vụ", "92,00", "100,00", "92,00", "Rất tốt"],
+    ]
 
 
 def test_decision_with_its_annexes_as_recorded(client, council, year):
