@@ -10,6 +10,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ranking.cells import cell_put
 from ranking.enums import Method, Subject
 from ranking.workbook.resources import ARISES, REVIEWER_NOT_ARISING, SHEET_RESOURCES, sheet_columns
+from ranking.workbook.resources.periods import LATE_RULE_COLUMN, LATE_RULE_WORDS
 from ranking.workbook.resources.standings import STANDING_COLUMN, STANDING_WORDS
 
 # Rows the drop-downs cover: far more than a city's year needs.
@@ -25,6 +26,7 @@ CHOICES = {
     REVIEWER_NOT_ARISING: ["x", ARISES],
     STANDING_COLUMN: list(STANDING_WORDS),
     "Nộp muộn": ["x"],
+    LATE_RULE_COLUMN: [word for word in LATE_RULE_WORDS if word],
 }
 
 # The instructions sheet: the contract of WORKBOOK.md in the users' words.
@@ -43,7 +45,9 @@ INSTRUCTIONS = [
         "KyDanhGia",
         "Kỳ đánh giá: Mã kỳ (vd CCHC-2025), Năm, Lĩnh vực (CCHC hoặc VTLT), Tên kỳ, "
         "Kỳ trước (mã kỳ để so sánh thứ hạng), "
-        "Khen thưởng từ xếp loại (xếp loại thấp nhất được đề nghị), Khen thưởng tối đa mỗi khối.",
+        "Khen thưởng từ xếp loại (xếp loại thấp nhất được đề nghị), Khen thưởng tối đa mỗi khối, "
+        "Quy tắc nộp muộn (trừ điểm, hạ một bậc hoặc không xếp hạng; để trống là không áp dụng), "
+        "Điểm trừ nộp muộn (bắt buộc khi trừ điểm).",
     ),
     (
         "XepLoai",

@@ -5,10 +5,25 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from ranking.enums import Subject
+from ranking.enums import LateRule, Subject
 from ranking.models import Period
 from ranking.numbers import parse_decimal
-from ranking.workbook.resources.base import Cells, SheetResource
+from ranking.workbook.resources.base import Cells, NumberWidget, SheetResource
+
+# The words of the column `Quy tắc nộp muộn`, as the users write them (any case); blank: nothing.
+LATE_RULE_WORDS = {
+    "": LateRule.NONE,
+    "trừ điểm": LateRule.DEDUCT,
+    "hạ một bậc": LateRule.DEMOTE,
+    "không xếp hạng": LateRule.NOT_RANKED,
+}
+LATE_RULE_COLUMN = "Quy tắc nộp muộn"
+LATE_POINTS_COLUMN = "Điểm trừ nộp muộn"
+
+
+class LateRuleWidget(widgets.Widget):
+    def render(self, value, obj=None, **kwargs):
+        return next((word for word, rule in LATE_RULE_WORDS.items() if rule == value), "")
 
 
 class PeriodResource(SheetResource):
@@ -29,10 +44,24 @@ class PeriodResource(SheetResource):
         column_name="Khen thưởng tối đa mỗi khối",
         widget=widgets.IntegerWidget(coerce_to_string=False),
     )
+    late_rule = fields.Field(attribute="late_rule", column_name=LATE_RULE_COLUMN, widget=LateRuleWidget())
+    late_deduction = fields.Field(
+        attribute="late_deduction", column_name=LATE_POINTS_COLUMN, widget=NumberWidget()
+    )
 
     class Meta(SheetResource.Meta):
         model = Period
-        fields = ("code", "year", "subject", "name", "previous", "award_from_tier", "award_max_per_group")
+        fields = (
+            "code",
+            "year",
+            "subject",
+            "name",
+            "previous",
+            "award_from_tier",
+            "award_max_per_group",
+            "late_rule",
+            "late_deduction",
+        )
         import_id_fields = ("code",)
 
     def get_queryset(self):
@@ -78,6 +107,9 @@ class PeriodResource(SheetResource):
             elif year is not None and before_year is not None and before_year >= year:
                 cells.errors["Kỳ trước"] = _("The previous period must be of an earlier year.")
         award_max = cells.integer("Khen thưởng tối đa mỗi khối", minimum=0)
+        # A workbook made before these columns existed leaves the period's late rule as it is.
+        if LATE_RULE_COLUMN in cells.row:
+            self.fill_late_rule(instance, cells)
         self.assign(
             instance,
             code=code,
@@ -91,6 +123,22 @@ class PeriodResource(SheetResource):
         if previous != current:
             self.changed(instance, "previous")
             self.pending_previous.append((instance, previous))
+
+    def fill_late_rule(self, instance, cells) -> None:
+        rule = LATE_RULE_WORDS.get(cells.text(LATE_RULE_COLUMN).lower())
+        if rule is None:
+            cells.errors[LATE_RULE_COLUMN] = _(
+                "“%(value)s”: write trừ điểm, hạ một bậc or không xếp hạng, or leave it blank."
+            ) % {"value": cells.raw(LATE_RULE_COLUMN)}
+            return
+        points = cells.decimal(LATE_POINTS_COLUMN) if LATE_POINTS_COLUMN in cells.row else None
+        if points is not None and points <= 0:
+            cells.errors[LATE_POINTS_COLUMN] = _("Write a number of points above 0.")
+            return
+        if rule == LateRule.DEDUCT and points is None and LATE_POINTS_COLUMN not in cells.errors:
+            cells.errors[LATE_POINTS_COLUMN] = _("Write the points a late agency loses.")
+            return
+        self.assign(instance, late_rule=rule, late_deduction=points)
 
     def outdated_key(self, instance):
         return instance.pk

@@ -29,6 +29,8 @@ HEADERS = {
         "Kỳ trước",
         "Khen thưởng từ xếp loại",
         "Khen thưởng tối đa mỗi khối",
+        "Quy tắc nộp muộn",
+        "Điểm trừ nộp muộn",
     ],
     "XepLoai": ["Mã kỳ", "Thứ tự", "Xếp loại", "Chỉ số tối thiểu"],
     "TieuChi": [
@@ -61,6 +63,7 @@ HEADERS = {
 # The drop-downs: (sheet, header) → the values offered.
 DROP_DOWNS = {
     ("KyDanhGia", "Lĩnh vực"): ["CCHC", "VTLT"],
+    ("KyDanhGia", "Quy tắc nộp muộn"): ["trừ điểm", "hạ một bậc", "không xếp hạng"],
     ("TieuChi", "Phương thức"): ["number", "choice", "yesno", "deduction", "bonus", "survey"],
     ("TieuChi", "Cho phép không phát sinh"): ["x"],
     ("TieuChi", "Yêu cầu kiểm chứng"): ["x"],
