@@ -126,6 +126,10 @@ def decision_context(publication: Publication) -> dict:
                             {"code": line(f.code), "score": vn_number(_decimal(r.field_scores.get(f.code)))}
                             for f in shown.fields
                         ],
+                        "field_indices": [
+                            {"code": line(f.code), "index": vn_number(_decimal(r.field_indices.get(f.code)))}
+                            for f in shown.fields
+                        ],
                     }
                     for r in block.results
                 ],
@@ -142,6 +146,16 @@ def decision_context(publication: Publication) -> dict:
             "tier": line(entry.result.tier.label) if entry.result else "",
         }
         for number, entry in enumerate(shown.awards, start=1)
+    ]
+    # Agencies the council left out (không đánh giá): the decision names them with the reason.
+    excluded = [
+        {
+            "agency": line(item.agency.name),
+            "code": line(item.agency.code),
+            "group": line(item.group.name),
+            "reason": line(item.standing_reason),
+        }
+        for item in shown.excluded
     ]
     signer_title = line(publication.signer_title)
     return {
@@ -168,6 +182,8 @@ def decision_context(publication: Publication) -> dict:
         "agency_count": str(len(shown.results)),
         "awards": awards,
         "award_count": str(len(awards)),
+        "excluded": excluded,
+        "excluded_count": str(len(excluded)),
     }
 
 

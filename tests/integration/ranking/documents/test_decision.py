@@ -20,7 +20,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Agency, AgencyGroup, Role
-from ranking.documents.decision import decision_docx, pdf_converter
+from ranking.documents.decision import decision_context, decision_docx, pdf_converter
 from ranking.documents.default_template import default_template
 from ranking.enums import Standing
 from ranking.models import DecisionTemplate, Demotion, Publication
@@ -164,6 +164,45 @@ def test_an_agency_not_ranked_is_named_so_in_the_annex(client, council):
         ["3", "Sở Y tế", "67,00", "100,00", "67,00", "Trung bình"],
         ["Không xếp hạng", "Sở Nội vụ", "92,00", "100,00", "92,00", "Rất tốt"],
     ]
+
+
+def test_an_agency_not_assessed_is_named_below_the_annex_with_its_reason(client, council):
+    year = build_year()
+    assessment_standing_set(
+        user=council,
+        assessment=year.assessments["SYT"],
+        standing=Standing.EXCLUDED,
+        reason="Sáp nhập vào Sở Nội vụ trong năm",
+    )
+    results_compute(period=year.period)
+    results_approve(user=council, period=year.reload())
+    period_publish(user=council, period=year.reload())
+    client.force_login(council)
+    record(client)
+
+    document = open_docx(downloaded(client))
+
+    assert tables(document)[0] == [
+        ANNEX_HEADER,
+        ["1", "Sở Tư pháp", "94,50", "100,00", "94,50", "Rất tốt"],
+        ["2", "Sở Nội vụ", "92,00", "100,00", "92,00", "Rất tốt"],
+        ["3", "Sở Tài chính", "83,50", "100,00", "83,50", "Tốt"],
+    ]
+    text = paragraphs(document)
+    heading = text.index("Các cơ quan, đơn vị không đánh giá, xếp hạng (1):")
+    assert text[heading + 1] == "- Sở Y tế (Khối sở, ban, ngành): Sáp nhập vào Sở Nội vụ trong năm."
+    assert not [t for t in text if "{" in t or "}" in t]
+
+
+def test_the_template_may_show_each_component_index(council, year):
+    """Sở Tư pháp: field 1 scored 58 + 27 of 90 = 94,44 %; field 2 (the survey) 9,5 of 10 = 95,00 %."""
+    publication = Publication.objects.get(period=year.period, version=1)
+
+    context = decision_context(publication)
+
+    justice = next(row for row in context["groups"][0]["rows"] if row["code"] == "STP")
+    assert justice["field_indices"] == [{"code": "1", "index": "94,44"}, {"code": "2", "index": "95,00"}]
+    assert (context["excluded"], context["excluded_count"]) == ([], "0")
 
 
 def test_decision_with_its_annexes_as_recorded(client, council, year):
