@@ -148,11 +148,12 @@ def _build() -> bytes:
     _table(document, ANNEX_COLUMNS, loop="{%tr for row in group.rows %}", end="{%tr endfor %}")
     _paragraph(document, "{%p endfor %}")
     _paragraph(document, "{%p if excluded %}")
-    _paragraph(
-        document, "Các cơ quan, đơn vị không đánh giá, xếp hạng ({{ excluded_count }}):", bold=True, before=12, after=6
-    )
+    excluded_heading = "Các cơ quan, đơn vị không đánh giá, xếp hạng ({{ excluded_count }}):"
+    _paragraph(document, excluded_heading, bold=True, before=12, after=6)
     _paragraph(document, "{%p for item in excluded %}")
-    _paragraph(document, "- {{ item.agency }} ({{ item.group }}){% if item.reason %}: {{ item.reason }}{% endif %}.")
+    _paragraph(
+        document, "- {{ item.agency }} ({{ item.group }}){% if item.reason %}: {{ item.reason }}{% endif %}."
+    )
     _paragraph(document, "{%p endfor %}")
     _paragraph(document, "{%p endif %}")
 
