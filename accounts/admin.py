@@ -3,7 +3,9 @@ the year workbook's sheets and follow the evaluation's workflow, so `ranking.adm
 them: accounts, lower in the layers, imports nothing of the evaluation."""
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -35,3 +37,16 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("full name"), ordering="last_name")
     def full_name(self, user: User) -> str:
         return user.get_full_name()
+
+
+# Django's own page for groups of permissions, with the permissions named as on the user's page.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "permissions":
+            field.label_from_instance = permission_label
+        return field
