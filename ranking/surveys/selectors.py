@@ -35,7 +35,7 @@ def invitations_of(*, period: Period, agency: Agency) -> list[SurveyInvitation]:
     """An agency's invitations of the period, group by group, the unanswered first. One query."""
     return list(
         SurveyInvitation.objects.filter(period=period, agency=agency)
-        .select_related("group")
+        .select_related("agency", "group")
         .order_by("group__order", "group__code", "used_on", "pk")
     )
 
