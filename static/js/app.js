@@ -103,4 +103,11 @@
     document.body.addEventListener("htmx:responseError", show);
     document.body.addEventListener("htmx:beforeRequest", hide);
   }
+
+  // <button data-print>: print the page (the survey's invitations to hand out).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
 })();
