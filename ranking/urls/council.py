@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ranking.views import council, council_results, decision, surveys
+from ranking.views import council, council_results, decision, survey_statistics, surveys
 
 urlpatterns = [
     path("<str:code>/", council.period_dashboard, name="period_dashboard"),
@@ -18,6 +18,16 @@ urlpatterns = [
         "<str:code>/khao-sat/phat-phieu/",
         surveys.survey_invitations_issue_view,
         name="survey_invitations_issue",
+    ),
+    path(
+        "<str:code>/khao-sat/thong-ke/",
+        survey_statistics.survey_statistics_view,
+        name="survey_statistics",
+    ),
+    path(
+        "<str:code>/khao-sat/thong-ke/tra-loi.xlsx",
+        survey_statistics.survey_answers_xlsx_view,
+        name="survey_answers_xlsx",
     ),
     path("<str:code>/khao-sat/tinh-diem/", surveys.survey_points_compute_view, name="survey_points_compute"),
     path("<str:code>/khao-sat/phieu/<str:agency_code>/", surveys.survey_links_view, name="survey_links"),

@@ -179,7 +179,7 @@ def test_the_messages_are_in_vietnamese(year, tmp_path):
     report = workbook_import(
         file=sheet(
             tmp_path,
-            [["CCHC-2025", "SNV", "LD", "1", "C2", "E"], ["CCHC-2025", "SNV", "LD", "2", "C1", "Z"]],
+            [["CCHC-2025", "SNV", "LD", "1", "C2", "A"], ["CCHC-2025", "SNV", "LD", "2", "C1", "Z"]],
         )
     )
 
