@@ -962,7 +962,12 @@ class SurveyQuestion(models.Model):
         verbose_name=_("survey criterion"),
         limit_choices_to={"method": Method.SURVEY},
     )
-    groups = models.ManyToManyField(RespondentGroup, related_name="questions", verbose_name=_("answered by"))
+    groups = models.ManyToManyField(
+        RespondentGroup,
+        through="SurveyQuestionGroup",
+        related_name="questions",
+        verbose_name=_("answered by"),
+    )
     scale = models.ForeignKey(
         SurveyScale, on_delete=models.PROTECT, related_name="questions", verbose_name=_("answer scale")
     )
@@ -992,6 +997,33 @@ class SurveyQuestion(models.Model):
             problems["scale"] = _("The scale belongs to another period.")
         if problems:
             raise ValidationError(problems)
+
+
+class SurveyQuestionGroup(models.Model):
+    """A respondent group that answers a question."""
+
+    question = models.ForeignKey(
+        SurveyQuestion, on_delete=models.CASCADE, related_name="+", verbose_name=_("survey question")
+    )
+    group = models.ForeignKey(
+        RespondentGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("respondent group")
+    )
+
+    class Meta:
+        ordering = ["question", "group"]
+        verbose_name = _("group answering a question")
+        verbose_name_plural = _("groups answering a question")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "group"], name="survey_question_group_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code} · {self.group.name}"
+
+    def clean(self):
+        super().clean()
+        if self.question_id and self.group_id and self.question.period_id != self.group.period_id:
+            raise ValidationError({"group": _("The group belongs to another period.")})
 
 
 def survey_token() -> str:
