@@ -23,6 +23,7 @@ from ranking.admin_workflow import (
     WorkflowInline,
     period_of,
 )
+from ranking.enums import SurveySource
 from ranking.errors import ServiceError
 from ranking.models import (
     Assessment,
@@ -57,6 +58,7 @@ from ranking.workbook.resources import (
     DemotionResource,
     GroupResource,
     HistoricalResultResource,
+    PaperAnswerResource,
     PeriodResource,
     ScoreResource,
     TierResource,
@@ -591,4 +593,28 @@ class SurveyResponseAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SurveyAnswer)
+class PaperAnswerAdmin(WorkbookSheetAdmin):
+    """The answers of the survey's paper forms: imported (with the preview) and exported as the
+    sheet PhieuKhaoSat of the year workbook. Read here, never typed: an answer comes from a
+    form, and answers given on the web are not listed (they have no form number)."""
+
+    resource_classes = [PaperAnswerResource]
+    list_display = ["response", "question", "option"]
+    list_filter = ["response__period", "response__group"]
+    list_select_related = ["response__agency", "response__group", "response__period", "question"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(response__source=SurveySource.PAPER)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["response", "question", "option"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -179,6 +179,7 @@ def test_import_admins_are_the_workbook_sheets():
         "ranking.HistoricalResult": "KetQua",
         "ranking.Period": "KyDanhGia",
         "ranking.Score": "Diem",
+        "ranking.SurveyAnswer": "PhieuKhaoSat",
         "ranking.Tier": "XepLoai",
     }
 

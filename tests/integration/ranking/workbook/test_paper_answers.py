@@ -8,6 +8,9 @@ case), STC · ND · form 7 (C1 = D; the same number, another agency). So: 3 resp
 """
 
 import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.urls import reverse
 from django.utils.translation import override
 from openpyxl import load_workbook
 
@@ -15,6 +18,7 @@ from ranking.enums import Phase, SurveySource
 from ranking.models import Period, SurveyAnswer, SurveyResponse
 from ranking.workbook.importer import workbook_export, workbook_import
 from tests.builders import add_survey, build_year
+from tests.factories import UserFactory
 from tests.workbooks import write_workbook
 
 pytestmark = pytest.mark.django_db
@@ -185,6 +189,47 @@ def test_the_messages_are_in_vietnamese(year, tmp_path):
 
     assert report.problems == [
         "PhieuKhaoSat!2 Mã câu hỏi: Câu hỏi C2 không dành cho nhóm Lãnh đạo cấp phòng.",
-        "PhieuKhaoSat!3 Trả lời: “Z” không phải là phương án trả lời của câu hỏi C1: ghi một trong các phương án "
-        "A, B, C, D.",
+        "PhieuKhaoSat!3 Trả lời: “Z” không phải là phương án trả lời của câu hỏi C1: "
+        "ghi một trong các phương án A, B, C, D.",
     ]
+
+
+def test_the_admin_site_previews_the_sheet_then_imports_it(client, year, tmp_path):
+    client.force_login(UserFactory(username="quantri", is_staff=True, is_superuser=True))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    formats = admin.site._registry[SurveyAnswer].get_import_formats()
+    xlsx = next(i for i, f in enumerate(formats) if f().get_title() == "xlsx")
+    bad = [*ROWS, ["CCHC-2025", "SNV", "LD", "2", "C2", "A"]]
+
+    with open(sheet(tmp_path, bad, "sai.xlsx"), "rb") as file:
+        refused = client.post(
+            reverse("admin:ranking_surveyanswer_import"),
+            {"resource": "0", "import_file": file, "format": str(xlsx)},
+        )
+    assert refused.status_code == 200
+    assert "Câu hỏi C2 không dành cho nhóm Lãnh đạo cấp phòng." in refused.content.decode()
+    assert "confirm_form" not in refused.context
+    assert SurveyResponse.objects.count() == 0
+
+    with open(sheet(tmp_path, ROWS), "rb") as file:
+        preview = client.post(
+            reverse("admin:ranking_surveyanswer_import"),
+            {"resource": "0", "import_file": file, "format": str(xlsx)},
+        )
+    assert preview.status_code == 200
+    assert preview.context["preview_summary"].__dict__ == {
+        "sheet": "PhieuKhaoSat",
+        "new": 4,
+        "changed": 0,
+        "unchanged": 0,
+        "refused": 0,
+    }
+    assert SurveyResponse.objects.count() == 0
+    confirm = preview.context["confirm_form"]
+    names = ("import_file_name", "original_file_name", "format", "resource")
+    done = client.post(
+        reverse("admin:ranking_surveyanswer_process_import"), {name: confirm.initial[name] for name in names}
+    )
+    assert done.status_code == 302
+    assert len(stored()) == 4
+    assert SurveyResponse.objects.count() == 3
