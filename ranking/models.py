@@ -969,7 +969,7 @@ class SurveyQuestion(models.Model):
         verbose_name=_("answered by"),
     )
     scale = models.ForeignKey(
-        SurveyScale, on_delete=models.PROTECT, related_name="questions", verbose_name=_("answer scale")
+        SurveyScale, on_delete=models.RESTRICT, related_name="questions", verbose_name=_("answer scale")
     )
 
     history = HistoricalRecords()
@@ -1107,7 +1107,7 @@ class SurveyAnswer(models.Model):
         SurveyResponse, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
     )
     question = models.ForeignKey(
-        SurveyQuestion, on_delete=models.PROTECT, related_name="answers", verbose_name=_("question")
+        SurveyQuestion, on_delete=models.RESTRICT, related_name="answers", verbose_name=_("question")
     )
     option = models.CharField(_("option"), max_length=32)
 

@@ -21,7 +21,7 @@ from ranking.models import Period, RespondentGroup, SurveyInvitation
 from ranking.surveys.qr import qr_png, qr_svg, qr_svg_data_uri, qr_zip
 from ranking.surveys.selectors import invitations_of, survey_agencies, survey_progress
 from ranking.surveys.services import invitations_issue, survey_points_compute
-from ranking.views.common import allow, period_or_404
+from ranking.views.common import allow, period_or_404, whole_number
 from ranking.views.council import period_actions, refused
 
 
@@ -55,12 +55,12 @@ def survey_invitations_issue_view(request: HttpRequest, code: str) -> HttpRespon
     period = period_or_404(code)
     allow(request, "ranking.manage_survey", period)
     groups = RespondentGroup.objects.filter(period=period)
-    group_id = request.POST.get("group", "")
-    if group_id:
-        groups = groups.filter(pk=group_id) if group_id.isdigit() else groups.none()
+    if request.POST.get("group"):
+        groups = groups.filter(pk=whole_number(request.POST["group"]) or 0)
     agencies = survey_agencies(period=period)
     if request.POST.get("agency"):
-        agencies = [a for a in agencies if str(a.pk) == request.POST["agency"]]
+        agency_id = whole_number(request.POST["agency"])
+        agencies = [a for a in agencies if a.pk == agency_id]
     try:
         with transaction.atomic():
             issued = sum(

@@ -9,6 +9,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db.models import RestrictedError
 from django.utils import timezone
 from django.utils.translation import override
 
@@ -265,3 +266,26 @@ def test_points_are_computed_by_the_council_in_finalization_only():
         survey_points_compute(user=survey.council, period=survey.period)
     score = Score.objects.get(assessment=survey.year.assessments["SNV"], criterion=survey.year.leaves["2.1"])
     assert score.final_score == D(9)
+
+
+def test_deleting_a_period_takes_its_survey_with_it(survey):
+    answer_hand_example(survey)
+    issue(survey, count=1)
+
+    survey.period.delete()
+
+    assert (
+        SurveyResponse.objects.count(),
+        SurveyAnswer.objects.count(),
+        SurveyInvitation.objects.count(),
+    ) == (0, 0, 0)
+
+
+def test_a_question_or_scale_with_answers_cannot_be_deleted_alone(survey):
+    answer_hand_example(survey)
+
+    with pytest.raises(RestrictedError):
+        survey.questions["Q2"].delete()
+    with pytest.raises(RestrictedError):
+        survey.questions["Q1"].scale.delete()
+    assert SurveyAnswer.objects.count() == 6

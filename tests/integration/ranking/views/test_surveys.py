@@ -213,3 +213,17 @@ def test_an_agency_not_assessed_in_the_period_has_no_links_page(client, survey):
     AgencyFactory(code="SXD", name="Sở Xây dựng")
 
     assert client.get(reverse("survey_links", args=[survey.period.code, "SXD"])).status_code == 404
+
+
+@pytest.mark.parametrize("sent", ["99999999999999999999999", "-1", "NaN", "²"])
+def test_a_group_or_agency_no_row_can_be_issues_nothing(client, survey, sent):
+    url = reverse("survey_invitations_issue", args=[survey.period.code])
+
+    by_group = client.post(url, {"group": sent}, follow=True)
+    by_agency = client.post(url, {"agency": sent}, follow=True)
+
+    assert flash(by_group.content.decode()) == ["Các chỉ tiêu đều đã có đủ phiếu: không phát thêm phiếu nào."]
+    assert flash(by_agency.content.decode()) == [
+        "Các chỉ tiêu đều đã có đủ phiếu: không phát thêm phiếu nào."
+    ]
+    assert SurveyInvitation.objects.count() == 0
