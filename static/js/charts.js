@@ -47,7 +47,9 @@
   }
 
   // The survey's answers: one bar per question, one segment per option, in % of its answers.
-  const OPTION_COLOURS = ["#198754", "#20c997", "#0dcaf0", "#ffc107", "#fd7e14", "#dc3545", "#6f42c1", "#6c757d"];
+  const OPTION_COLOURS = [
+    "#198754", "#20c997", "#0dcaf0", "#ffc107", "#fd7e14", "#dc3545", "#6f42c1", "#6c757d", "#0d6efd", "#d63384",
+  ];
 
   function surveyChart() {
     const source = document.getElementById("survey-chart-data");

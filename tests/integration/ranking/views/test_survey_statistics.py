@@ -27,7 +27,7 @@ from accounts.models import Role
 from ranking.enums import SurveySource
 from ranking.models import Assessment, SurveyAnswer, SurveyResponse
 from ranking.surveys.statistics import survey_statistics
-from tests.builders import by_attribute, table_rows
+from tests.builders import build_year, by_attribute, table_rows, text
 from tests.factories import UserFactory
 from tests.survey_builders import answer_hand_example, build_survey_year
 
@@ -217,3 +217,23 @@ def test_the_percent_of_the_maximum_of_each_option(survey):
         ("C", D(20), 1, D("20.0")),
         ("D", D(0), 1, D("20.0")),
     ]
+
+
+def test_a_period_without_a_survey_says_so(client):
+    build_year()
+    council = UserFactory(role=Role.COUNCIL)
+    client.force_login(council)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert "Kỳ này chưa có nhóm đối tượng khảo sát" in text(response.content.decode())
+    assert client.get(XLSX_URL).status_code == 200
+
+
+def test_the_survey_page_links_to_the_statistics(client, survey):
+    client.force_login(survey.council)
+
+    html = client.get("/hoi-dong/CCHC-2025/khao-sat/").content.decode()
+
+    assert f'<a href="{URL}">Thống kê khảo sát</a>' in html
