@@ -16,7 +16,14 @@ from simple_history.admin import SimpleHistoryAdmin
 # Registers the decision templates' admin beside the evaluation's.
 import ranking.documents.admin  # noqa: F401
 from accounts.models import Agency, AgencyGroup
-from ranking.admin_workflow import FrozenWhenPublished, WorkflowAdmin, WorkflowInline, period_of
+from ranking.admin_workflow import (
+    FrozenInline,
+    FrozenWhenPublished,
+    WorkflowAdmin,
+    WorkflowInline,
+    period_of,
+)
+from ranking.enums import SurveySource
 from ranking.errors import ServiceError
 from ranking.models import (
     Assessment,
@@ -26,8 +33,14 @@ from ranking.models import (
     Evidence,
     HistoricalResult,
     Period,
+    RespondentGroup,
     Result,
     Score,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyQuestionGroup,
+    SurveyResponse,
+    SurveyScale,
     TieBreaker,
     Tier,
 )
@@ -45,6 +58,7 @@ from ranking.workbook.resources import (
     DemotionResource,
     GroupResource,
     HistoricalResultResource,
+    PaperAnswerResource,
     PeriodResource,
     ScoreResource,
     TierResource,
@@ -512,3 +526,95 @@ class AwardEntryAdmin(FrozenWhenPublished, SimpleHistoryAdmin):
             user=request.user, period=obj.period, agency=obj.agency, included=obj.included, reason=obj.reason
         )
         obj.pk = entry.pk
+
+
+# --- the survey's set-up: respondent groups, answer scales, questions ------------------------
+# Invitations are handed out from the council's survey page; responses are read here, never
+# written (they come from the public form and the paper-answers sheet).
+
+
+@admin.register(RespondentGroup)
+class RespondentGroupAdmin(FrozenWhenPublished, SimpleHistoryAdmin):
+    list_display = ["name", "code", "period", "weight", "quota", "order"]
+    list_filter = ["period"]
+    list_select_related = ["period"]
+    ordering = ["period", "order", "code"]
+
+
+@admin.register(SurveyScale)
+class SurveyScaleAdmin(FrozenWhenPublished, SimpleHistoryAdmin):
+    list_display = ["name", "code", "period", "kind", "conversion_shown"]
+    list_filter = ["period", "kind"]
+    list_select_related = ["period"]
+
+    @admin.display(description=_("options and conversion"))
+    def conversion_shown(self, obj: SurveyScale) -> str:
+        return " · ".join(f"{code} = {shown(percent)}%" for code, percent in obj.conversion.items())
+
+
+class SurveyQuestionGroupInline(FrozenInline, admin.TabularInline):
+    model = SurveyQuestionGroup
+    extra = 1
+    verbose_name = _("answered by")
+    verbose_name_plural = _("answered by")
+
+
+@admin.register(SurveyQuestion)
+class SurveyQuestionAdmin(FrozenWhenPublished, SimpleHistoryAdmin):
+    inlines = [SurveyQuestionGroupInline]
+    list_display = ["code", "text", "period", "criterion", "scale", "order"]
+    list_filter = ["period", "scale__kind", "groups"]
+    list_select_related = ["period", "criterion", "scale"]
+    ordering = ["period", "order", "code"]
+
+
+class SurveyAnswerInline(admin.TabularInline):
+    model = SurveyAnswer
+    fields = ["question", "option"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(admin.ModelAdmin):
+    list_display = ["agency", "group", "period", "source", "reference", "submitted_on"]
+    list_filter = ["period", "group", "source"]
+    list_select_related = ["agency", "group", "period"]
+    inlines = [SurveyAnswerInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in SurveyResponse._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SurveyAnswer)
+class PaperAnswerAdmin(WorkbookSheetAdmin):
+    """The answers of the survey's paper forms: imported (with the preview) and exported as the
+    sheet PhieuKhaoSat of the year workbook. Read here, never typed: an answer comes from a
+    form, and answers given on the web are not listed (they have no form number)."""
+
+    resource_classes = [PaperAnswerResource]
+    list_display = ["response", "question", "option"]
+    list_filter = ["response__period", "response__group"]
+    list_select_related = ["response__agency", "response__group", "response__period", "question"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(response__source=SurveySource.PAPER)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["response", "question", "option"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

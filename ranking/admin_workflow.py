@@ -16,7 +16,21 @@ from django.utils.translation import gettext_noop
 
 from ranking.enums import Phase
 from ranking.errors import recorded
-from ranking.models import Assessment, AwardEntry, Criterion, Demotion, Evidence, Period, Result, Score, Tier
+from ranking.models import (
+    Assessment,
+    AwardEntry,
+    Criterion,
+    Demotion,
+    Evidence,
+    Period,
+    RespondentGroup,
+    Result,
+    Score,
+    SurveyQuestion,
+    SurveyQuestionGroup,
+    SurveyScale,
+    Tier,
+)
 from ranking.periods.outdated import changed_fields, field_values, inputs_changed, results_outdated
 
 # How a row reaches its period.
@@ -30,6 +44,10 @@ PERIOD_PATHS: dict[type, str] = {
     Demotion: "period",
     Result: "period",
     AwardEntry: "period",
+    RespondentGroup: "period",
+    SurveyScale: "period",
+    SurveyQuestion: "period",
+    SurveyQuestionGroup: "question__period",
 }
 
 

@@ -72,3 +72,14 @@ class LateRule(models.TextChoices):
     DEDUCT = "deduct", _("Deduct points from the total")
     DEMOTE = "demote", _("Demote by one tier")
     NOT_RANKED = "not_ranked", _("Not ranked")
+
+
+class SurveyScaleKind(models.TextChoices):
+    LIKERT5 = "likert5", _("Likert 1–5")
+    ABCD = "abcd", _("A/B/C/D")
+    YESNO = "yesno", _("Yes/no")
+
+
+class SurveySource(models.TextChoices):
+    WEB = "web", _("Web form")
+    PAPER = "paper", _("Paper form")

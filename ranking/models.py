@@ -5,6 +5,7 @@ through the services of its concept (`ranking.periods`, `ranking.assessments`,
 `ranking.results`), every non-trivial read through their selectors.
 """
 
+import secrets
 import uuid
 from decimal import Decimal
 from pathlib import PurePath
@@ -18,7 +19,17 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Agency, AgencyGroup
 from ranking import scoring
-from ranking.enums import AssessmentStatus, Decision, LateRule, Method, Phase, Standing, Subject
+from ranking.enums import (
+    AssessmentStatus,
+    Decision,
+    LateRule,
+    Method,
+    Phase,
+    Standing,
+    Subject,
+    SurveyScaleKind,
+    SurveySource,
+)
 from ranking.text import CleanCharField, CleanTextField
 
 SCORE = {"max_digits": 10, "decimal_places": 4}
@@ -791,3 +802,322 @@ class DigestItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.event} · {self.assessment}"
+
+
+# --- surveys (điều tra xã hội học) ------------------------------------------------------
+# The survey leaves' points come from anonymous answers: groups of respondents answer
+# questions that map to the leaves; each answer's option converts to a percent of the leaf's
+# maximum (`ranking.surveys.aggregation` holds the arithmetic, docs/surveys.md the rules).
+# A response is never linked to a person, an invitation, a user or an address.
+
+
+# The conversion a new scale of each kind starts with: [option, label, percent of the maximum].
+DEFAULT_SCALE_OPTIONS = {
+    SurveyScaleKind.LIKERT5: [
+        ["1", "Rất không hài lòng", "0"],
+        ["2", "Không hài lòng", "25"],
+        ["3", "Bình thường", "50"],
+        ["4", "Hài lòng", "75"],
+        ["5", "Rất hài lòng", "100"],
+    ],
+    SurveyScaleKind.ABCD: [
+        ["A", "Tốt", "100"],
+        ["B", "Khá", "60"],
+        ["C", "Trung bình", "20"],
+        ["D", "Kém", "0"],
+    ],
+    SurveyScaleKind.YESNO: [["Có", "Có", "100"], ["Không", "Không", "0"]],
+}
+
+
+def scale_options_problem(options) -> str | None:
+    """Why a scale's options are not a list of [option, label, percent], or None."""
+    if not isinstance(options, list) or len(options) < 2:
+        return _("Give at least two options, each as [option, label, percent].")
+    seen = set()
+    for item in options:
+        if not (isinstance(item, list) and len(item) == 3 and all(isinstance(part, str) for part in item)):
+            return _("Each option is a list of three texts: [option, label, percent].")
+        code, label, percent = (part.strip() for part in item)
+        if not code or not label:
+            return _("Each option needs a code and a label.")
+        if code in seen:
+            return _("The option “%(code)s” is given twice.") % {"code": code}
+        seen.add(code)
+        try:
+            value = Decimal(percent)
+        except ArithmeticError:
+            return _("“%(percent)s” is not a percent.") % {"percent": percent}
+        if not value.is_finite() or not 0 <= value <= 100 or value != value.quantize(Decimal("0.01")):
+            return _(
+                "The percent of option “%(code)s” must be between 0 and 100, with at most 2 decimals."
+            ) % {"code": code}
+    return None
+
+
+class SurveyScale(models.Model):
+    """How the options of an answer convert to a percent of the survey leaf's maximum."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="survey_scales", verbose_name=_("period")
+    )
+    code = CleanCharField(_("code"), max_length=32)
+    name = CleanCharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=16, choices=SurveyScaleKind.choices)
+    options = models.JSONField(
+        _("options and conversion"),
+        default=list,
+        blank=True,
+        help_text=_(
+            '[["option", "label", "percent of the maximum"], …] in the order shown; '
+            "empty: the default of the kind."
+        ),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period", "code"]
+        verbose_name = _("answer scale")
+        verbose_name_plural = _("answer scales")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "code"], name="survey_scale_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if not self.options and self.kind in DEFAULT_SCALE_OPTIONS:
+            self.options = [list(item) for item in DEFAULT_SCALE_OPTIONS[self.kind]]
+        problem = scale_options_problem(self.options)
+        if problem:
+            raise ValidationError({"options": problem})
+
+    @property
+    def conversion(self) -> dict[str, Decimal]:
+        """Option → percent of the leaf's maximum."""
+        return {code.strip(): Decimal(percent) for code, _label, percent in self.options}
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return [(code.strip(), label.strip()) for code, label, _percent in self.options]
+
+
+class RespondentGroup(models.Model):
+    """A group of respondents of a period's survey, with its weight and its quota per agency."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="respondent_groups", verbose_name=_("period")
+    )
+    code = CleanCharField(_("code"), max_length=32)
+    name = CleanCharField(_("name"), max_length=255)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=8,
+        decimal_places=4,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal("0.0001"))],
+        help_text=_("The group's share in a leaf's result, against the other groups that answered."),
+    )
+    quota = models.PositiveIntegerField(
+        _("responses per agency"),
+        validators=[MinValueValidator(1)],
+        help_text=_("At most this many responses of the group are accepted for each agency."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    introduction = CleanTextField(_("introduction shown on the form"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period", "order", "code"]
+        verbose_name = _("respondent group")
+        verbose_name_plural = _("respondent groups")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "code"], name="respondent_group_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SurveyQuestion(models.Model):
+    """A question of the period's questionnaire: who answers it, on which scale, for which leaf.
+
+    The questionnaire of a respondent group is the period's questions it answers, in order.
+    """
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="survey_questions", verbose_name=_("period")
+    )
+    code = CleanCharField(_("code"), max_length=32)
+    text = CleanTextField(_("question"))
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    criterion = models.ForeignKey(
+        Criterion,
+        on_delete=models.CASCADE,
+        related_name="survey_questions",
+        verbose_name=_("survey criterion"),
+        limit_choices_to={"method": Method.SURVEY},
+    )
+    groups = models.ManyToManyField(
+        RespondentGroup,
+        through="SurveyQuestionGroup",
+        related_name="questions",
+        verbose_name=_("answered by"),
+    )
+    scale = models.ForeignKey(
+        SurveyScale, on_delete=models.RESTRICT, related_name="questions", verbose_name=_("answer scale")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["period", "order", "code"]
+        verbose_name = _("survey question")
+        verbose_name_plural = _("survey questions")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "code"], name="survey_question_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.text}"
+
+    def clean(self):
+        super().clean()
+        problems = {}
+        if self.criterion_id:
+            if self.criterion.period_id != self.period_id:
+                problems["criterion"] = _("The criterion belongs to another period.")
+            elif self.criterion.method != Method.SURVEY:
+                problems["criterion"] = _("Choose a criterion scored by survey.")
+        if self.scale_id and self.scale.period_id != self.period_id:
+            problems["scale"] = _("The scale belongs to another period.")
+        if problems:
+            raise ValidationError(problems)
+
+
+class SurveyQuestionGroup(models.Model):
+    """A respondent group that answers a question."""
+
+    question = models.ForeignKey(
+        SurveyQuestion, on_delete=models.CASCADE, related_name="+", verbose_name=_("survey question")
+    )
+    group = models.ForeignKey(
+        RespondentGroup, on_delete=models.CASCADE, related_name="+", verbose_name=_("respondent group")
+    )
+
+    class Meta:
+        ordering = ["question", "group"]
+        verbose_name = _("group answering a question")
+        verbose_name_plural = _("groups answering a question")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "group"], name="survey_question_group_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code} · {self.group.name}"
+
+    def clean(self):
+        super().clean()
+        if self.question_id and self.group_id and self.question.period_id != self.group.period_id:
+            raise ValidationError({"group": _("The group belongs to another period.")})
+
+
+def survey_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SurveyInvitation(models.Model):
+    """One link to the public form: one response of a group for an agency, never a person.
+
+    The response it lets in is not linked back to it; `used_on` keeps the day only.
+    """
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="survey_invitations", verbose_name=_("period")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="survey_invitations", verbose_name=_("agency")
+    )
+    group = models.ForeignKey(
+        RespondentGroup,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("respondent group"),
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=survey_token, editable=False)
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    used_on = models.DateField(_("answered on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["period", "agency", "group", "id"]
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        indexes = [models.Index(fields=["period", "agency", "group"], name="survey_invitation_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} · {self.group}"
+
+
+class SurveyResponse(models.Model):
+    """One anonymous response: for which agency, from which group, how, and on which day."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="survey_responses", verbose_name=_("period")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="survey_responses", verbose_name=_("agency")
+    )
+    group = models.ForeignKey(
+        RespondentGroup,
+        on_delete=models.CASCADE,
+        related_name="responses",
+        verbose_name=_("respondent group"),
+    )
+    source = models.CharField(_("source"), max_length=8, choices=SurveySource.choices)
+    # A paper form's number on the paper-answers sheet: importing the sheet again replaces
+    # that form's answers instead of adding a response.
+    reference = CleanCharField(_("paper form number"), max_length=32, blank=True)
+    submitted_on = models.DateField(_("received on"))
+
+    class Meta:
+        ordering = ["period", "agency", "group", "id"]
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        indexes = [models.Index(fields=["period", "agency", "group"], name="survey_response_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "agency", "group", "reference"],
+                condition=~models.Q(reference=""),
+                name="survey_response_reference_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} · {self.group} · {self.get_source_display()}"
+
+
+class SurveyAnswer(models.Model):
+    """The option a response chose for one question."""
+
+    response = models.ForeignKey(
+        SurveyResponse, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
+    )
+    question = models.ForeignKey(
+        SurveyQuestion, on_delete=models.RESTRICT, related_name="answers", verbose_name=_("question")
+    )
+    option = models.CharField(_("option"), max_length=32)
+
+    class Meta:
+        ordering = ["response", "question"]
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="survey_answer_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}: {self.option}"

@@ -216,6 +216,10 @@ rules.add_perm("ranking.review_queue", is_reviewer | is_council)
 rules.add_perm("ranking.set_phase", (is_council | is_administrator) & not_published)
 rules.add_perm("ranking.finalize_period", is_council & in_finalization)
 rules.add_perm("ranking.set_standing", is_council & not_published)
+# The survey: issuing invitations and recording paper forms, until publication; the survey's
+# progress is read by the council and administrators at any time.
+rules.add_perm("ranking.manage_survey", is_council & not_published)
+rules.add_perm("ranking.view_survey", is_council | is_administrator)
 # Several appraisals of a period at once; each one is checked again by `approve_appraisal`.
 rules.add_perm("ranking.approve_appraisals", is_council & approving_appraisals)
 rules.add_perm("ranking.publish_period", is_council & publishable)
@@ -297,6 +301,9 @@ PERMISSION_MESSAGES = {
     ),
     "ranking.decide_explanation": gettext_lazy("This explanation is not awaiting your decision."),
     "ranking.finalize_period": gettext_lazy("Only the appraisal council may do this, during finalization."),
+    "ranking.manage_survey": gettext_lazy(
+        "Only the appraisal council may issue survey invitations or record paper forms, before publication."
+    ),
     "ranking.set_standing": gettext_lazy(
         "Only the appraisal council may decide whether an agency is ranked or late, before publication."
     ),

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Agency, AgencyGroup, Role, User
 from ranking.assessments.services import score_self_set
-from ranking.enums import AssessmentStatus, Decision, Method, Phase, Subject
+from ranking.enums import AssessmentStatus, Decision, Method, Phase, Subject, SurveyScaleKind
 from ranking.models import (
     Assessment,
     AwardEntry,
@@ -23,8 +23,11 @@ from ranking.models import (
     Demotion,
     HistoricalResult,
     Period,
+    RespondentGroup,
     Result,
     Score,
+    SurveyQuestion,
+    SurveyScale,
 )
 from ranking.results.compute import results_compute
 from ranking.results.finalization import period_publish, results_approve
@@ -901,3 +904,58 @@ def build_component_year(extra: int = 0) -> ComponentYear:
     results_compute(period=previous)
     Period.objects.filter(pk=previous.pk).update(phase=Phase.PUBLISHED)
     return ComponentYear(period=period, previous=previous, group=group, agencies=agencies)
+
+
+# --- a survey on the council year (tests/integration/ranking/workbook/test_paper_answers.py) -----
+
+
+@dataclass
+class SurveySetup:
+    scale: SurveyScale
+    groups: dict[str, RespondentGroup]
+    questions: dict[str, SurveyQuestion]
+
+
+def add_survey(period: Period, leaf: Criterion) -> SurveySetup:
+    """The survey of leaf `leaf`: scale ABCD (A 100, B 60, C 20, D 0 % of the leaf's maximum);
+    groups LD (leaders, weight 2, 2 forms per agency) and ND (citizens, weight 1, 3 forms);
+    question C1 asked of both groups, C2 of citizens only."""
+    scale = SurveyScale.objects.create(
+        period=period,
+        code="ABCD",
+        name="Mức độ hài lòng",
+        kind=SurveyScaleKind.ABCD,
+        options=[
+            ["A", "Rất hài lòng", "100"],
+            ["B", "Hài lòng", "60"],
+            ["C", "Chưa hài lòng", "20"],
+            ["D", "Không hài lòng", "0"],
+        ],
+    )
+    groups = {
+        "LD": RespondentGroup.objects.create(
+            period=period, code="LD", name="Lãnh đạo cấp phòng", weight=D(2), quota=2, order=1
+        ),
+        "ND": RespondentGroup.objects.create(
+            period=period, code="ND", name="Người dân, doanh nghiệp", weight=D(1), quota=3, order=2
+        ),
+    }
+    first = SurveyQuestion.objects.create(
+        period=period,
+        code="C1",
+        text="Thủ tục được giải quyết đúng hẹn?",
+        order=1,
+        criterion=leaf,
+        scale=scale,
+    )
+    first.groups.set(groups.values())
+    second = SurveyQuestion.objects.create(
+        period=period,
+        code="C2",
+        text="Cán bộ tiếp nhận hướng dẫn rõ ràng?",
+        order=2,
+        criterion=leaf,
+        scale=scale,
+    )
+    second.groups.set([groups["ND"]])
+    return SurveySetup(scale=scale, groups=groups, questions={"C1": first, "C2": second})

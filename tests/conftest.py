@@ -20,3 +20,12 @@ def _uncollected_static(settings, tmp_path_factory):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: the survey form's POST counter per address lives there."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

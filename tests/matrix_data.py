@@ -29,8 +29,9 @@ from django.utils import timezone
 from accounts.models import Agency, AgencyGroup, Role, User
 from ranking.assessments.services import evidence_add, score_self_set
 from ranking.enums import AssessmentStatus as S
-from ranking.enums import Method, Phase, Subject
+from ranking.enums import Method, Phase, Subject, SurveyScaleKind
 from ranking.models import (
+    DEFAULT_SCALE_OPTIONS,
     Assessment,
     AwardEntry,
     Criterion,
@@ -39,8 +40,12 @@ from ranking.models import (
     Job,
     Period,
     Publication,
+    RespondentGroup,
     Result,
     Score,
+    SurveyInvitation,
+    SurveyQuestion,
+    SurveyScale,
     Tier,
     criterion_sort_key,
 )
@@ -311,7 +316,9 @@ def build_world() -> World:
     # The fingerprint results_compute stores with results: they are those of these inputs
     # (last year's ranks included, hence once both periods are written).
     for period in (final, published):
-        Period.objects.filter(pk=period.pk).update(results_fingerprint=period_inputs(period=period).fingerprint)
+        Period.objects.filter(pk=period.pk).update(
+            results_fingerprint=period_inputs(period=period).fingerprint
+        )
     Publication.objects.create(
         period=published,
         version=1,
@@ -433,11 +440,39 @@ def target(world: World, key: str | None) -> dict:
         running = {"status": Job.Status.RUNNING, "started_at": now, "heartbeat_at": now}
         Job.objects.filter(pk=world.job.pk).update(**running)
         return {"pk": world.job.pk}
+    if key in ("final survey", "final A survey", "survey invitation", "survey token"):
+        invitation = _survey(world)
+        if key == "final A survey":
+            return {"code": FINAL, "agency_code": world.agency_a.code}
+        if key == "survey invitation":
+            return {"code": FINAL, "token": invitation.token}
+        if key == "survey token":
+            return {"token": invitation.token}
+        return {"code": FINAL}
     if key.startswith("demotion"):
         if key == "demotion in explanation":
             Period.objects.filter(pk=world.periods[FINAL].pk).update(phase=Phase.EXPLANATION)
         return {"code": FINAL, "demotion_id": world.demotion.pk}
     raise KeyError(key)
+
+
+def _survey(world: World) -> SurveyInvitation:
+    """CCHC-2025's survey: civil servants (quota 2) answer Q1 (A/B/C/D) for leaf 2.1; agency B
+    (whose name its own officer may read) holds one invitation, not yet answered."""
+    final = world.periods[FINAL]
+    group = RespondentGroup.objects.create(period=final, code="CC", name="Công chức", quota=2)
+    scale = SurveyScale.objects.create(
+        period=final,
+        code="ABCD",
+        name="A/B/C/D",
+        kind=SurveyScaleKind.ABCD,
+        options=[list(item) for item in DEFAULT_SCALE_OPTIONS[SurveyScaleKind.ABCD]],
+    )
+    question = SurveyQuestion.objects.create(
+        period=final, code="Q1", text="Thái độ phục vụ?", criterion=world.leaves[FINAL]["2.1"], scale=scale
+    )
+    question.groups.set([group])
+    return SurveyInvitation.objects.create(period=final, agency=world.agency_b, group=group)
 
 
 # --- what an allowed POST sends: valid data, so that it succeeds ----------------------------------
@@ -466,6 +501,7 @@ def post_data(world: World, name: str) -> dict:
         "period_phase": {"phase": Phase.APPRAISAL},
         "assessment_reopen": {"reason": "Đơn vị xin bổ sung theo công văn số 12"},
         "appraisals_approve": {"assessment": [str(world.a[APPRAISAL].pk)]},
+        "survey_form": {"q-Q1": "B"},
         "survey_scores": {f"s-{a3.pk}-{world.leaves[FINAL]['2.1'].pk}": "9,5"},
         "demotions": {"agency": str(world.agency_a.pk), "steps": "1", "reason": "Vi phạm kỷ luật"},
         "demotion_remove": {"reason": "Quyết định kỷ luật đã được hủy"},

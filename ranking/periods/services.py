@@ -1,11 +1,11 @@
-"""Setting up periods: copying last year's criteria set, tier scheme and award rule."""
+"""Setting up periods: copying last year's criteria set, tier scheme, award rule and survey set-up."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ranking.enums import Phase
 from ranking.errors import ServiceError
-from ranking.models import Criterion, Period, Tier
+from ranking.models import Criterion, Period, RespondentGroup, SurveyQuestion, SurveyScale, Tier
 
 
 @transaction.atomic
@@ -53,4 +53,38 @@ def period_copy(*, source: Period, year: int, code: str = "", name: str = "") ->
         )
         copy.groups.set(criterion.groups.all())
         copies[criterion.id] = copy
+    survey_copy(source=source, target=target, criteria=copies)
     return target
+
+
+def survey_copy(*, source: Period, target: Period, criteria: dict[int, Criterion]) -> None:
+    """The survey's set-up of `source` (respondent groups, answer scales, questions) for `target`,
+    whose criteria `criteria` maps from the source's ids. Invitations and responses stay."""
+    groups = {
+        group.pk: RespondentGroup.objects.create(
+            period=target,
+            code=group.code,
+            name=group.name,
+            weight=group.weight,
+            quota=group.quota,
+            order=group.order,
+            introduction=group.introduction,
+        )
+        for group in RespondentGroup.objects.filter(period=source)
+    }
+    scales = {
+        scale.pk: SurveyScale.objects.create(
+            period=target, code=scale.code, name=scale.name, kind=scale.kind, options=scale.options
+        )
+        for scale in SurveyScale.objects.filter(period=source)
+    }
+    for question in SurveyQuestion.objects.filter(period=source).prefetch_related("groups"):
+        copy = SurveyQuestion.objects.create(
+            period=target,
+            code=question.code,
+            text=question.text,
+            order=question.order,
+            criterion=criteria[question.criterion_id],
+            scale=scales[question.scale_id],
+        )
+        copy.groups.set([groups[group.pk] for group in question.groups.all()])

@@ -129,8 +129,13 @@ def period_phase_undo(
 
 
 @transaction.atomic
-def survey_score_set(*, user: User, assessment: Assessment, criterion_id: int, value: Decimal | None):
-    """The council enters a survey result; it is the leaf's final score."""
+def survey_score_set(
+    *, user: User, assessment: Assessment, criterion_id: int, value: Decimal | None, reason: str = ""
+):
+    """The council enters a survey result; it is the leaf's final score.
+
+    `reason` (in the site's language) is the history's; by default "Survey result".
+    """
     period = period_locked(assessment.period)
     require(user, "ranking.finalize_period", period)
     assessment = Assessment.objects.select_related("agency").get(pk=assessment.pk, period=period)
@@ -142,7 +147,9 @@ def survey_score_set(*, user: User, assessment: Assessment, criterion_id: int, v
     score = score_for_update(assessment=assessment, criterion=criterion)
     if score.final_score != value:
         score.self_score = score.reviewed_score = score.final_score = value
-        save_score(score, user=user, reason=recorded(gettext_noop("Survey result")), assessment=assessment)
+        save_score(
+            score, user=user, reason=reason or recorded(gettext_noop("Survey result")), assessment=assessment
+        )
     return score
 
 

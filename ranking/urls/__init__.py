@@ -1,4 +1,5 @@
-"""URLs by audience: agencies, reviewers, the council, and the public (no sign-in)."""
+"""URLs by audience: agencies, reviewers, the council, the public and the survey's respondents
+(no sign-in)."""
 
 from django.urls import include, path, register_converter
 
@@ -17,4 +18,5 @@ urlpatterns = [
     path("ket-qua/", include("ranking.urls.public")),
     path("cong-viec/", include("ranking.urls.jobs")),
     path("bao-cao/", include("ranking.urls.reports")),
+    path("khao-sat/", include("ranking.urls.survey")),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ranking.views import council, council_results, decision
+from ranking.views import council, council_results, decision, survey_statistics, surveys
 
 urlpatterns = [
     path("<str:code>/", council.period_dashboard, name="period_dashboard"),
@@ -13,6 +13,31 @@ urlpatterns = [
     path("danh-gia/<id:pk>/xep-hang/", council_results.assessment_standing_view, name="assessment_standing"),
     path("danh-gia/<id:pk>/nop-muon/", council_results.assessment_late_view, name="assessment_late"),
     path("<str:code>/dieu-tra/", council.survey_scores, name="survey_scores"),
+    path("<str:code>/khao-sat/", surveys.survey_progress_view, name="survey_progress"),
+    path(
+        "<str:code>/khao-sat/phat-phieu/",
+        surveys.survey_invitations_issue_view,
+        name="survey_invitations_issue",
+    ),
+    path(
+        "<str:code>/khao-sat/thong-ke/",
+        survey_statistics.survey_statistics_view,
+        name="survey_statistics",
+    ),
+    path(
+        "<str:code>/khao-sat/thong-ke/tra-loi.xlsx",
+        survey_statistics.survey_answers_xlsx_view,
+        name="survey_answers_xlsx",
+    ),
+    path("<str:code>/khao-sat/tinh-diem/", surveys.survey_points_compute_view, name="survey_points_compute"),
+    path("<str:code>/khao-sat/phieu/<str:agency_code>/", surveys.survey_links_view, name="survey_links"),
+    path("<str:code>/khao-sat/phieu/<str:agency_code>.zip", surveys.survey_qr_zip_view, name="survey_qr_zip"),
+    path(
+        "<str:code>/khao-sat/qr/<str:token>.png", surveys.survey_qr_view, {"fmt": "png"}, name="survey_qr_png"
+    ),
+    path(
+        "<str:code>/khao-sat/qr/<str:token>.svg", surveys.survey_qr_view, {"fmt": "svg"}, name="survey_qr_svg"
+    ),
     path("<str:code>/ha-bac/", council.demotions, name="demotions"),
     path("<str:code>/ha-bac/<id:demotion_id>/xoa/", council.demotion_remove_view, name="demotion_remove"),
     path("<str:code>/tinh-ket-qua/", council_results.results_compute_view, name="results_compute"),

@@ -79,6 +79,14 @@ INSTRUCTIONS = [
     ),
     ("HaBac", "Hạ bậc: Mã kỳ, Mã đơn vị, Số bậc hạ (số nguyên ≥ 1), Lý do."),
     ("KetQua", "Kết quả các năm trước: Mã kỳ, Mã đơn vị, Tổng điểm, Chỉ số, Xếp loại, Xếp hạng."),
+    (
+        "PhieuKhaoSat",
+        "Phiếu khảo sát giấy, mỗi dòng một câu trả lời: Mã kỳ, Mã đơn vị, Mã nhóm đối tượng, "
+        "Số phiếu (số của tờ phiếu, không trùng trong cùng đơn vị và nhóm; nhập lại cùng số phiếu "
+        "không tạo phiếu mới), Mã câu hỏi (câu hỏi dành cho nhóm đó), Trả lời (mã phương án của "
+        "thang đo, vd A, B, C, D hoặc 1 đến 5). Số phiếu của mỗi nhóm không vượt quá chỉ tiêu "
+        "của nhóm cho đơn vị, tính cả phiếu trả lời trực tuyến.",
+    ),
 ]
 
 

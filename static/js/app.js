@@ -87,8 +87,19 @@
     }
   }, true);
   const revalidate = function (event) {
-    if (event.target.setCustomValidity) {
-      event.target.setCustomValidity("");
+    const field = event.target;
+    if (!field.setCustomValidity) {
+      return;
+    }
+    field.setCustomValidity("");
+    // Every radio of a required group was marked invalid; choosing one makes the group valid,
+    // so the message leaves all of them (else the form could never be sent).
+    if (field.type === "radio" && field.form && field.name) {
+      field.form.querySelectorAll('input[type="radio"]').forEach(function (radio) {
+        if (radio.name === field.name) {
+          radio.setCustomValidity("");
+        }
+      });
     }
   };
   document.addEventListener("input", revalidate, true);
@@ -103,4 +114,11 @@
     document.body.addEventListener("htmx:responseError", show);
     document.body.addEventListener("htmx:beforeRequest", hide);
   }
+
+  // <button data-print>: print the page (the survey's invitations to hand out).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
 })();

@@ -46,9 +46,57 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", tierChart);
-  } else {
+  // The survey's answers: one bar per question, one segment per option, in % of its answers.
+  const OPTION_COLOURS = [
+    "#198754", "#20c997", "#0dcaf0", "#ffc107", "#fd7e14", "#dc3545", "#6f42c1", "#6c757d", "#0d6efd", "#d63384",
+  ];
+
+  function surveyChart() {
+    const source = document.getElementById("survey-chart-data");
+    const canvas = document.getElementById("survey-chart");
+    if (!source || !canvas || typeof window.Chart === "undefined") {
+      return;
+    }
+    const data = JSON.parse(source.textContent);
+    data.datasets.forEach(function (dataset, i) {
+      dataset.backgroundColor = OPTION_COLOURS[i % OPTION_COLOURS.length];
+      dataset.borderWidth = 0;
+    });
+    new window.Chart(canvas, {
+      type: "bar",
+      data: data,
+      options: {
+        indexAxis: "y",
+        responsive: true,
+        aspectRatio: 2.4,
+        animation: false,
+        scales: {
+          x: { stacked: true, beginAtZero: true, max: 100, ticks: { callback: function (v) { return v + "%"; } } },
+          y: { stacked: true },
+        },
+        plugins: {
+          legend: { position: "bottom" },
+          tooltip: {
+            callbacks: {
+              label: function (item) {
+                const count = item.dataset.counts[item.dataIndex];
+                return item.dataset.label + ": " + count + " (" + item.formattedValue + "%)";
+              },
+            },
+          },
+        },
+      },
+    });
+  }
+
+  function drawCharts() {
     tierChart();
+    surveyChart();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawCharts);
+  } else {
+    drawCharts();
   }
 })();

@@ -16,6 +16,7 @@ from ranking.workbook.resources.periods import PeriodResource
 from ranking.workbook.resources.results import HistoricalResultResource
 from ranking.workbook.resources.scores import REVIEWER_NOT_ARISING, ScoreResource
 from ranking.workbook.resources.standings import StandingResource
+from ranking.workbook.resources.surveys import PaperAnswerResource
 from ranking.workbook.resources.tiers import TierResource
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "DemotionResource",
     "GroupResource",
     "HistoricalResultResource",
+    "PaperAnswerResource",
     "PeriodResource",
     "ScoreResource",
     "SheetResource",
@@ -49,6 +51,7 @@ SHEET_RESOURCES: tuple[type[SheetResource], ...] = (
     StandingResource,
     DemotionResource,
     HistoricalResultResource,
+    PaperAnswerResource,
 )
 
 

@@ -14,16 +14,22 @@ from import_export.admin import ImportMixin
 from openpyxl import Workbook
 
 from accounts.models import Agency, Role
-from ranking.enums import Method, Phase
+from ranking.enums import Method, Phase, Subject, SurveyScaleKind, SurveySource
 from ranking.models import (
+    DEFAULT_SCALE_OPTIONS,
     AwardEntry,
     Criterion,
     DecisionTemplate,
     Evidence,
     HistoricalResult,
     Period,
+    RespondentGroup,
     Result,
     Score,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyScale,
     Tier,
 )
 from ranking.results.compute import results_compute
@@ -124,7 +130,34 @@ def year():
     results_compute(period=period)
     AwardEntry.objects.create(period=period, agency=snv, proposed=False, included=True, reason="Bổ sung")
     DecisionTemplate.objects.create(file="mau-quyet-dinh/3f2a9c.docx", description="Mẫu của thành phố")
-    return period
+    # The survey, in a period of its own (its leaf is not scored): one paper form.
+    period = PeriodFactory(code="VTLT-2023", year=2023, subject=Subject.VTLT, phase=Phase.SELF_ASSESSMENT)
+    survey_field = CriterionFactory(period=period, code="2", max_points=D("10"))
+    survey_leaf = CriterionFactory(
+        period=period, code="2.1", parent=survey_field, max_points=D("10"), method=Method.SURVEY
+    )
+    group = RespondentGroup.objects.create(period=period, code="ND", name="Người dân", quota=5)
+    scale = SurveyScale.objects.create(
+        period=period,
+        code="ABCD",
+        name="Bốn mức",
+        kind=SurveyScaleKind.ABCD,
+        options=[list(item) for item in DEFAULT_SCALE_OPTIONS[SurveyScaleKind.ABCD]],
+    )
+    question = SurveyQuestion.objects.create(
+        period=period, code="Q1", text="Thái độ phục vụ?", criterion=survey_leaf, scale=scale
+    )
+    question.groups.set([group])
+    response = SurveyResponse.objects.create(
+        period=period,
+        agency=snv,
+        group=group,
+        source=SurveySource.PAPER,
+        reference="1",
+        submitted_on="2025-11-03",
+    )
+    SurveyAnswer.objects.create(response=response, question=question, option="B")
+    return Period.objects.get(code="CCHC-2025")
 
 
 # --- every page ------------------------------------------------------------------------------------
@@ -137,8 +170,8 @@ def test_changelist_and_add_pages(client, superuser, year, model, model_admin):
     assert changelist.context["cl"].result_count == model.objects.count()
     assert model.objects.count() >= 1
     add = client.get(url(model, "add"))
-    # Results are computed, never typed in: no add page.
-    assert add.status_code == (403 if model is Result else 200)
+    # Results are computed and answers given, never typed in: no add page.
+    assert add.status_code == (403 if model in (Result, SurveyResponse, SurveyAnswer) else 200)
 
 
 @pytest.mark.parametrize(("model", "model_admin"), REGISTRY, ids=[label(item) for item in REGISTRY])
@@ -179,6 +212,7 @@ def test_import_admins_are_the_workbook_sheets():
         "ranking.HistoricalResult": "KetQua",
         "ranking.Period": "KyDanhGia",
         "ranking.Score": "Diem",
+        "ranking.SurveyAnswer": "PhieuKhaoSat",
         "ranking.Tier": "XepLoai",
     }
 

@@ -7,7 +7,17 @@ from django.utils.translation import override
 
 from ranking.enums import Method, Phase, Subject
 from ranking.errors import ServiceError
-from ranking.models import Assessment, Criterion, Period, Tier
+from ranking.models import (
+    Assessment,
+    Criterion,
+    Period,
+    RespondentGroup,
+    SurveyInvitation,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyScale,
+    Tier,
+)
 from ranking.periods.services import period_copy
 from tests.factories import (
     AgencyFactory,
@@ -18,6 +28,7 @@ from tests.factories import (
     ScoreFactory,
     make_tiers,
 )
+from tests.survey_builders import answer_hand_example, build_survey_year
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +188,41 @@ def test_copy_refuses_an_existing_period(source, existing, message):
 def test_other_subject_of_the_same_year_is_no_obstacle(source):
     PeriodFactory(code="CCHC-2026", year=2026, subject=Subject.CCHC)
     assert period_copy(source=source, year=2026).code == "VTLT-2026"
+
+
+def test_copy_has_the_sources_survey_set_up_and_none_of_its_answers():
+    survey = build_survey_year()
+    SurveyInvitation.objects.create(
+        period=survey.period, agency=survey.agency("SNV"), group=survey.groups["LD"]
+    )
+    answer_hand_example(survey)
+
+    copy = period_copy(source=survey.period, year=2026)
+
+    groups = RespondentGroup.objects.filter(period=copy).order_by("order")
+    assert [(g.code, g.name, g.weight, g.quota) for g in groups] == [
+        ("LD", "Lãnh đạo cấp phòng", D(2), 3),
+        ("ND", "Người dân, doanh nghiệp", D(1), 4),
+    ]
+    scales = SurveyScale.objects.filter(period=copy).order_by("code")
+    assert [(s.code, s.kind, s.conversion) for s in scales] == [
+        ("ABCD", "abcd", {"A": D(100), "B": D(60), "C": D(20), "D": D(0)}),
+        ("LIKERT5", "likert5", {"1": D(0), "2": D(25), "3": D(50), "4": D(75), "5": D(100)}),
+    ]
+    questions = SurveyQuestion.objects.filter(period=copy).order_by("order")
+    assert [
+        (
+            q.code,
+            q.criterion.period_id,
+            q.criterion.code,
+            q.scale.period_id,
+            q.scale.code,
+            sorted((g.period_id, g.code) for g in q.groups.all()),
+        )
+        for q in questions
+    ] == [
+        ("Q1", copy.pk, "2.1", copy.pk, "ABCD", [(copy.pk, "LD"), (copy.pk, "ND")]),
+        ("Q2", copy.pk, "2.1", copy.pk, "LIKERT5", [(copy.pk, "ND")]),
+    ]
+    assert not SurveyInvitation.objects.filter(period=copy).exists()
+    assert not SurveyResponse.objects.filter(period=copy).exists()

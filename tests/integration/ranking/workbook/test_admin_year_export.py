@@ -20,7 +20,18 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 YEAR_WORKBOOK = reverse("admin:ranking_period_year_workbook")
-SHEETS = ["Khoi", "DonVi", "KyDanhGia", "XepLoai", "TieuChi", "Diem", "TinhTrang", "HaBac", "KetQua"]
+SHEETS = [
+    "Khoi",
+    "DonVi",
+    "KyDanhGia",
+    "XepLoai",
+    "TieuChi",
+    "Diem",
+    "TinhTrang",
+    "HaBac",
+    "KetQua",
+    "PhieuKhaoSat",
+]
 
 
 def figures() -> dict:
@@ -122,7 +133,7 @@ def test_only_who_may_read_every_sheet_exports_the_year(client):
     clerk.user_permissions.set(Permission.objects.filter(codename__in=views))
     clerk = User.objects.get(pk=clerk.pk)  # permissions are cached on the instance
     client.force_login(clerk)
-    assert len(views) == 9
+    assert len(views) == 10
     assert (
         "Xuất toàn bộ dữ liệu năm" in client.get(reverse("admin:ranking_period_changelist")).content.decode()
     )

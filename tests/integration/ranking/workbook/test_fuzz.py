@@ -43,7 +43,17 @@ from openpyxl import Workbook
 
 from accounts.models import Agency, AgencyGroup
 from ranking.enums import Method, Phase
-from ranking.models import Criterion, Demotion, HistoricalResult, Period, Score, Tier
+from ranking.models import (
+    Criterion,
+    Demotion,
+    HistoricalResult,
+    Period,
+    RespondentGroup,
+    Score,
+    SurveyQuestion,
+    SurveyScale,
+    Tier,
+)
 from ranking.workbook.importer import workbook_import
 from ranking.workbook.resources import FLAG_TRUE
 from tests.factories import (
@@ -125,6 +135,7 @@ COLUMNS = {
     ],
     "HaBac": ["Mã kỳ", "Mã đơn vị", "Số bậc hạ", "Lý do"],
     "KetQua": ["Mã kỳ", "Mã đơn vị", "Tổng điểm", "Chỉ số", "Xếp loại", "Xếp hạng"],
+    "PhieuKhaoSat": ["Mã kỳ", "Mã đơn vị", "Mã nhóm đối tượng", "Số phiếu", "Mã câu hỏi", "Trả lời"],
 }
 
 
@@ -275,6 +286,10 @@ PLAUSIBLE = {
     "Tổng điểm": [92, "88,5", -3],
     "Chỉ số": [92.5, "88,5", -1],
     "Xếp hạng": [1, 3, 0, "2"],
+    "Mã nhóm đối tượng": ["ND", "nd", "LD"],
+    "Số phiếu": [1, "1", "01", 2, 2.5],
+    "Mã câu hỏi": ["C1", "C2", "c1"],
+    "Trả lời": ["A", "b", "E", 1, "Có"],
 }
 
 
@@ -465,6 +480,20 @@ def existing_year():
     ScoreFactory(assessment=AssessmentFactory(period=past, agency=snv), criterion=past_leaf, final_score=9)
     DemotionFactory(period=period, agency=snv)
     HistoricalResult.objects.create(period=past, agency=snv, total=92, index=92, tier_label="Rất tốt", rank=1)
+    # The survey the paper-answers sheet refers to: group ND (2 forms per agency), question C1.
+    survey_leaf = CriterionFactory(period=period, code="3", method=Method.SURVEY, max_points=Decimal("4"))
+    group = RespondentGroup.objects.create(period=period, code="ND", name="Người dân", quota=2)
+    scale = SurveyScale.objects.create(
+        period=period,
+        code="ABCD",
+        name="Bốn mức",
+        kind="abcd",
+        options=[["A", "Tốt", "100"], ["B", "Kém", "0"]],
+    )
+    question = SurveyQuestion.objects.create(
+        period=period, code="C1", text="Thái độ phục vụ?", criterion=survey_leaf, scale=scale
+    )
+    question.groups.set([group])
 
 
 @FUZZ

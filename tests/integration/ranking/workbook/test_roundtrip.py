@@ -91,6 +91,7 @@ def test_the_demo_year_survives_export_and_import(tmp_path):
             "TinhTrang",
             "HaBac",
             "KetQua",
+            "PhieuKhaoSat",
         )
     }
 

@@ -58,6 +58,7 @@ HEADERS = {
     "TinhTrang": ["Mã kỳ", "Mã đơn vị", "Tình trạng", "Lý do", "Nộp muộn", "Lý do nộp muộn"],
     "HaBac": ["Mã kỳ", "Mã đơn vị", "Số bậc hạ", "Lý do"],
     "KetQua": ["Mã kỳ", "Mã đơn vị", "Tổng điểm", "Chỉ số", "Xếp loại", "Xếp hạng"],
+    "PhieuKhaoSat": ["Mã kỳ", "Mã đơn vị", "Mã nhóm đối tượng", "Số phiếu", "Mã câu hỏi", "Trả lời"],
 }
 
 # The drop-downs: (sheet, header) → the values offered.
@@ -125,6 +126,7 @@ def test_sheets_in_workbook_order_after_the_instructions(book):
         "TinhTrang",
         "HaBac",
         "KetQua",
+        "PhieuKhaoSat",
     ]
 
 
@@ -192,4 +194,5 @@ def test_the_filled_template_imports(tmp_path, book):
         ("TinhTrang", 0),
         ("HaBac", 0),
         ("KetQua", 0),
+        ("PhieuKhaoSat", 0),
     ]

@@ -1,0 +1,1 @@
+"""The survey (điều tra xã hội học): anonymous answers turned into the survey leaves' points."""
