@@ -245,7 +245,9 @@ def build_world() -> World:
     )
 
     def assessment(period, agency, reviewer, status, **fields):
-        return Assessment(period=period, agency=agency, reviewer=reviewer, status=status, **fields)
+        return Assessment(
+            period=period, agency=agency, group=agency.group, reviewer=reviewer, status=status, **fields
+        )
 
     submitted = {"submitted_at": now, "submitted_by": head_a}
     a = {
@@ -311,7 +313,9 @@ def build_world() -> World:
     # The fingerprint results_compute stores with results: they are those of these inputs
     # (last year's ranks included, hence once both periods are written).
     for period in (final, published):
-        Period.objects.filter(pk=period.pk).update(results_fingerprint=period_inputs(period=period).fingerprint)
+        Period.objects.filter(pk=period.pk).update(
+            results_fingerprint=period_inputs(period=period).fingerprint
+        )
     Publication.objects.create(
         period=published,
         version=1,
@@ -455,6 +459,7 @@ def post_data(world: World, name: str) -> dict:
         "notification_settings": {"daily_digest": "True"},
         "assessment_standing": {"standing": "not_ranked", "reason": "Người đứng đầu bị kỷ luật"},
         "assessment_late": {"late": "1", "reason": "Nộp sau hạn 3 ngày"},
+        "assessment_group": {"group": world.agency_b.group.code, "reason": "Xếp hạng cùng khối khác"},
         "score_self_save": {"value": "7,5", "note": "Đã ban hành kế hoạch", "no_evidence_reason": ""},
         "evidence_upload": {
             "file": SimpleUploadedFile("ke-hoach-bo-sung.pdf", PDF, content_type="application/pdf")

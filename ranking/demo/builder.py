@@ -551,7 +551,11 @@ class DemoBuilder:
     def create_assessments(self, period: Period, fields: dict[str, dict]) -> dict[str, Assessment]:
         Assessment.objects.bulk_create(
             Assessment(
-                period=period, agency=self.agencies[code], reviewer=self.reviewer(self.agencies[code]), **f
+                period=period,
+                agency=self.agencies[code],
+                group_id=self.agencies[code].group_id,
+                reviewer=self.reviewer(self.agencies[code]),
+                **f,
             )
             for code, f in fields.items()
         )

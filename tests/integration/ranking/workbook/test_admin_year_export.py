@@ -20,7 +20,18 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 YEAR_WORKBOOK = reverse("admin:ranking_period_year_workbook")
-SHEETS = ["Khoi", "DonVi", "KyDanhGia", "XepLoai", "TieuChi", "Diem", "TinhTrang", "HaBac", "KetQua"]
+SHEETS = [
+    "Khoi",
+    "DonVi",
+    "KyDanhGia",
+    "XepLoai",
+    "TieuChi",
+    "KhoiTheoKy",
+    "Diem",
+    "TinhTrang",
+    "HaBac",
+    "KetQua",
+]
 
 
 def figures() -> dict:

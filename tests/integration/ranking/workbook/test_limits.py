@@ -32,7 +32,9 @@ pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KHOI = ["Mã khối", "Tên khối", "Thứ tự"]
 DONVI = ["Mã đơn vị", "Tên đơn vị", "Mã khối"]
-EXPECTED_SHEETS = "“Khoi”, “DonVi”, “KyDanhGia”, “XepLoai”, “TieuChi”, “Diem”, “TinhTrang”, “HaBac”, “KetQua”"
+EXPECTED_SHEETS = (
+    "“Khoi”, “DonVi”, “KyDanhGia”, “XepLoai”, “TieuChi”, “KhoiTheoKy”, “Diem”, “TinhTrang”, “HaBac”, “KetQua”"
+)
 ROWS_TEXT = (
     "Trang tính có hơn {limit} dòng (kể cả các dòng trống đã được định dạng). "
     "Hãy xóa các dòng bên dưới dữ liệu hoặc chia nhỏ tệp."

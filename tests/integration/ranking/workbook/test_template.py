@@ -45,6 +45,7 @@ HEADERS = {
         "Hướng dẫn chấm",
         "Lựa chọn",
     ],
+    "KhoiTheoKy": ["Mã kỳ", "Mã đơn vị", "Mã khối"],
     "Diem": [
         "Mã kỳ",
         "Mã đơn vị",
@@ -67,6 +68,8 @@ DROP_DOWNS = {
     ("TieuChi", "Phương thức"): ["number", "choice", "yesno", "deduction", "bonus", "survey"],
     ("TieuChi", "Cho phép không phát sinh"): ["x"],
     ("TieuChi", "Yêu cầu kiểm chứng"): ["x"],
+    # The codes written in the sheet Khoi of the same file.
+    ("KhoiTheoKy", "Mã khối"): ["Khoi!$A$2:$A$5000"],
     ("Diem", "Không phát sinh"): ["x"],
     ("Diem", "Không phát sinh (thẩm định)"): ["x", "không"],
     ("TinhTrang", "Tình trạng"): ["xếp hạng", "không xếp hạng", "không đánh giá"],
@@ -121,6 +124,7 @@ def test_sheets_in_workbook_order_after_the_instructions(book):
         "KyDanhGia",
         "XepLoai",
         "TieuChi",
+        "KhoiTheoKy",
         "Diem",
         "TinhTrang",
         "HaBac",

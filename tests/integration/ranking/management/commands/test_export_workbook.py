@@ -19,7 +19,18 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-SHEETS = ["Khoi", "DonVi", "KyDanhGia", "XepLoai", "TieuChi", "Diem", "TinhTrang", "HaBac", "KetQua"]
+SHEETS = [
+    "Khoi",
+    "DonVi",
+    "KyDanhGia",
+    "XepLoai",
+    "TieuChi",
+    "KhoiTheoKy",
+    "Diem",
+    "TinhTrang",
+    "HaBac",
+    "KetQua",
+]
 
 
 @pytest.fixture
