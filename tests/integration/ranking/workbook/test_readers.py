@@ -76,6 +76,7 @@ def test_the_demo_year_reads_the_same_with_both_readers(tmp_path):
         "HaBac": 1,
         "KetQua": 82,
         "TinhTrang": 168,
+        "KhoiTheoKy": 168,
     }
 
 
