@@ -48,18 +48,17 @@ class PeriodGroupResource(PeriodAgencyResource):
             cells.errors[GROUP_COLUMN] = _("Unknown group code “%(code)s”.") % {"code": code}
         if period is not None:
             self.assign(instance, period_id=period.id)
-        if agency is not None:
-            self.assign(instance, agency_id=agency.id)
-            # A blank cell: the agency's usual group.
-            group_id = group.id if group is not None else None if code else agency.group_id
-            if group_id is not None:
-                moved = instance.pk is not None and instance.group_id != group_id
-                self.assign(instance, group_id=group_id)
-                if moved and period is not None and period.awards_approved_at is not None:
-                    cells.errors[GROUP_COLUMN] = _(
-                        "The award list of period %(code)s is approved: an agency's group can no "
-                        "longer change there."
-                    ) % {"code": period.code}
+        if agency is None or (code and group is None):
+            return
+        self.assign(instance, agency_id=agency.id)
+        # A blank cell: the agency's usual group.
+        group_id = group.id if group is not None else agency.group_id
+        moved = instance.pk is not None and instance.group_id != group_id
+        self.assign(instance, group_id=group_id)
+        if moved and period is not None and period.awards_approved_at is not None:
+            cells.errors[GROUP_COLUMN] = _(
+                "The award list of period %(code)s is approved: an agency's group can no longer change there."
+            ) % {"code": period.code}
 
     def outdated_key(self, instance):
         return instance.period_id

@@ -156,3 +156,21 @@ def test_the_template_offers_the_sheet_with_the_codes_of_khoi():
     assert (validation.formula1, str(validation.sqref)) == ("Khoi!$A$2:$A$5000", "C2:C5000")
     guide = {row[0]: row[1] for row in book["HuongDan"].iter_rows(values_only=True)}
     assert guide["KhoiTheoKy"].startswith("Khối theo kỳ: Mã kỳ, Mã đơn vị, Mã khối")
+
+
+def test_a_new_usual_group_in_donvi_moves_the_assessments_that_followed_it(tmp_path):
+    sheets = base_sheets()
+    sheets["KhoiTheoKy"] = [KHOITHEOKY, [P, "SNV", "QH"]]
+    imported(tmp_path, sheets)
+    moved = {
+        "Khoi": sheets["Khoi"],
+        "DonVi": [sheets["DonVi"][0], ["SNV", "Sở Nội vụ", "QH"], ["STC", "Sở Tài chính", "QH"]],
+    }
+
+    report = imported(tmp_path, moved, "doi-khoi-thuong.xlsx")
+
+    assert report.problems == []
+    # STC followed its usual group; SNV was already in QH for the period, and stays there.
+    assert groups() == {"SNV": "QH", "STC": "QH", "QHC": "QH"}
+    stc = Assessment.objects.get(period__code=P, agency__code="STC")
+    assert stc.history.latest().history_change_reason == "Theo khối thường của đơn vị"

@@ -192,6 +192,7 @@ def test_the_filled_template_imports(tmp_path, book):
         ("KyDanhGia", 1),
         ("XepLoai", 1),
         ("TieuChi", 1),
+        ("KhoiTheoKy", 0),
         ("Diem", 1),
         ("TinhTrang", 0),
         ("HaBac", 0),
