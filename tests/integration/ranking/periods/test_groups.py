@@ -28,6 +28,7 @@ from ranking.enums import Phase, Subject
 from ranking.errors import ServiceError
 from ranking.models import Assessment, AwardEntry, Period, Result, Score
 from ranking.periods.groups import assessment_group_set, assessments_follow_usual_group
+from ranking.reports.agency import agency_report
 from ranking.reports.exports.conference import conference_workbook
 from ranking.results.compute import results_compute
 from ranking.results.finalization import period_publish, results_approve
@@ -263,3 +264,24 @@ def test_a_change_of_the_usual_group_moves_the_assessments_that_followed_it():
     assert moved == 1
     assert two.assessment(CCHC, "SXD").group.code == "SBN"
     assert two.assessment(CCHC, "SXD").history.latest().history_change_reason == "Theo khối thường của đơn vị"
+
+
+def test_the_agency_report_compares_with_the_group_of_the_period():
+    two = build_two_subjects()
+    for subject in (CCHC, VTLT):
+        results_compute(period=two.periods[subject])
+
+    vtlt = agency_report(period=two.periods[VTLT], agency=two.agencies["SXD"])
+    cchc = agency_report(period=two.periods[CCHC], agency=two.agencies["SXD"])
+
+    # VTLT, SN: totals 75, 72 and 64, indices 93,75, 90 and 80.
+    assert (vtlt.group_size, vtlt.total.final, vtlt.total.maximum) == (3, D("75"), D("80"))
+    assert (vtlt.total.group_average, vtlt.total.group_best) == (D(211) / 3, D("75"))
+    assert vtlt.index.group_average == (D("93.75") + D("90") + D("80")) / 3
+    # The report's own sheet counts the leaves of SN (1.1 and 1.3), as the results did.
+    assert [row.criterion.code for row in vtlt.sheet.leaves] == ["1.1", "1.3"]
+    assert vtlt.current
+    # CCHC, SBN: totals 95, 90 and 80.
+    assert (cchc.group_size, cchc.total.final, cchc.total.group_average) == (3, D("95"), D("265") / 3)
+    assert [row.criterion.code for row in cchc.sheet.leaves] == ["1.1", "1.2"]
+    assert cchc.current
