@@ -203,7 +203,9 @@ def previous_year(year: Year, *, council) -> None:
 
     period = Period.objects.get(code=year.previous_code)
     agencies = {a.code: a for a in Agency.objects.all()}
-    Assessment.objects.bulk_create(Assessment(period=period, agency=a) for a in agencies.values())
+    Assessment.objects.bulk_create(
+        Assessment(period=period, agency=a, group_id=a.group_id) for a in agencies.values()
+    )
     assessments = {
         a.agency.code: a.id for a in Assessment.objects.filter(period=period).select_related("agency")
     }

@@ -46,6 +46,7 @@ from ranking.models import (
 )
 from ranking.numbers import excerpt, parse_decimal, plain, shown, too_large
 from ranking.periods.criteria import highest_scores, maximum_problem
+from ranking.periods.groups import assessments_follow_usual_group
 from ranking.periods.outdated import periods_after, periods_with_agency
 from ranking.periods.services import period_copy
 from ranking.results.finalization import award_change, results_compute_by
@@ -86,6 +87,14 @@ class AgencyAdmin(WorkflowAdmin, WorkbookSheetAdmin, SimpleHistoryAdmin):
     def outdated_periods(self, obj):
         # An agency is ranked within its group in every period it takes part in.
         return list(periods_with_agency([obj.pk]))
+
+    def save_model(self, request, obj, form, change):
+        previous = (
+            Agency.objects.filter(pk=obj.pk).values_list("group_id", flat=True).first() if change else None
+        )
+        super().save_model(request, obj, form, change)
+        if previous is not None:
+            assessments_follow_usual_group(agency=obj, previous_group_id=previous, user=request.user)
 
 
 class TieBreakersWidget(forms.MultiWidget):
@@ -368,12 +377,20 @@ class ScoreInline(WorkflowInline):
 
 @admin.register(Assessment)
 class AssessmentAdmin(WorkflowAdmin, SimpleHistoryAdmin):
-    list_display = ["agency", "period", "status", "reviewer", "submitted_at"]
-    # The standing and the late record are the council's, set on the results page with a reason.
-    readonly_fields = (*Assessment.WORKFLOW_FIELDS, "standing", "standing_reason", "late", "late_reason")
-    list_filter = ["period", "status", "agency__group"]
+    list_display = ["agency", "period", "group", "status", "reviewer", "submitted_at"]
+    # The standing and the late record are the council's, set on the results page with a reason;
+    # so is the group in the period, on the period's page (a new assessment: the usual group).
+    readonly_fields = (
+        *Assessment.WORKFLOW_FIELDS,
+        "group",
+        "standing",
+        "standing_reason",
+        "late",
+        "late_reason",
+    )
+    list_filter = ["period", "status", "group"]
     search_fields = ["agency__code", "agency__name"]
-    list_select_related = ["agency", "period", "reviewer"]
+    list_select_related = ["agency", "period", "group", "reviewer"]
     autocomplete_fields = ["agency", "reviewer"]
     inlines = [ScoreInline]
 
@@ -390,7 +407,7 @@ class ScoreAdmin(WorkflowAdmin, WorkbookSheetAdmin, SimpleHistoryAdmin):
         "not_arising",
         "reviewer_not_arising",
     ]
-    list_filter = ["assessment__period", "assessment__agency__group"]
+    list_filter = ["assessment__period", "assessment__group"]
     search_fields = ["assessment__agency__code", "assessment__agency__name", "criterion__code"]
     list_select_related = ["assessment__agency", "assessment__period", "criterion"]
     raw_id_fields = ["assessment", "criterion"]

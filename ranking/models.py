@@ -253,6 +253,16 @@ class Assessment(models.Model):
     agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("agency")
     )
+    # The group the agency is assessed and ranked in for this period: its usual group unless
+    # the council chose another for this subject (`ranking.periods.groups`).
+    group = models.ForeignKey(
+        AgencyGroup,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("group in this period"),
+        blank=True,
+        help_text=_("Empty: the agency's usual group."),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
     )
@@ -305,7 +315,7 @@ class Assessment(models.Model):
     )
 
     class Meta:
-        ordering = ["period", "agency__group__order", "agency__code"]
+        ordering = ["period", "group__order", "agency__code"]
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
         constraints = [
@@ -314,6 +324,12 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} — {self.period}"
+
+    def save(self, *args, **kwargs):
+        # A new assessment starts in the agency's usual group, whichever path creates it.
+        if self.group_id is None:
+            self.group_id = self.agency.group_id
+        super().save(*args, **kwargs)
 
 
 class Score(models.Model):

@@ -188,6 +188,12 @@ def not_published(user, period) -> bool:
     return period.phase != Phase.PUBLISHED
 
 
+@object_predicate
+def groups_open(user, period) -> bool:
+    """Agencies may change group for the period until its award list is approved or published."""
+    return period.phase != Phase.PUBLISHED and period.awards_approved_at is None
+
+
 is_reviewer_of = is_reviewer & is_assigned_reviewer
 appraiser = is_reviewer_of | is_council
 own_member = is_agency_member & is_own_agency
@@ -220,6 +226,7 @@ rules.add_perm("ranking.set_standing", is_council & not_published)
 # progress is read by the council and administrators at any time.
 rules.add_perm("ranking.manage_survey", is_council & not_published)
 rules.add_perm("ranking.view_survey", is_council | is_administrator)
+rules.add_perm("ranking.set_period_group", (is_council | is_administrator) & groups_open)
 # Several appraisals of a period at once; each one is checked again by `approve_appraisal`.
 rules.add_perm("ranking.approve_appraisals", is_council & approving_appraisals)
 rules.add_perm("ranking.publish_period", is_council & publishable)
@@ -306,6 +313,10 @@ PERMISSION_MESSAGES = {
     ),
     "ranking.set_standing": gettext_lazy(
         "Only the appraisal council may decide whether an agency is ranked or late, before publication."
+    ),
+    "ranking.set_period_group": gettext_lazy(
+        "Only the appraisal council or an administrator may change an agency's group for a period, "
+        "until the award list is approved or the results are published."
     ),
     "ranking.approve_appraisals": gettext_lazy(
         "Only the appraisal council may approve appraisals, during the appraisal or the explanation."

@@ -29,6 +29,7 @@ from ranking.models import (
     SurveyQuestion,
     SurveyScale,
 )
+from ranking.periods.groups import assessment_group_set
 from ranking.results.compute import results_compute
 from ranking.results.finalization import period_publish, results_approve
 from tests.factories import (
@@ -959,3 +960,81 @@ def add_survey(period: Period, leaf: Criterion) -> SurveySetup:
     )
     second.groups.set([groups["ND"]])
     return SurveySetup(scale=scale, groups=groups, questions={"C1": first, "C2": second})
+# --- one agency in another group for VTLT than for CCHC (tests of per-period groups) -----------
+
+# Agency → (usual group, final scores of leaves 1.1, 1.2, 1.3). Leaf 1.1 (max 60) applies to
+# every group, 1.2 (max 40) to SBN only, 1.3 (max 20) to SN only: an SBN agency's maximum is
+# 100, an SN agency's 80. SXD is in SBN for CCHC and in SN for VTLT; it scored all three
+# leaves, so one of them never counts.
+PERIOD_GROUP_AGENCIES = {
+    "SNV": ("Sở Nội vụ", "SBN", "55", "35", None),
+    "STC": ("Sở Tài chính", "SBN", "50", "30", None),
+    "SXD": ("Sở Xây dựng", "SBN", "57", "38", "18"),
+    "BVDN": ("Bệnh viện Đà Nẵng", "SN", "54", None, "18"),
+    "DRT": ("Đài Phát thanh – Truyền hình Đà Nẵng", "SN", "48", None, "16"),
+}
+
+
+@dataclass
+class TwoSubjects:
+    groups: dict[str, AgencyGroup]
+    periods: dict[str, Period]
+    agencies: dict[str, Agency]
+    assessments: dict[tuple[str, str], Assessment]
+    council: User
+
+    def assessment(self, subject: str, code: str) -> Assessment:
+        assessment = self.assessments[(subject, code)]
+        assessment.refresh_from_db()
+        return assessment
+
+
+def build_two_subjects(*, phase=Phase.FINALIZATION, moved: bool = True) -> TwoSubjects:
+    """CCHC 2025 and VTLT 2025 with the agencies of `PERIOD_GROUP_AGENCIES`, every assessment
+    final; with `moved`, SXD is in SN for VTLT (through the council's service)."""
+    groups = {
+        "SBN": AgencyGroupFactory(code="SBN", name="Khối sở, ban, ngành", order=1),
+        "SN": AgencyGroupFactory(code="SN", name="Khối đơn vị sự nghiệp", order=2),
+    }
+    council = UserFactory(username="hoidong", role=Role.COUNCIL)
+    agencies = {
+        code: AgencyFactory(code=code, name=name, group=groups[group])
+        for code, (name, group, *_scores) in PERIOD_GROUP_AGENCIES.items()
+    }
+    periods, assessments = {}, {}
+    for subject in (Subject.CCHC, Subject.VTLT):
+        period = PeriodFactory(year=2025, subject=subject, phase=phase)
+        periods[subject] = period
+        make_tiers(period)
+        field = CriterionFactory(period=period, code="1", title="Công tác chung", max_points=D(120))
+        leaves = {
+            "1.1": CriterionFactory(period=period, code="1.1", parent=field, max_points=D(60)),
+            "1.2": CriterionFactory(period=period, code="1.2", parent=field, max_points=D(40)),
+            "1.3": CriterionFactory(period=period, code="1.3", parent=field, max_points=D(20)),
+        }
+        leaves["1.2"].groups.set([groups["SBN"]])
+        leaves["1.3"].groups.set([groups["SN"]])
+        for code, (_name, _group, *values) in PERIOD_GROUP_AGENCIES.items():
+            assessment = Assessment.objects.create(
+                period=period, agency=agencies[code], status=AssessmentStatus.FINALIZED
+            )
+            assessments[(subject, code)] = assessment
+            for leaf, value in zip(("1.1", "1.2", "1.3"), values, strict=True):
+                if value is not None:
+                    ScoreFactory(
+                        assessment=assessment,
+                        criterion=leaves[leaf],
+                        self_score=D(value),
+                        reviewed_score=D(value),
+                        final_score=D(value),
+                    )
+    if moved:
+        assessment_group_set(
+            user=council,
+            assessment=assessments[(Subject.VTLT, "SXD")],
+            group=groups["SN"],
+            reason="Quản lý kho lưu trữ chuyên dụng như đơn vị sự nghiệp",
+        )
+    return TwoSubjects(
+        groups=groups, periods=periods, agencies=agencies, assessments=assessments, council=council
+    )

@@ -250,7 +250,9 @@ def build_world() -> World:
     )
 
     def assessment(period, agency, reviewer, status, **fields):
-        return Assessment(period=period, agency=agency, reviewer=reviewer, status=status, **fields)
+        return Assessment(
+            period=period, agency=agency, group=agency.group, reviewer=reviewer, status=status, **fields
+        )
 
     submitted = {"submitted_at": now, "submitted_by": head_a}
     a = {
@@ -490,6 +492,7 @@ def post_data(world: World, name: str) -> dict:
         "notification_settings": {"daily_digest": "True"},
         "assessment_standing": {"standing": "not_ranked", "reason": "Người đứng đầu bị kỷ luật"},
         "assessment_late": {"late": "1", "reason": "Nộp sau hạn 3 ngày"},
+        "assessment_group": {"group": world.agency_b.group.code, "reason": "Xếp hạng cùng khối khác"},
         "score_self_save": {"value": "7,5", "note": "Đã ban hành kế hoạch", "no_evidence_reason": ""},
         "evidence_upload": {
             "file": SimpleUploadedFile("ke-hoach-bo-sung.pdf", PDF, content_type="application/pdf")

@@ -37,3 +37,20 @@ class QueueFilter(forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+class PeriodGroupForm(forms.Form):
+    """The group an agency is ranked in for one period, with the reason for the change."""
+
+    group = forms.ModelChoiceField(
+        label=gettext_lazy("Group in this period"),
+        queryset=AgencyGroup.objects.order_by("order", "code"),
+        to_field_name="code",
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )

@@ -69,7 +69,7 @@ def agency_assessments(*, agency: Agency) -> list[AgencyAssessment]:
         "groups"
     ):
         criteria[criterion.period_id].append(criterion)
-    required = {a.pk: required_leaves(criteria[a.period_id], agency.group_id) for a in assessments}
+    required = {a.pk: required_leaves(criteria[a.period_id], a.group_id) for a in assessments}
     scored: dict[int, int] = defaultdict(int)
     for assessment_id, criterion_id in (
         Score.objects.filter(assessment__in=assessments)
@@ -102,8 +102,8 @@ def period_assessments(*, period: Period) -> list[Assessment]:
     """Every assessment of the period with agency, group, reviewer and period. One query."""
     return list(
         Assessment.objects.filter(period=period)
-        .select_related("period", "agency__group", "reviewer")
-        .order_by("agency__group__order", "agency__group__code", "agency__code")
+        .select_related("period", "agency", "group", "reviewer")
+        .order_by("group__order", "group__code", "agency__code")
     )
 
 
@@ -126,7 +126,7 @@ NOT_REVIEWED_METHODS = (scoring.SURVEY, *scoring.OUTSIDE_BASE)
 # The columns the queue sorts by (the only keys accepted from the address), as database orders.
 QUEUE_SORTS = {
     "agency": ("agency__name",),
-    "group": ("agency__group__order", "agency__group__code"),
+    "group": ("group__order", "group__code"),
     "period": ("period__year", "period__subject"),
     "status": ("queue_position",),
     "submitted": ("submitted_at",),
@@ -154,7 +154,7 @@ def queue_assessments(
     leaves = (
         Criterion.objects.filter(period=OuterRef("period"))
         .exclude(method__in=NOT_REVIEWED_METHODS)
-        .filter(leaf_applies(OuterRef(OuterRef("agency__group_id"))))
+        .filter(leaf_applies(OuterRef(OuterRef("group_id"))))
         .order_by()
         .values("period")
         .annotate(n=Count("pk"))
@@ -169,7 +169,7 @@ def queue_assessments(
         .annotate(n=Count("pk"))
         .values("n")
     )
-    assessments = Assessment.objects.select_related("period", "agency__group", "reviewer").annotate(
+    assessments = Assessment.objects.select_related("period", "agency", "group", "reviewer").annotate(
         leaf_count=Coalesce(Subquery(leaves, output_field=IntegerField()), Value(0)),
         reviewed_count=Coalesce(Subquery(reviewed, output_field=IntegerField()), Value(0)),
         queue_position=Case(
@@ -185,12 +185,12 @@ def queue_assessments(
     else:
         assessments = assessments.exclude(period__phase=Phase.PUBLISHED)
     if group is not None:
-        assessments = assessments.filter(agency__group=group)
+        assessments = assessments.filter(group=group)
     if status:
         assessments = assessments.filter(status=status)
     if search:
         assessments = assessments.filter(agency__name__icontains=search)
-    default = ("queue_position", "-period__year", "period__subject", "agency__group__order", "agency__code")
+    default = ("queue_position", "-period__year", "period__subject", "group__order", "agency__code")
     fields = QUEUE_SORTS.get(sort.removeprefix("-"))
     if fields is None:
         return assessments.order_by(*default)
@@ -246,7 +246,7 @@ class CouncilRow:
 # The columns the council's table sorts by (the only keys accepted from the address).
 COUNCIL_SORTS = {
     "agency": lambda r: r.assessment.agency.name,
-    "group": lambda r: (r.assessment.agency.group.order, r.assessment.agency.group.code),
+    "group": lambda r: (r.assessment.group.order, r.assessment.group.code),
     "status": lambda r: STATUS_ORDER.index(r.assessment.status),
     "reviewer": lambda r: r.assessment.reviewer.get_username() if r.assessment.reviewer else "",
     "self": lambda r: r.self_total,
@@ -268,13 +268,13 @@ def council_rows(
     a comment and explanations awaiting a decision. Four queries, however many rows.
     """
     assessments = Assessment.objects.filter(period=period).select_related(
-        "period", "agency__group", "reviewer"
+        "period", "agency", "group", "reviewer"
     )
     if search:
         assessments = assessments.filter(agency__name__icontains=search)
     if status:
         assessments = assessments.filter(status=status)
-    assessments = list(assessments.order_by("agency__group__order", "agency__group__code", "agency__code"))
+    assessments = list(assessments.order_by("group__order", "group__code", "agency__code"))
     criteria = list(Criterion.objects.filter(period=period).prefetch_related("groups"))
     parent_ids = {c.parent_id for c in criteria if c.parent_id}
     leaves = [c for c in criteria if c.id not in parent_ids]
@@ -286,7 +286,7 @@ def council_rows(
         self_scores, reviewed_scores = [], []
         unreviewed = uncommented = unanswered = 0
         for criterion in leaves:
-            if not applies({g.id for g in criterion.groups.all()}, assessment.agency.group_id):
+            if not applies({g.id for g in criterion.groups.all()}, assessment.group_id):
                 continue
             leaf = scoring.Leaf(
                 code=criterion.code,

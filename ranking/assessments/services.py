@@ -45,7 +45,7 @@ def leaf_of(*, assessment: Assessment, criterion_id: int) -> Criterion:
     """The leaf `criterion_id` of the assessment's period that applies to its agency. One query."""
     criterion = (
         Criterion.objects.filter(period_id=assessment.period_id, pk=criterion_id)
-        .filter(leaf_applies(assessment.agency.group_id))
+        .filter(leaf_applies(assessment.group_id))
         .order_by("pk")
         .first()
     )
@@ -80,7 +80,7 @@ def leaf_score_for_update(*, assessment: Assessment, criterion_id: int) -> tuple
         Score.objects.select_for_update(of=("self",))
         .select_related("criterion")
         .filter(assessment=assessment, criterion_id=criterion_id, criterion__period_id=assessment.period_id)
-        .filter(leaf_applies(assessment.agency.group_id, "criterion_id"))
+        .filter(leaf_applies(assessment.group_id, "criterion_id"))
         .order_by("pk")  # not the model's ordering, which joins four tables
         .first()
     )

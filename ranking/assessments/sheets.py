@@ -223,7 +223,7 @@ def assessment_sheet(*, assessment: Assessment) -> AssessmentSheet:
 
     Four queries, however many leaves the criteria set has.
     """
-    criteria, leaf_ids = applicable_criteria(period=assessment.period, group_id=assessment.agency.group_id)
+    criteria, leaf_ids = applicable_criteria(period=assessment.period, group_id=assessment.group_id)
     scores = {s.criterion_id: s for s in Score.objects.filter(assessment=assessment)}
     evidence: dict[int, list[Evidence]] = defaultdict(list)
     for item in Evidence.objects.filter(score__assessment=assessment).order_by("uploaded_at", "pk"):
@@ -334,7 +334,7 @@ def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFi
     agency's group, the assessment's score values and whether a self-assessment file is
     attached. With `appraisal`, the reviewed and final figures too.
     """
-    group_id = assessment.agency.group_id
+    group_id = assessment.group_id
     files = Evidence.objects.filter(
         score__assessment_id=assessment.pk,
         score__criterion_id=OuterRef("pk"),

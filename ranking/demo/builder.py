@@ -470,8 +470,15 @@ class DemoBuilder:
         parents = {c.parent_id for c in criteria}
         self.leaves[period.code] = [LeafSpec.of(c) for c in criteria if c.id not in parents]
 
+    def group_in(self, subject: str, agency: Agency) -> AgencyGroup:
+        """The agency's group in a period of `subject`: its usual one, except in `VTLT_GROUPS`."""
+        if subject == "VTLT" and agency.code in data.VTLT_GROUPS:
+            return self.groups[data.VTLT_GROUPS[agency.code]]
+        return agency.group
+
     def applying(self, period: Period, agency: Agency) -> list[LeafSpec]:
-        return [leaf for leaf in self.leaves[period.code] if leaf.applies_to(agency.group_id)]
+        group_id = self.group_in(period.subject, agency).pk
+        return [leaf for leaf in self.leaves[period.code] if leaf.applies_to(group_id)]
 
     def absent_leaves(self, subject: str, agency: Agency, leaves: list[LeafSpec]) -> set[str]:
         key = (subject, agency.code)
@@ -551,7 +558,11 @@ class DemoBuilder:
     def create_assessments(self, period: Period, fields: dict[str, dict]) -> dict[str, Assessment]:
         Assessment.objects.bulk_create(
             Assessment(
-                period=period, agency=self.agencies[code], reviewer=self.reviewer(self.agencies[code]), **f
+                period=period,
+                agency=self.agencies[code],
+                group=self.group_in(period.subject, self.agencies[code]),
+                reviewer=self.reviewer(self.agencies[code]),
+                **f,
             )
             for code, f in fields.items()
         )
@@ -710,7 +721,7 @@ class DemoBuilder:
                 if subject == "CCHC" and plan.code in data.HISTORY_SHIFT:
                     shift = float(data.HISTORY_SHIFT[plan.code])
                 index = min(max(target + Decimal(str(round(shift, 2))), Decimal(40)), Decimal("99.5"))
-                by_group[plan.group][plan.code] = index
+                by_group[self.group_in(subject, self.agencies[plan.code]).code][plan.code] = index
             rows = []
             for indexes in by_group.values():
                 ranks = scoring.competition_ranks({code: (index,) for code, index in indexes.items()})

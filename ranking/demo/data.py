@@ -99,6 +99,11 @@ AGENCIES = [
 ]
 # fmt: on
 
+# Records work (VTLT) groups some agencies differently from administrative reform, as the
+# city's published results do: these public service units keep their records as the
+# departments do and are ranked with them in every VTLT period (their CCHC group is SN).
+VTLT_GROUPS = {"DRT": "SBN", "BVDN": "SBN", "BXTDT": "SBN"}
+
 # Who appraises which group (the council may act on every agency).
 REVIEWER_OF_GROUP = {"SBN": "thamdinh1", "TW": "thamdinh2", "QH": "thamdinh2", "SN": "thamdinh3"}
 

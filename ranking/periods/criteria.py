@@ -38,7 +38,7 @@ def applies(groups: Collection[int], group_id: int) -> bool:
 
 def group_applies_q(group_id, ref: str = "pk") -> Q:
     """SQL form of `applies`: a filter keeping the criteria that apply to the group `group_id`
-    (an id, or an expression such as `OuterRef("agency__group_id")`).
+    (an id, or an expression such as `OuterRef("group_id")`).
 
     `ref` names the criterion's id in the filtered query: "pk" on criteria, "criterion_id" on
     scores.

@@ -70,7 +70,7 @@ def periods_progress(*, periods: list[Period]) -> list[PeriodProgress]:
     counted: dict[int, dict[int, list[int]]] = defaultdict(dict)
     for period_id, group_id, status, count in (
         Assessment.objects.filter(period__in=periods)
-        .values_list("period_id", "agency__group_id", "status")
+        .values_list("period_id", "group_id", "status")
         .annotate(count=Count("pk"))
         .order_by()
     ):

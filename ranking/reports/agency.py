@@ -182,7 +182,7 @@ def agency_report(*, period: Period, agency: Agency) -> AgencyReport | None:
         return None
     assessment = (
         Assessment.objects.filter(period=period, agency=agency)
-        .select_related("period", "agency__group", "reviewer")
+        .select_related("period", "agency__group", "group", "reviewer")
         .first()
     )
     if assessment is None:

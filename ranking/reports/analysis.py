@@ -5,9 +5,9 @@ function runs a fixed number of queries however many agencies and leaves the per
 several of them can share one load: pass `snapshot=period_snapshot(period=...)`.
 
 Conventions shared by all of them:
-- an agency's group is the one its result was computed in (`Result.group`), or its current
-  group while the period has no results; a leaf applies to an agency when it applies to
-  that group;
+- an agency's group is the one its result was computed in (`Result.group`), or its group
+  in the period (`Assessment.group`) while the period has no results; a leaf applies to an
+  agency when it applies to that group;
 - a leaf that does not arise is left out for that agency, as in its totals: in the final
   figures that is the reviewer's word once given (`Values.final_not_arising`), in the
   self-assessed ones the agency's;
@@ -117,9 +117,9 @@ def _entries(period: Period) -> list[AgencyEntry]:
     """Assessments with agency, group, reviewer and result, in group and rank order. Two queries."""
     results = {r.agency_id: r for r in Result.objects.filter(period=period).select_related("group", "tier")}
     entries = []
-    for assessment in Assessment.objects.filter(period=period).select_related("agency__group", "reviewer"):
+    for assessment in Assessment.objects.filter(period=period).select_related("agency", "group", "reviewer"):
         result = results.get(assessment.agency_id)
-        group = result.group if result else assessment.agency.group
+        group = result.group if result else assessment.group
         entries.append(AgencyEntry(assessment=assessment, group=group, result=result))
     entries.sort(key=_entry_order)
     return entries

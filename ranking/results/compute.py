@@ -163,7 +163,7 @@ def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> d
     """
     applying = Q(pk__in=[])
     for group_id in group_ids:
-        applying |= Q(assessment__agency__group_id=group_id, criterion_id__in=shape.applying(group_id))
+        applying |= Q(assessment__group_id=group_id, criterion_id__in=shape.applying(group_id))
     fields: dict[str, list[int]] = defaultdict(list)
     for leaf_id, leaf in shape.leaves.items():
         fields[leaf.field].append(leaf_id)
@@ -258,7 +258,7 @@ def totals_of(fields: dict[str, dict], *, base_maxima: dict[str, Decimal]) -> sc
 
 def unscored_leaves(*, assessment: Assessment, shape: PeriodLeaves) -> list[str]:
     """Codes of the base leaves that apply to the assessment and arose but have no score."""
-    applying = shape.applying(assessment.agency.group_id)
+    applying = shape.applying(assessment.group_id)
     recorded = {
         criterion_id: (final, scoring.final_not_arising(not_arising, overruled))
         for criterion_id, final, not_arising, overruled in Score.objects.filter(
@@ -287,11 +287,11 @@ def agency_inputs(
         a.id: a
         for a in Assessment.objects.filter(period=period)
         .select_related("agency")
-        .only("agency__group_id", "agency__name", "agency__code", "standing", "standing_reason", "late")
+        .only("group_id", "agency__name", "agency__code", "standing", "standing_reason", "late")
     }
     if not assessments:
         raise ServiceError(_("Period %(code)s has no assessments.") % {"code": period.code})
-    group_ids = {a.agency.group_id for a in assessments.values()}
+    group_ids = {a.group_id for a in assessments.values()}
     sums = field_sums(period=period, shape=shape, group_ids=group_ids)
     base_leaves = {g: shape.base(shape.applying(g)) for g in group_ids}
     base_maxima = {g: scoring.field_maxima(shape.leaves[i] for i in shape.applying(g)) for g in group_ids}
@@ -304,7 +304,7 @@ def agency_inputs(
     for assessment in advancing(assessments.values(), progress):
         if assessment.standing == Standing.EXCLUDED:
             continue
-        group_id = assessment.agency.group_id
+        group_id = assessment.group_id
         fields = sums.get(assessment.id, {})
         if sum(f["base_done"] for f in fields.values()) < len(base_leaves[group_id]):
             missing = unscored_leaves(assessment=assessment, shape=shape)
@@ -482,7 +482,7 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
     groups = {
         g.id: g
         for g in AgencyGroup.objects.filter(
-            id__in={r.group for r in computed} | {a.agency.group_id for a in left_out}
+            id__in={r.group for r in computed} | {a.group_id for a in left_out}
         )
     }
     period.results_excluded = [
@@ -490,15 +490,15 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
             "agency": a.agency.code,
             "agency_id": a.agency_id,
             "name": a.agency.name,
-            "group": groups[a.agency.group_id].name,
-            "group_code": groups[a.agency.group_id].code,
-            "group_order": groups[a.agency.group_id].order,
+            "group": groups[a.group_id].name,
+            "group_code": groups[a.group_id].code,
+            "group_order": groups[a.group_id].order,
             "standing_reason": a.standing_reason,
             "late": a.late,
         }
         for a in sorted(
             left_out,
-            key=lambda a: (groups[a.agency.group_id].order, groups[a.agency.group_id].code, a.agency.code),
+            key=lambda a: (groups[a.group_id].order, groups[a.group_id].code, a.agency.code),
         )
     ]
     period.results_computed_at = timezone.now()

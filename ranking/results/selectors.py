@@ -129,7 +129,7 @@ def survey_grid(*, period: Period) -> tuple[list[Criterion], list[SurveyRow]]:
             row.cells.append(
                 SurveyCell(
                     criterion=leaf,
-                    applies=applies({g.id for g in leaf.groups.all()}, assessment.agency.group_id),
+                    applies=applies({g.id for g in leaf.groups.all()}, assessment.group_id),
                     value=values.get((assessment.pk, leaf.pk)),
                 )
             )
@@ -210,16 +210,13 @@ def provisional_board(*, period: Period) -> ProvisionalBoard:
 
 
 def period_standings(*, period: Period) -> list[Assessment]:
-    """Every assessment of the period with agency and group, in group order, each carrying
-    `group` as result rows do. One query."""
-    assessments = list(
+    """Every assessment of the period with agency and its group in the period, in group order.
+    One query."""
+    return list(
         Assessment.objects.filter(period=period)
-        .select_related("agency__group")
-        .order_by("agency__group__order", "agency__group__code", "agency__code")
+        .select_related("agency", "group")
+        .order_by("group__order", "group__code", "agency__code")
     )
-    for assessment in assessments:
-        assessment.group = assessment.agency.group
-    return assessments
 
 
 def period_demotions(*, period: Period) -> list[Demotion]:
@@ -253,10 +250,10 @@ def period_agencies(*, period: Period) -> list[dict]:
     for assessment in (
         Assessment.objects.filter(period=period)
         .exclude(agency_id__in=[r.agency_id for r in results])
-        .select_related("agency__group")
-        .order_by("agency__group__order", "agency__group__code", "agency__code")
+        .select_related("agency", "group")
+        .order_by("group__order", "group__code", "agency__code")
     ):
-        add(assessment.agency.group, assessment.agency, None)
+        add(assessment.group, assessment.agency, None)
     groups.sort(key=lambda g: (g["group"].order, g["group"].code))
     return groups
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("danh-gia/<id:pk>/duyet/", council.appraisal_approve_view, name="appraisal_approve"),
     path("danh-gia/<id:pk>/mo-lai/", council.assessment_reopen_view, name="assessment_reopen"),
     path("danh-gia/<id:pk>/xep-hang/", council_results.assessment_standing_view, name="assessment_standing"),
+    path("danh-gia/<id:pk>/khoi/", council.assessment_group_view, name="assessment_group"),
     path("danh-gia/<id:pk>/nop-muon/", council_results.assessment_late_view, name="assessment_late"),
     path("<str:code>/dieu-tra/", council.survey_scores, name="survey_scores"),
     path("<str:code>/khao-sat/", surveys.survey_progress_view, name="survey_progress"),

@@ -306,7 +306,10 @@ def evidence_upload(request: HttpRequest, pk: int, criterion_id: int) -> HttpRes
 def evidence_or_404(evidence_id: int) -> Evidence:
     return get_object_or_404(
         Evidence.objects.select_related(
-            "score__assessment__period", "score__assessment__agency__group", "score__assessment__reviewer"
+            "score__assessment__period",
+            "score__assessment__agency__group",
+            "score__assessment__group",
+            "score__assessment__reviewer",
         ),
         pk=evidence_id,
     )

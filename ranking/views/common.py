@@ -21,7 +21,8 @@ from ranking.text import clean_text
 
 def assessment_or_404(pk: int) -> Assessment:
     return get_object_or_404(
-        Assessment.objects.select_related("period", "agency__group", "reviewer", "submitted_by"), pk=pk
+        Assessment.objects.select_related("period", "agency__group", "group", "reviewer", "submitted_by"),
+        pk=pk,
     )
 
 

@@ -22,11 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Agency
 from ranking.assessments.appraisal import appraisal_approve, appraisals_approve
+from ranking.assessments.forms import PeriodGroupForm
 from ranking.assessments.selectors import COUNCIL_SORTS, council_rows, period_assessments, step_deadline
 from ranking.assessments.services import assessment_reopen
 from ranking.enums import STATUS_ORDER, AssessmentStatus, Phase
 from ranking.errors import ServiceError
 from ranking.models import Demotion, Period, Tier
+from ranking.periods.groups import assessment_group_set
 from ranking.periods.selectors import periods_progress, phase_deadline
 from ranking.results.finalization import (
     demotion_remove,
@@ -36,6 +38,7 @@ from ranking.results.finalization import (
     survey_score_set,
 )
 from ranking.results.selectors import SurveyRow, period_demotions, survey_grid
+from ranking.rules import PERMISSION_MESSAGES
 from ranking.views.common import (
     ListState,
     allow,
@@ -108,7 +111,9 @@ def period_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     # The council works on the reviewer's page of an assessment; an administrator reads the agency's.
     detail = "review_detail" if user.has_perm("ranking.review_queue") else "assessment_detail"
+    can_set_group = user.has_perm("ranking.set_period_group", period)
     for assessment in assessments:
+        assessment.can_set_group = can_set_group
         assessment.can_approve = user.has_perm("ranking.approve_appraisal", assessment)
         assessment.can_reopen = user.has_perm("ranking.reopen_assessment", assessment)
         assessment.detail_url = reverse(detail, args=[assessment.pk])
@@ -305,6 +310,55 @@ def assessment_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
             % {"agency": assessment.agency.name},
         )
     return redirect("period_dashboard", code=assessment.period.code)
+
+
+# --- the group of an agency in the period -----------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_group_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The group the agency is ranked in for this period, and the form to change it."""
+    assessment = assessment_or_404(pk)
+    period = assessment.period
+    allow(request, "ranking.view_progress", period)
+    can_change = request.user.has_perm("ranking.set_period_group", period)
+    form = PeriodGroupForm(initial={"group": assessment.group.code})
+    if request.method == "POST":
+        allow(request, "ranking.set_period_group", period)
+        form = PeriodGroupForm(request.POST)
+        if form.is_valid():
+            try:
+                assessment_group_set(
+                    user=request.user,
+                    assessment=assessment,
+                    group=form.cleaned_data["group"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ServiceError as error:
+                form.add_error("reason", " ".join(error.messages))
+            else:
+                messages.success(
+                    request,
+                    _("%(agency)s is ranked in %(group)s for %(period)s; compute the results again.")
+                    % {
+                        "agency": assessment.agency.name,
+                        "group": form.cleaned_data["group"].name,
+                        "period": period.name,
+                    },
+                )
+                return redirect("period_dashboard", code=period.code)
+    return render(
+        request,
+        "ranking/council/assessment_group.html",
+        {
+            "period": period,
+            "assessment": assessment,
+            "form": form,
+            "can_change": can_change,
+            "refusal": "" if can_change else PERMISSION_MESSAGES["ranking.set_period_group"],
+        },
+    )
 
 
 # --- survey scores ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ranking.cells import cell_put
 from ranking.enums import Method, Subject
 from ranking.workbook.resources import ARISES, REVIEWER_NOT_ARISING, SHEET_RESOURCES, sheet_columns
+from ranking.workbook.resources.period_groups import GROUP_COLUMN
 from ranking.workbook.resources.periods import LATE_RULE_COLUMN, LATE_RULE_WORDS
 from ranking.workbook.resources.standings import STANDING_COLUMN, STANDING_WORDS
 
@@ -27,6 +28,11 @@ CHOICES = {
     STANDING_COLUMN: list(STANDING_WORDS),
     "Nộp muộn": ["x"],
     LATE_RULE_COLUMN: [word for word in LATE_RULE_WORDS if word],
+}
+
+# Columns whose drop-down lists the codes written in another sheet of the same file, by sheet.
+REFERENCES = {
+    ("KhoiTheoKy", GROUP_COLUMN): f"Khoi!$A$2:$A${VALIDATED_ROWS}",
 }
 
 # The instructions sheet: the contract of WORKBOOK.md in the users' words.
@@ -61,6 +67,12 @@ INSTRUCTIONS = [
         "bonus (không tính vào điểm tối đa), survey. "
         "Áp dụng cho khối: các mã khối cách nhau bằng dấu phẩy, để trống là mọi khối. "
         "Lựa chọn (cho choice): nhãn=điểm; nhãn=điểm.",
+    ),
+    (
+        "KhoiTheoKy",
+        "Khối theo kỳ: Mã kỳ, Mã đơn vị, Mã khối (khối của đơn vị trong kỳ đó, chọn trong trang Khoi; "
+        "để trống là khối thường của đơn vị ở trang DonVi). Một đơn vị có thể thuộc khối khác nhau "
+        "ở kỳ CCHC và kỳ VTLT. Không có trang này thì khối của các đơn vị trong từng kỳ giữ nguyên.",
     ),
     (
         "Diem",
@@ -123,6 +135,17 @@ def template_workbook() -> Workbook:
                     showErrorMessage=True,
                     errorTitle="Giá trị không hợp lệ",
                     error="Chọn một giá trị trong danh sách: " + ", ".join(CHOICES[column]),
+                )
+                validation.add(f"{letter}2:{letter}{VALIDATED_ROWS}")
+                sheet.add_data_validation(validation)
+            elif (resource_class.sheet, column) in REFERENCES:
+                validation = DataValidation(
+                    type="list",
+                    formula1=REFERENCES[(resource_class.sheet, column)],
+                    allow_blank=True,
+                    showErrorMessage=True,
+                    errorTitle="Giá trị không hợp lệ",
+                    error="Chọn một mã đã ghi trong trang Khoi.",
                 )
                 validation.add(f"{letter}2:{letter}{VALIDATED_ROWS}")
                 sheet.add_data_validation(validation)

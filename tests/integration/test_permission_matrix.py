@@ -249,6 +249,14 @@ MATRIX = [
     Row("assessment_late", "A3",
         get= SIGN_IN_THEN_NA,
         post=(LOGIN,  NO,     NO,     NO,     NO,     NO,     GO,     NO)),
+    # An agency's group for one period: the council and administrators, until the award list
+    # is approved (A3: CCHC-2025's is) — the page still shows the group, without the form.
+    Row("assessment_group", "A1",
+        get= (LOGIN,  NO,     NO,     NO,     NO,     NO,     OK,     OK),
+        post=(LOGIN,  NO,     NO,     NO,     NO,     NO,     GO,     GO)),
+    Row("assessment_group", "A3",
+        get= (LOGIN,  NO,     NO,     NO,     NO,     NO,     OK,     OK),
+        post=(LOGIN,  NO,     NO,     NO,     NO,     NO,     NO,     NO)),
     Row("results_approve", FINAL,
         get= SIGN_IN_THEN_NA,
         post=(LOGIN,  NO,     NO,     NO,     NO,     NO,     GO,     NO)),
@@ -377,6 +385,7 @@ METHODS = {
     "self_assessment_xlsx": "GET",
     "assessment_standing": "POST",
     "assessment_late": "POST",
+    "assessment_group": "GET POST",
     "home": "GET",
     "workbook_template": "GET",
     "assessment_detail": "GET",

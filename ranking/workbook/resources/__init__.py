@@ -12,6 +12,7 @@ from ranking.workbook.resources.base import ARISES, FLAG_TRUE, Cells, SheetResou
 from ranking.workbook.resources.criteria import CriterionResource, parse_options
 from ranking.workbook.resources.demotions import DemotionResource
 from ranking.workbook.resources.groups import GroupResource
+from ranking.workbook.resources.period_groups import PeriodGroupResource
 from ranking.workbook.resources.periods import PeriodResource
 from ranking.workbook.resources.results import HistoricalResultResource
 from ranking.workbook.resources.scores import REVIEWER_NOT_ARISING, ScoreResource
@@ -31,6 +32,7 @@ __all__ = [
     "GroupResource",
     "HistoricalResultResource",
     "PaperAnswerResource",
+    "PeriodGroupResource",
     "PeriodResource",
     "ScoreResource",
     "SheetResource",
@@ -47,6 +49,8 @@ SHEET_RESOURCES: tuple[type[SheetResource], ...] = (
     PeriodResource,
     TierResource,
     CriterionResource,
+    # Before the scores: which leaves an agency may score depends on its group in the period.
+    PeriodGroupResource,
     ScoreResource,
     StandingResource,
     DemotionResource,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from import_export import fields
 
 from accounts.models import Agency, AgencyGroup
+from ranking.periods.groups import assessments_follow_usual_group
 from ranking.periods.outdated import periods_with_agency
 from ranking.workbook.resources.base import SheetResource
 
@@ -39,8 +40,16 @@ class AgencyResource(SheetResource):
         if group_code and group is None:
             cells.errors["Mã khối"] = _("Unknown group code “%(code)s”.") % {"code": group_code}
         self.assign(instance, code=code, name=name)
+        instance._previous_group_id = instance.group_id if instance.pk is not None else None
         if group is not None:
             self.assign(instance, group_id=group.id)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        previous = getattr(instance, "_previous_group_id", None)
+        if previous is not None:
+            assessments_follow_usual_group(
+                agency=instance, previous_group_id=previous, user=kwargs.get("user")
+            )
 
     def outdated_key(self, instance):
         return instance.pk

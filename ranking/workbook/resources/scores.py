@@ -10,7 +10,7 @@ from import_export import fields
 from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from accounts.models import Agency
+from accounts.models import Agency, AgencyGroup
 from ranking.bulk import bulk_insert_with_history
 from ranking.enums import Method
 from ranking.models import Assessment, Criterion, Period, Score
@@ -84,7 +84,8 @@ class ScoreResource(SheetResource):
     def load_existing(self, rows):
         period_codes = self.column_values("Mã kỳ")
         self.periods = {p.code: p for p in Period.objects.filter(code__in=period_codes)}
-        self.agencies = {a.code: a for a in Agency.objects.select_related("group")}
+        self.agencies = {a.code: a for a in Agency.objects.all()}
+        self.groups = {g.id: g for g in AgencyGroup.objects.all()}
         criteria = list(Criterion.objects.filter(period__in=self.periods.values()).prefetch_related("groups"))
         parent_ids = {c.parent_id for c in criteria if c.parent_id}
         self.criteria = {(c.period_id, c.code): c for c in criteria}
@@ -128,11 +129,11 @@ class ScoreResource(SheetResource):
         elif (
             criterion is not None
             and agency is not None
-            and not applies(self.criterion_groups[criterion.id], agency.group_id)
+            and not applies(self.criterion_groups[criterion.id], self.group_of(period, agency))
         ):
             cells.errors["Mã tiêu chí"] = _("Criterion %(code)s does not apply to %(group)s.") % {
                 "code": code,
-                "group": agency.group.name,
+                "group": self.groups[self.group_of(period, agency)].name,
             }
         self_score = cells.decimal("Điểm tự đánh giá")
         reviewed = cells.decimal("Điểm thẩm định")
@@ -229,12 +230,17 @@ class ScoreResource(SheetResource):
             self.problems[key] = score_problem(criterion, value)
         return self.problems[key]
 
+    def group_of(self, period: Period, agency: Agency) -> int:
+        """The group the agency is assessed in for the period (a new assessment: its usual one)."""
+        assessment = self.assessments.get((period.id, agency.id))
+        return assessment.group_id if assessment is not None else agency.group_id
+
     def assessment_for(self, period: Period, agency: Agency) -> Assessment:
         """An agency takes part in a period once it has an assessment: a score row creates it
         (with the scores, in one statement for all new assessments — see `bulk_create`)."""
         key = (period.id, agency.id)
         if key not in self.assessments:
-            self.assessments[key] = Assessment(period=period, agency=agency)
+            self.assessments[key] = Assessment(period=period, agency=agency, group_id=agency.group_id)
         return self.assessments[key]
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):

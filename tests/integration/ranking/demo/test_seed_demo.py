@@ -225,12 +225,34 @@ def test_results_2025(output):
         "QH": {"Rất tốt": 4, "Tốt": 3, "Khá": 1},
         "SN": {"Rất tốt": 2, "Tốt": 4, "Khá": 1, "Trung bình": 1},
     }
+    # In VTLT, DRT, BVDN (Tốt) and BXTDT (Khá) are ranked with the departments (data.VTLT_GROUPS).
     assert tier_counts("VTLT-2025") == {
         "TW": {"Xuất sắc": 2, "Tốt": 3, "Khá": 1},
-        "SBN": {"Xuất sắc": 8, "Tốt": 6, "Khá": 3, "Trung bình khá": 2, "Trung bình": 1},
+        "SBN": {"Xuất sắc": 8, "Tốt": 8, "Khá": 4, "Trung bình khá": 2, "Trung bình": 1},
         "QH": {"Xuất sắc": 3, "Tốt": 3, "Khá": 1, "Trung bình khá": 1},
-        "SN": {"Xuất sắc": 2, "Tốt": 2, "Khá": 2, "Trung bình khá": 1, "Trung bình": 1},
+        "SN": {"Xuất sắc": 2, "Khá": 1, "Trung bình khá": 1, "Trung bình": 1},
     }
+    groups = {
+        (r.period.code, r.agency.code): r.group.code
+        for r in Result.objects.filter(agency__code__in=["DRT", "BVDN", "BXTDT", "TTHCC"]).select_related(
+            "period", "agency", "group"
+        )
+    }
+    assert groups == {
+        ("CCHC-2025", "DRT"): "SN",
+        ("CCHC-2025", "BVDN"): "SN",
+        ("CCHC-2025", "BXTDT"): "SN",
+        ("CCHC-2025", "TTHCC"): "SN",
+        ("VTLT-2025", "DRT"): "SBN",
+        ("VTLT-2025", "BVDN"): "SBN",
+        ("VTLT-2025", "BXTDT"): "SBN",
+        ("VTLT-2025", "TTHCC"): "SN",
+    }
+    assert set(
+        Assessment.objects.filter(period__code="VTLT-2026", agency__code__in=["DRT", "BVDN"]).values_list(
+            "group__code", flat=True
+        )
+    ) == {"SBN"}
     excellent = Result.objects.filter(period__code="VTLT-2025", group__code="SBN", tier__label="Xuất sắc")
     assert set(excellent.values_list("agency__code", flat=True)) == {
         "BQL-KCN",

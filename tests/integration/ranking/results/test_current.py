@@ -293,7 +293,10 @@ BEHIND_THE_BACK = {
         award_exclude_demoted=False
     ),
     "previous ranks": lambda y: HistoricalResult.objects.filter(agency__code="SNV").update(rank=3),
-    "agency moved to another group": lambda y: Agency.objects.filter(code="SXD").update(group=y.districts),
+    # The group of a period is the assessment's: the agency's usual group is the default of new ones.
+    "agency in another group for the period": lambda y: Assessment.objects.filter(
+        period=y.period, agency__code="SXD"
+    ).update(group=y.districts),
     "agency taking part": new_agency_taking_part,
 }
 

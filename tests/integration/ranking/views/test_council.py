@@ -28,7 +28,7 @@ from ranking.models import (
     Score,
 )
 from ranking.rules import PERMISSION_MESSAGES
-from tests.builders import COUNCIL_AGENCIES, build_year, table_rows, text
+from tests.builders import COUNCIL_AGENCIES, build_two_subjects, build_year, table_rows, text
 from tests.factories import (
     UserFactory,
 )
@@ -187,14 +187,17 @@ def test_dashboard_shows_phase_deadlines_counts_and_rows(client, council):
     footer = re.search(r"<tfoot>(.*?)</tfoot>", html, re.S).group(1)
     assert text(footer) == "All groups 0 1 3 0 1 0 0 0 5"
     rows = {row[0]: row for row in table_rows(html, "assessments-table")}
-    assert rows["Sở Tài chính"][1:4] == ["Khối sở, ban, ngành", "Appraised", "Phan Thanh Hải"]
+    # The group of the period, with the link to change it.
+    assert rows["Sở Tài chính"][1:4] == ["Khối sở, ban, ngành Change", "Appraised", "Phan Thanh Hải"]
     assert rows["Sở Tài chính"][4] == "Approve appraisal Reopen… Reopen"
-    assert rows["Sở Nội vụ"][1:5] == ["Khối sở, ban, ngành", "Under appraisal", "—", "Reopen… Reopen"]
+    assert rows["Sở Nội vụ"][1:5] == ["Khối sở, ban, ngành Change", "Under appraisal", "—", "Reopen… Reopen"]
     assert rows["UBND quận Hải Châu"][2] == "Submitted"
     stc = year.assessments["STC"].pk
     assert f'action="/hoi-dong/danh-gia/{stc}/duyet/"' in html
     assert html.count('action="/hoi-dong/danh-gia/') == 1 + 5  # one approval, five reopenings
     assert f'href="/tham-dinh/{stc}/"' in html
+    assert f'<a class="small change-group" href="/hoi-dong/danh-gia/{stc}/khoi/">Change</a>' in html
+    assert "period-group-badge" not in html
     # Not in finalization: no computing; not published: no reopening of results.
     assert 'action="/hoi-dong/CCHC-2025/tinh-ket-qua/"' not in html
     assert 'action="/hoi-dong/CCHC-2025/mo-lai/"' not in html
@@ -652,3 +655,124 @@ def test_publication_needs_approval(client, council):
 
     assert client.post("/hoi-dong/CCHC-2025/cong-bo/").status_code == 403
     assert year.reload().phase == Phase.FINALIZATION
+
+
+# --- an agency's group in the period ---------------------------------------------------------------
+# tests/builders.py `build_two_subjects`: SXD is in SBN for CCHC and, by the council's choice, in SN
+# for VTLT (tests/integration/ranking/periods/test_groups.py has the figures).
+
+
+def group_page(client, assessment):
+    return client.get(f"/hoi-dong/danh-gia/{assessment.pk}/khoi/")
+
+
+def test_the_group_page_shows_both_groups_and_the_form(client, council):
+    two = build_two_subjects()
+    assessment = two.assessments[("VTLT", "SXD")]
+
+    response = group_page(client, assessment)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    block = re.search(r'<dl class="row small mb-3 period-group">(.*?)</dl>', html, re.S).group(1)
+    assert text(block) == "Usual group Khối sở, ban, ngành Group in this period Khối đơn vị sự nghiệp"
+    assert (
+        f'<form method="post" action="/hoi-dong/danh-gia/{assessment.pk}/khoi/" class="period-group-form"'
+        in html
+    )
+    assert '<option value="SBN">Khối sở, ban, ngành</option>' in html
+    assert '<option value="SN" selected>Khối đơn vị sự nghiệp</option>' in html
+    assert 'class="alert alert-secondary mb-0 refusal"' not in html
+
+
+def test_the_council_changes_the_group_with_a_reason(client, council):
+    two = build_two_subjects(moved=False)
+    assessment = two.assessments[("VTLT", "STC")]
+
+    response = client.post(
+        f"/hoi-dong/danh-gia/{assessment.pk}/khoi/", {"group": "SN", "reason": "Lưu trữ chuyên ngành"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/hoi-dong/VTLT-2025/"
+    page = client.get(response["Location"])
+    assert messages_of(page) == [
+        "Sở Tài chính is ranked in Khối đơn vị sự nghiệp for VTLT 2025; compute the results again."
+    ]
+    assessment.refresh_from_db()
+    assert assessment.group.code == "SN"
+    latest = assessment.history.latest()
+    assert (latest.history_user, latest.history_change_reason) == (
+        council,
+        "Khối trong kỳ: Khối đơn vị sự nghiệp — Lưu trữ chuyên ngành",
+    )
+    rows = {row[0]: row for row in table_rows(page.content.decode(), "assessments-table")}
+    assert rows["Sở Tài chính"][1] == "Khối đơn vị sự nghiệp this period Change"
+
+
+def test_a_change_without_a_reason_shows_the_form_again(client, council):
+    two = build_two_subjects(moved=False)
+    assessment = two.assessments[("VTLT", "STC")]
+
+    response = client.post(f"/hoi-dong/danh-gia/{assessment.pk}/khoi/", {"group": "SN", "reason": "  "})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<div class="invalid-feedback d-block">This field is required.</div>' in html
+    assessment.refresh_from_db()
+    assert assessment.group.code == "SBN"
+
+
+def test_an_unknown_group_is_refused_by_the_form(client, council):
+    two = build_two_subjects(moved=False)
+    assessment = two.assessments[("VTLT", "STC")]
+
+    response = client.post(f"/hoi-dong/danh-gia/{assessment.pk}/khoi/", {"group": "XYZ", "reason": "Lý do"})
+
+    assert response.status_code == 200
+    assert (
+        "Select a valid choice. That choice is not one of the available choices." in response.content.decode()
+    )
+    assessment.refresh_from_db()
+    assert assessment.group.code == "SBN"
+
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.VIEWER])
+def test_others_may_not_change_groups(client, english, role):
+    two = build_two_subjects(moved=False)
+    client.force_login(person(role, "nguoikhac"))
+    assessment = two.assessments[("VTLT", "STC")]
+
+    assert group_page(client, assessment).status_code == 403
+    response = client.post(f"/hoi-dong/danh-gia/{assessment.pk}/khoi/", {"group": "SN", "reason": "Lý do"})
+
+    assert response.status_code == 403
+    assessment.refresh_from_db()
+    assert assessment.group.code == "SBN"
+
+
+def test_no_change_once_the_award_list_is_approved(client, council):
+    two = build_two_subjects(moved=False)
+    Period.objects.filter(pk=two.periods["VTLT"].pk).update(
+        results_computed_at="2025-12-01T08:00:00Z", awards_approved_at="2025-12-02T08:00:00Z"
+    )
+    assessment = two.assessments[("VTLT", "STC")]
+    client.cookies["django_language"] = "vi"
+
+    page = group_page(client, assessment)
+    refused = client.post(f"/hoi-dong/danh-gia/{assessment.pk}/khoi/", {"group": "SN", "reason": "Lý do"})
+
+    message = (
+        "Chỉ hội đồng thẩm định hoặc quản trị viên được đổi khối của đơn vị trong một kỳ, "
+        "trước khi danh sách khen thưởng được phê duyệt hoặc kết quả được công bố."
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'<p class="alert alert-secondary mb-0 refusal">{message}</p>' in html
+    assert "period-group-form" not in html
+    assert refused.status_code == 403
+    assert message in refused.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.group.code == "SBN"
+    dashboard = client.get("/hoi-dong/VTLT-2025/").content.decode()
+    assert "change-group" not in dashboard

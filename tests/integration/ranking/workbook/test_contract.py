@@ -414,7 +414,18 @@ GROUP_SHEET_HEADERS = [
 ]
 AWARD_SHEET_HEADERS = ["STT", "Mã đơn vị", "Tên đơn vị", "Khối", "Chỉ số (%)", "Xếp loại"]
 
-SHEETS = ["Khoi", "DonVi", "KyDanhGia", "XepLoai", "TieuChi", "Diem", "TinhTrang", "HaBac", "KetQua"]
+SHEETS = [
+    "Khoi",
+    "DonVi",
+    "KyDanhGia",
+    "XepLoai",
+    "TieuChi",
+    "KhoiTheoKy",
+    "Diem",
+    "TinhTrang",
+    "HaBac",
+    "KetQua",
+]
 COUNT_LINE = re.compile(r"^(\w+): (\d+) mới, (\d+) cập nhật, (\d+) không đổi$")
 PROBLEM_LINE = re.compile(r"^(?:" + "|".join(SHEETS) + r")!\d+ ")
 

@@ -33,8 +33,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KHOI = ["Mã khối", "Tên khối", "Thứ tự"]
 DONVI = ["Mã đơn vị", "Tên đơn vị", "Mã khối"]
 EXPECTED_SHEETS = (
-    "“Khoi”, “DonVi”, “KyDanhGia”, “XepLoai”, “TieuChi”, “Diem”, “TinhTrang”, “HaBac”, “KetQua”, "
-    "“PhieuKhaoSat”"
+    "“Khoi”, “DonVi”, “KyDanhGia”, “XepLoai”, “TieuChi”, “KhoiTheoKy”, “Diem”, “TinhTrang”, “HaBac”, "
+    "“KetQua”, “PhieuKhaoSat”"
 )
 ROWS_TEXT = (
     "Trang tính có hơn {limit} dòng (kể cả các dòng trống đã được định dạng). "

@@ -77,6 +77,7 @@ def test_the_demo_year_reads_the_same_with_both_readers(tmp_path):
         "KetQua": 82,
         "TinhTrang": 168,
         "PhieuKhaoSat": 0,
+        "KhoiTheoKy": 168,
     }
 
 

@@ -64,6 +64,10 @@ def contents() -> dict:
             )
         ),
         "demotions": sorted(Demotion.objects.values_list("period__code", "agency__code", "steps", "reason")),
+        # The demo groups three agencies differently in VTLT (ranking/demo/data.py, VTLT_GROUPS).
+        "period_groups": sorted(
+            Assessment.objects.values_list("period__code", "agency__code", "group__code")
+        ),
         "past": sorted(
             HistoricalResult.objects.values_list("period__code", "agency__code", "rank", "tier_label")
         ),
@@ -76,6 +80,8 @@ def test_the_demo_year_survives_export_and_import(tmp_path):
     workbook_export().save(path)
     before = contents()
     assert len(before["scores"]) == 5434
+    assert ("VTLT-2025", "DRT", "SBN") in before["period_groups"]
+    assert ("CCHC-2025", "DRT", "SN") in before["period_groups"]
 
     again = workbook_import(file=str(path))
     assert again.problems == []
@@ -87,6 +93,7 @@ def test_the_demo_year_survives_export_and_import(tmp_path):
             "KyDanhGia",
             "XepLoai",
             "TieuChi",
+            "KhoiTheoKy",
             "Diem",
             "TinhTrang",
             "HaBac",

@@ -45,6 +45,7 @@ HEADERS = {
         "Hướng dẫn chấm",
         "Lựa chọn",
     ],
+    "KhoiTheoKy": ["Mã kỳ", "Mã đơn vị", "Mã khối"],
     "Diem": [
         "Mã kỳ",
         "Mã đơn vị",
@@ -68,6 +69,8 @@ DROP_DOWNS = {
     ("TieuChi", "Phương thức"): ["number", "choice", "yesno", "deduction", "bonus", "survey"],
     ("TieuChi", "Cho phép không phát sinh"): ["x"],
     ("TieuChi", "Yêu cầu kiểm chứng"): ["x"],
+    # The codes written in the sheet Khoi of the same file.
+    ("KhoiTheoKy", "Mã khối"): ["Khoi!$A$2:$A$5000"],
     ("Diem", "Không phát sinh"): ["x"],
     ("Diem", "Không phát sinh (thẩm định)"): ["x", "không"],
     ("TinhTrang", "Tình trạng"): ["xếp hạng", "không xếp hạng", "không đánh giá"],
@@ -122,6 +125,7 @@ def test_sheets_in_workbook_order_after_the_instructions(book):
         "KyDanhGia",
         "XepLoai",
         "TieuChi",
+        "KhoiTheoKy",
         "Diem",
         "TinhTrang",
         "HaBac",
@@ -190,6 +194,7 @@ def test_the_filled_template_imports(tmp_path, book):
         ("KyDanhGia", 1),
         ("XepLoai", 1),
         ("TieuChi", 1),
+        ("KhoiTheoKy", 0),
         ("Diem", 1),
         ("TinhTrang", 0),
         ("HaBac", 0),

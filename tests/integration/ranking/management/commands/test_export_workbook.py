@@ -25,6 +25,7 @@ SHEETS = [
     "KyDanhGia",
     "XepLoai",
     "TieuChi",
+    "KhoiTheoKy",
     "Diem",
     "TinhTrang",
     "HaBac",
