@@ -184,7 +184,9 @@ def leaf_response(
     }
     # The grid asks for its own row: a table row with the sticky totals and the field subtotals.
     template = (
-        "ranking/agency/_grid_response.html" if request.POST.get("grid") else "ranking/agency/_leaf_response.html"
+        "ranking/agency/_grid_response.html"
+        if request.POST.get("grid")
+        else "ranking/agency/_leaf_response.html"
     )
     response = HttpResponse(render_to_string(template, context, request=request), status=status)
     if leaf.conflict and not request.POST.get("grid"):

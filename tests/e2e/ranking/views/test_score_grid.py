@@ -60,7 +60,8 @@ def paste(page, locator, text: str) -> None:
         """(input, text) => {
             const data = new DataTransfer();
             data.setData("text/plain", text);
-            input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+            const options = {clipboardData: data, bubbles: true, cancelable: true};
+            input.dispatchEvent(new ClipboardEvent("paste", options));
         }""",
         text,
     )
@@ -101,7 +102,9 @@ def wait_saved(page, count: int) -> None:
 @pytest.mark.e2e
 @pytest.mark.xdist_group("browser")
 @pytest.mark.django_db(transaction=True)
-def test_the_agency_fills_30_leaves_with_the_keyboard_and_one_paste(browser, live_server, screenshots, settings):
+def test_the_agency_fills_30_leaves_with_the_keyboard_and_one_paste(
+    browser, live_server, screenshots, settings
+):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     assessment, leaves = self_assessment_year()
     people = Browsing(browser, live_server.url, screenshots)
@@ -167,7 +170,10 @@ def test_the_agency_fills_30_leaves_with_the_keyboard_and_one_paste(browser, liv
 
     expected = {}
     for index, value in enumerate(TYPED):
-        expected[f"1.{index + 1}"] = (Decimal(value.replace(",", ".")), f"Ghi chú {index + 1}" if index in (1, 4) else "")
+        expected[f"1.{index + 1}"] = (
+            Decimal(value.replace(",", ".")),
+            f"Ghi chú {index + 1}" if index in (1, 4) else "",
+        )
     for index, (value, note) in enumerate(PASTED):
         code = f"{2 + index // 10}.{index % 10 + 1}"
         expected[code] = (Decimal(value.replace(",", ".")), note)
@@ -198,7 +204,12 @@ def test_the_reviewer_appraises_in_the_grid_with_the_keyboard(browser, live_serv
     ]
     opened = timezone.now() - datetime.timedelta(hours=1)
     assessment = AssessmentFactory(
-        period=period, agency=agency, reviewer=reviewer, status=S.IN_REVIEW, submitted_at=opened, review_opened_at=opened
+        period=period,
+        agency=agency,
+        reviewer=reviewer,
+        status=S.IN_REVIEW,
+        submitted_at=opened,
+        review_opened_at=opened,
     )
     for leaf in leaves:
         Score.objects.create(assessment=assessment, criterion=leaf, self_score=Decimal(2))
@@ -291,8 +302,8 @@ def test_the_council_pastes_20_agencies_by_4_survey_scores(browser, live_server,
         people.close()
     stored = {
         (s.assessment.agency.name.split()[2], s.criterion.code): s.final_score
-        for s in Score.objects.filter(assessment__period=period).select_related("assessment__agency", "criterion")
+        for s in Score.objects.filter(assessment__period=period).select_related(
+            "assessment__agency", "criterion"
+        )
     }
-    assert stored == {
-        (order[r], leaves[c].code): values[r][c] for r in range(20) for c in range(4)
-    }
+    assert stored == {(order[r], leaves[c].code): values[r][c] for r in range(20) for c in range(4)}

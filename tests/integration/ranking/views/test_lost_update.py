@@ -177,7 +177,9 @@ def test_without_htmx_the_stale_save_is_sent_back_with_the_message_and_nothing_c
     refused = second.post(url, {"value": "9,25", "version": version}, follow=True)
 
     assert refused.status_code == 200
-    assert refused.redirect_chain == [(f"/danh-gia/{year.assessment.pk}/?xem=chi-tiet#leaf-{year.number.pk}", 302)]
+    assert refused.redirect_chain == [
+        (f"/danh-gia/{year.assessment.pk}/?xem=chi-tiet#leaf-{year.number.pk}", 302)
+    ]
     html = refused.content.decode()
     assert CONFLICT in text_of(html)
     row = agency_row(html, year.number)
