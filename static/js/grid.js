@@ -376,9 +376,12 @@
         const target = jump.value && document.getElementById(jump.value);
         if (target) {
           target.scrollIntoView({ block: "start" });
-          const input = rowsFrom(target, "0", 1)[0];
-          if (input) {
-            cellOf(input, "0").focus({ preventScroll: true });
+          let row = target.nextElementSibling;
+          while (row && !(row.matches("tr[data-row]") && visible(row) && cellOf(row, "0"))) {
+            row = row.nextElementSibling;
+          }
+          if (row) {
+            cellOf(row, "0").focus({ preventScroll: true });
           }
         }
       });

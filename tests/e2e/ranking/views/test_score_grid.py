@@ -158,6 +158,10 @@ def test_the_agency_fills_30_leaves_with_the_keyboard_and_one_paste(
         page.get_by_role("button", name="chưa chấm").click()
         expect(page.locator("tr[data-row]:visible")).to_have_count(30)
 
+        # Jump to a field: its first score box takes the focus.
+        page.get_by_label("Đến lĩnh vực").select_option(f"gfield-{leaves[20].parent_id}")
+        expect(page.get_by_label("Điểm tự đánh giá 3.1", exact=True)).to_be_focused()
+
         # Details one click away: the leaf's card opens below its row.
         page.get_by_label("Chi tiết 1.1", exact=True).click()
         expect(page.locator(f"#details-{leaves[0].pk}")).to_contain_text("Tài liệu kiểm chứng")
