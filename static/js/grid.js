@@ -110,6 +110,15 @@
       ["unscored", "missing", "differs", "unreviewed", "uncommented"].forEach(function (flag) {
         row.toggleAttribute("data-" + flag, freshRow.hasAttribute("data-" + flag));
       });
+      // The reason for missing evidence is edited in the leaf's details: keep the stored one.
+      row.querySelectorAll("input[type=hidden][name=no_evidence_reason]").forEach(function (input) {
+        input.remove();
+      });
+      const reason = freshRow.querySelector("input[type=hidden][name=no_evidence_reason]");
+      const note = row.querySelector('[data-col="1"]');
+      if (reason && note) {
+        note.after(document.importNode(reason, true));
+      }
       if (status === 409) {
         // Someone saved in between: show the newer values in place of what was typed.
         row.querySelectorAll("[data-col]").forEach(function (input) {
