@@ -71,8 +71,16 @@
   const waiting = new Set();
   const timers = new WeakMap();
 
+  // The row's status area: the self-assessment grid's cell (data-version), or the appraisal's
+  // status area (.leaf-status) with its hidden version input.
   function statusOf(row) {
-    return row.querySelector("[data-version]");
+    return row.querySelector("[data-version]") || row.querySelector(".leaf-status");
+  }
+
+  function versionOf(row) {
+    const status = statusOf(row);
+    const hidden = status.querySelector("input[name=version]");
+    return status.dataset.version || (hidden ? hidden.value : "");
   }
 
   function setState(row, state, text) {
@@ -86,7 +94,8 @@
         box.setAttribute("role", "alert");
       }
       box.textContent = text;
-      status.replaceChildren(box);
+      const version = status.querySelector("input[name=version]");
+      status.replaceChildren.apply(status, version ? [version, box] : [box]);
     }
   }
 
@@ -136,7 +145,8 @@
       if (shown.dataset.differs !== undefined) {
         row.toggleAttribute("data-differs", shown.dataset.differs === "true");
         row.toggleAttribute("data-uncommented", shown.dataset.uncommented === "true");
-        row.toggleAttribute("data-unscored", shown.dataset.unscored === "true");
+        const score = cellOf(row, "0");
+        row.toggleAttribute("data-unscored", Boolean(score) && !score.value.trim());
       }
     }
     swapOutOfBand(doc);
@@ -147,9 +157,9 @@
     const data = new FormData();
     data.append("csrfmiddlewaretoken", csrfToken());
     data.append("grid", "1");
-    data.append("version", statusOf(row).dataset.version);
+    data.append("version", versionOf(row));
     row.querySelectorAll("input[name], textarea[name], select[name]").forEach(function (input) {
-      if (!input.disabled) {
+      if (!input.disabled && input.name !== "version") {
         data.append(input.name, input.value);
       }
     });

@@ -75,7 +75,7 @@ def test_the_grid_shows_the_self_score_beside_the_reviewed_score(client):
     third = element(html, f"row-{leaves[2].pk}")
     assert third.startswith(f'<tr id="row-{leaves[2].pk}" data-row="{leaves[2].pk}" data-unscored>')
     assert f'data-save="/tham-dinh/{assessment.pk}/diem/"' in html
-    assert 'id="leaf-status-' in first and 'data-version="1"' in first
+    assert 'id="leaf-status-' in first and '<input type="hidden" name="version" value="1">' in first
     # The totals stay on top of the page and the details are one link away.
     assert 'id="review-totals" class="card shadow-sm mb-4 sticky-top"' in html
     assert f'href="?xem=chi-tiet#leaf-{leaves[0].pk}"' in first
@@ -93,7 +93,8 @@ def test_a_grid_save_goes_through_the_appraisal_s_endpoint(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert html.startswith(f'<div id="leaf-status-{leaves[3].pk}" ')
-    assert 'data-differs="true" data-uncommented="false" data-unscored="false" data-version="2"' in html
+    assert 'data-differs="true" data-uncommented="false">' in html
+    assert '<input type="hidden" name="version" value="2">' in html
     assert 'id="review-totals"' in html
     score = Score.objects.get(assessment=assessment, criterion=leaves[3])
     assert (score.reviewed_score, score.review_comment, score.version) == (Decimal("1.5"), "Chậm 5 ngày", 2)
