@@ -280,11 +280,21 @@ def main() -> None:
         officer = officers[0]
         assessment = Assessment.objects.get(period=period, agency=officer.agency)
         browser = pages.client(officer)
+        # The page opens as the compact grid (issue 11); the cards of every leaf are one link away.
         page_figures.append(
             pages.page(
-                "self-assessment page (agency officer)",
+                "self-assessment page, grid (agency officer)",
                 browser,
                 f"/danh-gia/{assessment.pk}/",
+                requests=args.requests,
+                size=f"{args.leaves} leaves",
+            )
+        )
+        page_figures.append(
+            pages.page(
+                "self-assessment page, detailed (agency officer)",
+                browser,
+                f"/danh-gia/{assessment.pk}/?xem=chi-tiet",
                 requests=args.requests,
                 size=f"{args.leaves} leaves",
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from ranking.assessments.services import progress
@@ -222,6 +223,11 @@ class Leaf:
         return self.criterion.evidence_required and not self.row.evidence
 
     @property
+    def unscored(self) -> bool:
+        """A leaf the agency must score and has not yet (the grid's "not scored" filter)."""
+        return self.row.required and not self.row.scored
+
+    @property
     def decision_label(self) -> str:
         return Decision(self.score.decision).label if self.score and self.score.decision else ""
 
@@ -252,6 +258,19 @@ class Heading:
     @property
     def maximum(self) -> str:
         return points(self.row.max_points) or "0"
+
+    @property
+    def percent(self) -> str:
+        """The self-assessed subtotal as a share of the maximum (2 decimals), empty without one."""
+        return percent_of(self.row.self_subtotal, self.row.max_points)
+
+
+def percent_of(part: Decimal | None, whole: Decimal | None) -> str:
+    """`part` as a percentage of `whole`, 2 decimals with the language's mark: 75,5 → "75,50"."""
+    if not whole:
+        return ""
+    share = (Decimal(part or 0) * 100 / Decimal(whole)).quantize(Decimal("0.01"))
+    return f"{share:.2f}".replace(".", get_format("DECIMAL_SEPARATOR")).replace("-", "−")
 
 
 @dataclass

@@ -5,6 +5,7 @@ from ranking.views import agency, agency_documents, agency_steps
 urlpatterns = [
     path("<id:pk>/", agency.assessment_detail, name="assessment_detail"),
     path("<id:pk>/diem/<id:criterion_id>/", agency.score_self_save, name="score_self_save"),
+    path("<id:pk>/chi-tiet/<id:criterion_id>/", agency.assessment_leaf, name="assessment_leaf"),
     path("<id:pk>/minh-chung/<id:criterion_id>/", agency.evidence_upload, name="evidence_upload"),
     path("minh-chung/<id:evidence_id>/", agency.evidence_download, name="evidence_download"),
     path("minh-chung/<id:evidence_id>/xoa/", agency.evidence_remove, name="evidence_remove"),

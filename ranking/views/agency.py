@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -64,6 +64,18 @@ logger = logging.getLogger(__name__)
 
 ACCEPTED_FILES = ",".join(sorted(EXTENSIONS))
 
+# `?xem=chi-tiet` shows one large card per leaf; without it the page is the compact grid.
+DETAILED = "chi-tiet"
+
+
+def detailed_view(request: HttpRequest) -> bool:
+    return request.GET.get("xem") == DETAILED
+
+
+def url_base(name: str, pk: int) -> str:
+    """The address of a leaf's `name` view without the leaf's id: the grid adds it per row."""
+    return reverse(name, args=[pk, 0])[: -len("0/")]
+
 
 # --- pages ----------------------------------------------------------------------------------
 
@@ -77,12 +89,23 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = Access.of(user, assessment)
     sheet = assessment_sheet(assessment=assessment)
     period = assessment.period
+    detailed = detailed_view(request)
+    sections = sections_of(sheet, access)
     context = {
+        "detailed": detailed,
+        "save_base": url_base("score_self_save", assessment.pk),
+        "leaf_base": url_base("assessment_leaf", assessment.pk),
         "assessment": assessment,
         "period": period,
         "status_badge": STATUS_BADGES.get(assessment.status, "text-bg-secondary"),
         "access": access,
-        "sections": sections_of(sheet, access),
+        "sections": sections,
+        "fields": [
+            (s.heading.row.criterion.code, s.heading.row.criterion.title, f"gfield-{s.heading.id}")
+            for s in sections
+            if s.heading
+        ],
+        "unscored_label": _("not scored"),
         # While the agency may explain, what it would explain comes first.
         "differences": differences_of(sheet)
         if access.appraisal and period.phase == Phase.EXPLANATION
@@ -109,6 +132,25 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and bool(report_period_ids(agency=assessment.agency, periods=[period])),
     }
     return render(request, "ranking/agency/detail.html", context)
+
+
+@login_required
+@require_GET
+def assessment_leaf(request: HttpRequest, pk: int, criterion_id: int) -> HttpResponse:
+    """One leaf as the detailed page shows it (guidance, evidence, history), opened from the grid."""
+    assessment = assessment_or_404(pk)
+    allow(request, "ranking.view_assessment", assessment)
+    figures = sheet_figures(assessment=assessment)
+    if criterion_id not in figures.leaf_ids:
+        raise Http404
+    row = sheet_leaf(assessment=assessment, criterion_id=criterion_id)
+    context = {
+        "assessment": assessment,
+        "leaf": Leaf(row, Access.of(request.user, assessment)),
+        "max_upload": settings.EVIDENCE_MAX_BYTES,
+        "accepted_files": ACCEPTED_FILES,
+    }
+    return render(request, "ranking/agency/_leaf.html", context)
 
 
 def leaf_response(
@@ -140,10 +182,14 @@ def leaf_response(
         "max_upload": settings.EVIDENCE_MAX_BYTES,
         "accepted_files": ACCEPTED_FILES,
     }
-    response = HttpResponse(
-        render_to_string("ranking/agency/_leaf_response.html", context, request=request), status=status
+    # The grid asks for its own row: a table row with the sticky totals and the field subtotals.
+    template = (
+        "ranking/agency/_grid_response.html"
+        if request.POST.get("grid")
+        else "ranking/agency/_leaf_response.html"
     )
-    if leaf.conflict:
+    response = HttpResponse(render_to_string(template, context, request=request), status=status)
+    if leaf.conflict and not request.POST.get("grid"):
         # The whole row is out of date: show the newer values in place of what was typed.
         response["HX-Retarget"] = f"#leaf-{criterion_id}"
         response["HX-Reselect"] = f"#leaf-{criterion_id}"
@@ -152,7 +198,9 @@ def leaf_response(
 
 
 def leaf_url(assessment: Assessment, criterion_id: int) -> str:
-    return reverse("assessment_detail", args=[assessment.pk]) + f"#leaf-{criterion_id}"
+    """Where a save without JavaScript returns: the leaf's card on the detailed page (the grid
+    needs JavaScript to save)."""
+    return reverse("assessment_detail", args=[assessment.pk]) + f"?xem={DETAILED}#leaf-{criterion_id}"
 
 
 def back_to_leaf(assessment: Assessment, criterion_id: int):

@@ -121,7 +121,12 @@ def detail_context(request: HttpRequest, assessment: Assessment, **extra) -> dic
         else:
             # No decision form is shown for this leaf: the refusal goes to the top of the page.
             page_errors.extend(errors)
+    detailed = request.GET.get("xem") == "chi-tiet" or request.method == "POST"
     return {
+        "detailed": detailed,
+        "save_base": reverse("score_review_save", args=[assessment.pk, 0])[: -len("0/")],
+        "fields": [(b.code, b.row.criterion.title, f"gfield-{b.row.criterion.id}") for b in blocks],
+        "unscored_label": _("not reviewed"),
         "page_errors": page_errors,
         "assessment": assessment,
         "blocks": blocks,
@@ -143,8 +148,10 @@ def undoable_fields(request: HttpRequest, assessment: Assessment) -> set[str]:
 
 
 def detail_url(assessment: Assessment, anchor: str = "") -> str:
+    """The appraisal page; with an anchor (a leaf, a field) its detailed layout, where a save
+    without JavaScript returns (the grid needs JavaScript to save)."""
     url = reverse("review_detail", args=[assessment.pk])
-    return f"{url}#{anchor}" if anchor else url
+    return f"{url}?xem=chi-tiet#{anchor}" if anchor else url
 
 
 @login_required

@@ -105,6 +105,9 @@ MATRIX = [
     Row("assessment_detail", "A1",
         get= (LOGIN,  OK,     NO,     OK,     OK,     NO,     OK,     OK),
         post=SIGN_IN_THEN_NA),
+    Row("assessment_leaf", "A1 leaf",
+        get= (LOGIN,  OK,     NO,     OK,     OK,     NO,     OK,     OK),
+        post=SIGN_IN_THEN_NA),
     Row("score_self_save", "A1 leaf",
         get= SIGN_IN_THEN_NA,
         post=(LOGIN,  GO,     NO,     GO,     NO,     NO,     NO,     NO)),
@@ -399,6 +402,7 @@ METHODS = {
     "explanation_submit": "POST",
     "assessment_history": "GET",
     "score_history": "GET",
+    "assessment_leaf": "GET",
     "review_queue": "GET",
     "review_detail": "GET",
     "review_start": "POST",
@@ -476,7 +480,7 @@ SILENT_SUCCESS = {
 }
 
 # Pages of A's draft that show its note to whoever may read them.
-SHOW_A_S_NOTE = {"assessment_detail", "assessment_history", "score_history"}
+SHOW_A_S_NOTE = {"assessment_detail", "assessment_history", "score_history", "assessment_leaf"}
 
 # URLs whose pages may name agency A to anyone: the results A had once they were published.
 # Pages of the published period, where A's name and results may appear.
