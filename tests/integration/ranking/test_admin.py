@@ -14,20 +14,27 @@ from import_export.admin import ImportMixin
 from openpyxl import Workbook
 
 from accounts.models import Agency, Role
-from ranking.enums import Method, Phase
+from ranking.enums import Method, Phase, SurveyScaleKind, SurveySource
 from ranking.models import (
+    DEFAULT_SCALE_OPTIONS,
     AwardEntry,
     Criterion,
     DecisionTemplate,
     Evidence,
     HistoricalResult,
     Period,
+    RespondentGroup,
     Result,
     Score,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyScale,
     Tier,
 )
 from ranking.results.compute import results_compute
 from ranking.workbook.template import template_workbook
+from tests.builders import today
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,
@@ -124,6 +131,35 @@ def year():
     results_compute(period=period)
     AwardEntry.objects.create(period=period, agency=snv, proposed=False, included=True, reason="Bổ sung")
     DecisionTemplate.objects.create(file="mau-quyet-dinh/3f2a9c.docx", description="Mẫu của thành phố")
+    # The survey: its leaf applies to the districts only, so the results of SNV and STC stay as above.
+    qh = AgencyGroupFactory(code="QH", name="Khối quận, huyện", order=2)
+    survey_field = CriterionFactory(period=period, code="2", max_points=D("10"))
+    survey_leaf = CriterionFactory(
+        period=period, code="2.1", parent=survey_field, max_points=D("10"), method=Method.SURVEY
+    )
+    survey_field.groups.set([qh])
+    survey_leaf.groups.set([qh])
+    respondents = RespondentGroup.objects.create(period=period, code="ND", name="Người dân", quota=5)
+    scale = SurveyScale.objects.create(
+        period=period,
+        code="ABCD",
+        name="Bốn mức",
+        kind=SurveyScaleKind.ABCD,
+        options=[list(item) for item in DEFAULT_SCALE_OPTIONS[SurveyScaleKind.ABCD]],
+    )
+    question = SurveyQuestion.objects.create(
+        period=period, code="Q1", text="Thái độ phục vụ?", criterion=survey_leaf, scale=scale
+    )
+    question.groups.set([respondents])
+    response = SurveyResponse.objects.create(
+        period=period,
+        agency=snv,
+        group=respondents,
+        source=SurveySource.PAPER,
+        reference="1",
+        submitted_on=today(),
+    )
+    SurveyAnswer.objects.create(response=response, question=question, option="B")
     return period
 
 
@@ -137,8 +173,9 @@ def test_changelist_and_add_pages(client, superuser, year, model, model_admin):
     assert changelist.context["cl"].result_count == model.objects.count()
     assert model.objects.count() >= 1
     add = client.get(url(model, "add"))
-    # Results are computed, never typed in: no add page.
-    assert add.status_code == (403 if model is Result else 200)
+    # Results are computed, never typed in; survey responses come from the form and the paper
+    # sheet: no add page.
+    assert add.status_code == (403 if model in (Result, SurveyResponse) else 200)
 
 
 @pytest.mark.parametrize(("model", "model_admin"), REGISTRY, ids=[label(item) for item in REGISTRY])
@@ -355,7 +392,10 @@ def test_copy_to_next_year_action(client, superuser, year):
     assert (status, messages) == (302, [("success", "Created CCHC-2026.")])
     copy = Period.objects.get(code="CCHC-2026")
     assert (copy.year, copy.previous, copy.phase) == (2026, year, Phase.SETUP)
-    assert list(copy.criteria.values_list("code", flat=True)) == ["1", "1.1", "1.2"]
+    assert list(copy.criteria.values_list("code", flat=True)) == ["1", "1.1", "1.2", "2", "2.1"]
+    assert list(copy.survey_questions.values_list("code", "criterion__code", "criterion__period")) == [
+        ("Q1", "2.1", copy.pk)
+    ]
     assert copy.tiers.count() == 5
 
     status, messages = run_action(client, "copy_to_next_year", year)
