@@ -59,9 +59,7 @@ class PaperAnswerResource(SheetResource):
         self.periods = {p.code: p for p in Period.objects.filter(code__in=self.column_values("Mã kỳ"))}
         self.agencies = {a.code: a for a in Agency.objects.filter(code__in=self.column_values("Mã đơn vị"))}
         periods = list(self.periods.values())
-        self.groups = {
-            (g.period_id, g.code): g for g in RespondentGroup.objects.filter(period__in=periods)
-        }
+        self.groups = {(g.period_id, g.code): g for g in RespondentGroup.objects.filter(period__in=periods)}
         questions = SurveyQuestion.objects.filter(period__in=periods).select_related("scale")
         self.questions = {(q.period_id, q.code): q for q in questions.prefetch_related("groups")}
         self.asked = {q.id: {g.id for g in q.groups.all()} for q in self.questions.values()}

@@ -14,7 +14,7 @@ from import_export.admin import ImportMixin
 from openpyxl import Workbook
 
 from accounts.models import Agency, Role
-from ranking.enums import Method, Phase, Subject, SurveyScaleKind, SurveySource
+from ranking.enums import Method, Phase, SurveyScaleKind, SurveySource
 from ranking.models import (
     DEFAULT_SCALE_OPTIONS,
     AwardEntry,
@@ -34,6 +34,7 @@ from ranking.models import (
 )
 from ranking.results.compute import results_compute
 from ranking.workbook.template import template_workbook
+from tests.builders import today
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,
@@ -130,13 +131,15 @@ def year():
     results_compute(period=period)
     AwardEntry.objects.create(period=period, agency=snv, proposed=False, included=True, reason="Bổ sung")
     DecisionTemplate.objects.create(file="mau-quyet-dinh/3f2a9c.docx", description="Mẫu của thành phố")
-    # The survey, in a period of its own (its leaf is not scored): one paper form.
-    period = PeriodFactory(code="VTLT-2023", year=2023, subject=Subject.VTLT, phase=Phase.SELF_ASSESSMENT)
+    # The survey: its leaf applies to the districts only, so the results of SNV and STC stay as above.
+    qh = AgencyGroupFactory(code="QH", name="Khối quận, huyện", order=2)
     survey_field = CriterionFactory(period=period, code="2", max_points=D("10"))
     survey_leaf = CriterionFactory(
         period=period, code="2.1", parent=survey_field, max_points=D("10"), method=Method.SURVEY
     )
-    group = RespondentGroup.objects.create(period=period, code="ND", name="Người dân", quota=5)
+    survey_field.groups.set([qh])
+    survey_leaf.groups.set([qh])
+    respondents = RespondentGroup.objects.create(period=period, code="ND", name="Người dân", quota=5)
     scale = SurveyScale.objects.create(
         period=period,
         code="ABCD",
@@ -147,17 +150,17 @@ def year():
     question = SurveyQuestion.objects.create(
         period=period, code="Q1", text="Thái độ phục vụ?", criterion=survey_leaf, scale=scale
     )
-    question.groups.set([group])
+    question.groups.set([respondents])
     response = SurveyResponse.objects.create(
         period=period,
         agency=snv,
-        group=group,
+        group=respondents,
         source=SurveySource.PAPER,
         reference="1",
-        submitted_on="2025-11-03",
+        submitted_on=today(),
     )
     SurveyAnswer.objects.create(response=response, question=question, option="B")
-    return Period.objects.get(code="CCHC-2025")
+    return period
 
 
 # --- every page ------------------------------------------------------------------------------------
@@ -170,7 +173,8 @@ def test_changelist_and_add_pages(client, superuser, year, model, model_admin):
     assert changelist.context["cl"].result_count == model.objects.count()
     assert model.objects.count() >= 1
     add = client.get(url(model, "add"))
-    # Results are computed and answers given, never typed in: no add page.
+    # Results are computed, never typed in; survey responses and answers come from the form and
+    # the paper sheet: no add page.
     assert add.status_code == (403 if model in (Result, SurveyResponse, SurveyAnswer) else 200)
 
 
@@ -389,7 +393,10 @@ def test_copy_to_next_year_action(client, superuser, year):
     assert (status, messages) == (302, [("success", "Created CCHC-2026.")])
     copy = Period.objects.get(code="CCHC-2026")
     assert (copy.year, copy.previous, copy.phase) == (2026, year, Phase.SETUP)
-    assert list(copy.criteria.values_list("code", flat=True)) == ["1", "1.1", "1.2"]
+    assert list(copy.criteria.values_list("code", flat=True)) == ["1", "1.1", "1.2", "2", "2.1"]
+    assert list(copy.survey_questions.values_list("code", "criterion__code", "criterion__period")) == [
+        ("Q1", "2.1", copy.pk)
+    ]
     assert copy.tiers.count() == 5
 
     status, messages = run_action(client, "copy_to_next_year", year)
