@@ -68,8 +68,14 @@ ACCEPTED_FILES = ",".join(sorted(EXTENSIONS))
 DETAILED = "chi-tiet"
 
 
-def detailed_view(request: HttpRequest) -> bool:
-    return request.GET.get("xem") == DETAILED
+GRID = "bang"
+
+
+def detailed_view(request: HttpRequest, access: Access) -> bool:
+    """The detailed cards when asked for, and while the agency explains (its explanations are
+    written in the cards) unless the grid is asked for."""
+    shown = request.GET.get("xem")
+    return shown == DETAILED or (shown != GRID and access.explain)
 
 
 def url_base(name: str, pk: int) -> str:
@@ -89,7 +95,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = Access.of(user, assessment)
     sheet = assessment_sheet(assessment=assessment)
     period = assessment.period
-    detailed = detailed_view(request)
+    detailed = detailed_view(request, access)
     sections = sections_of(sheet, access)
     context = {
         "detailed": detailed,

@@ -121,7 +121,11 @@ def detail_context(request: HttpRequest, assessment: Assessment, **extra) -> dic
         else:
             # No decision form is shown for this leaf: the refusal goes to the top of the page.
             page_errors.extend(errors)
-    detailed = request.GET.get("xem") == "chi-tiet" or request.method == "POST"
+    # The detailed cards when asked for, after a refused post, and while explanations await a
+    # decision (taken in the cards) unless the grid is asked for.
+    shown = request.GET.get("xem")
+    can_decide = user.has_perm("ranking.decide_explanation", assessment)
+    detailed = shown == "chi-tiet" or request.method == "POST" or (shown != "bang" and can_decide)
     return {
         "detailed": detailed,
         "save_base": reverse("score_review_save", args=[assessment.pk, 0])[: -len("0/")],
@@ -134,7 +138,7 @@ def detail_context(request: HttpRequest, assessment: Assessment, **extra) -> dic
         "undoable": undoable_fields(request, assessment),
         "can_start": assessment.review_opened_at is None
         and user.has_perm("ranking.review_assessment", assessment),
-        "can_decide": user.has_perm("ranking.decide_explanation", assessment),
+        "can_decide": can_decide,
         "awaiting": [leaf for leaf in leaves.values() if leaf.awaiting_decision],
         **totals_context(sheet),
         **extra,

@@ -111,7 +111,7 @@ def test_a_score_typed_while_the_comment_saves_is_stored_and_kept(
     people = Browsing(browser, live_server.url, screenshots)
     try:
         page = people.sign_in("thamdinh", "Lê Minh")
-        navigate(page, lambda: page.goto(f"/tham-dinh/{assessment.pk}/"))
+        navigate(page, lambda: page.goto(f"/tham-dinh/{assessment.pk}/?xem=chi-tiet"))
         slow = SlowSaves(page)
         for code, comment in COMMENTS.items():
             leaf_id = leaves[code].id
@@ -162,7 +162,7 @@ def test_a_conflict_shows_the_newer_value_beside_what_was_typed(browser, live_se
     people = Browsing(browser, live_server.url, screenshots)
     try:
         page = people.sign_in("thamdinh", "Lê Minh")
-        navigate(page, lambda: page.goto(f"/tham-dinh/{assessment.pk}/"))
+        navigate(page, lambda: page.goto(f"/tham-dinh/{assessment.pk}/?xem=chi-tiet"))
         slow = SlowSaves(page)
         # The council appraises the same leaf after the reviewer opened the page.
         score_review_set(

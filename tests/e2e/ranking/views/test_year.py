@@ -299,6 +299,8 @@ def officer_fills(people: Browsing, year: Year, ids: dict[str, int], pdf) -> Non
     expect(page).to_have_url(f"{people.base_url}/danh-gia/{a.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sở Nội vụ")
     expect(status_of(page, "draft")).to_have_text("Đang soạn")
+    # The page opens as the grid; this walk-through fills the detailed cards.
+    navigate(page, lambda: page.get_by_role("link", name="Xem chi tiết").click())
     progress = page.locator("#progress")
     expect(progress.locator('[data-progress="scored"]')).to_have_text("Đã chấm 0/5 tiêu chí")
     expect(progress.locator('[data-progress="total"]')).to_have_text("0")
@@ -396,7 +398,7 @@ def head_submits(people: Browsing, year: Year) -> None:
         "Đã gửi kết quả tự đánh giá. Từ nay hồ sơ chỉ có thể xem."
     )
     expect(status_of(page, "submitted")).to_have_text("Đã gửi")
-    expect(page.locator("#progress [data-progress='total']")).to_have_text("19")
+    expect(page.locator("#grid-totals [data-progress='total']")).to_have_text("19")
     expect(page.locator(".leaf-form")).to_have_count(0)
     people.shot(page, "05-head-submitted.png")
 
@@ -432,6 +434,8 @@ def reviewer_adjusts(people: Browsing, year: Year, ids: dict[str, int]) -> None:
     expect(totals.locator('[data-index="self"]')).to_have_text("95,00")
     expect(totals.locator('[data-total="reviewed"]')).to_have_text("0,00")
     expect(totals.locator("[data-progress]")).to_have_text("0 / 5")
+    navigate(page, lambda: page.get_by_role("link", name="Xem chi tiết").click())
+    totals = page.locator("#review-totals")
     expect(
         page.locator(f"#leaf-{ids['1.2']}").get_by_role("link", name="bao-cao-cchc-2026.pdf")
     ).to_be_visible()
@@ -572,6 +576,7 @@ def agency_explains(people: Browsing, year: Year, ids: dict[str, int], evidence)
     )
     expect(status_of(head, "explained")).to_have_text("Đã gửi giải trình")
     expect(head.locator(f"#explanation-{leaf_id}")).to_have_count(0)
+    navigate(head, lambda: head.get_by_role("link", name="Xem chi tiết").click())
     expect(head.locator(f"#leaf-{leaf_id}")).to_contain_text("Điểm đề nghị: 5,5")
 
 
@@ -602,6 +607,7 @@ def reviewer_accepts(people: Browsing, year: Year, ids: dict[str, int]) -> None:
         "Đã quyết định đối với tất cả giải trình: hồ sơ đánh giá đã hoàn thiện."
     )
     expect(status_of(page, "finalized")).to_have_text("Đã hoàn thiện")
+    navigate(page, lambda: page.get_by_role("link", name="Xem chi tiết").click())
     panel = page.locator(f"#explanation-{leaf_id}")
     expect(panel.locator('[data-decision="accepted"]')).to_have_text("Chấp nhận")
     expect(panel.locator('[data-score="final"]')).to_have_text("5,50")
