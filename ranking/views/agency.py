@@ -54,6 +54,8 @@ from ranking.views.common import (
     allow,
     assessment_or_404,
     decimal_or_error,
+    detailed_layout,
+    layout_remembered,
     leaf_save,
     posted_version,
     refusal_fragment,
@@ -63,20 +65,6 @@ from ranking.views.common import (
 logger = logging.getLogger(__name__)
 
 ACCEPTED_FILES = ",".join(sorted(EXTENSIONS))
-
-# `?xem=chi-tiet` shows one large card per leaf; without it the page is the compact grid.
-DETAILED = "chi-tiet"
-
-
-GRID = "bang"
-
-
-def detailed_view(request: HttpRequest, access: Access) -> bool:
-    """The detailed cards when asked for, and while the agency explains (its explanations are
-    written in the cards) unless the grid is asked for."""
-    shown = request.GET.get("xem")
-    return shown == DETAILED or (shown != GRID and access.explain)
-
 
 def url_base(name: str, pk: int) -> str:
     """The address of a leaf's `name` view without the leaf's id: the grid adds it per row."""
@@ -95,7 +83,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = Access.of(user, assessment)
     sheet = assessment_sheet(assessment=assessment)
     period = assessment.period
-    detailed = detailed_view(request, access)
+    # While the agency explains, it writes its explanations in the cards.
+    detailed = detailed_layout(request, cards_first=access.explain)
     sections = sections_of(sheet, access)
     context = {
         "detailed": detailed,
@@ -137,7 +126,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         and bool(report_period_ids(agency=assessment.agency, periods=[period])),
     }
-    return render(request, "ranking/agency/detail.html", context)
+    return layout_remembered(request, render(request, "ranking/agency/detail.html", context))
 
 
 @login_required
@@ -204,9 +193,9 @@ def leaf_response(
 
 
 def leaf_url(assessment: Assessment, criterion_id: int) -> str:
-    """Where a save without JavaScript returns: the leaf's card on the detailed page (the grid
-    needs JavaScript to save)."""
-    return reverse("assessment_detail", args=[assessment.pk]) + f"?xem={DETAILED}#leaf-{criterion_id}"
+    """Where a save without JavaScript returns: the leaf on the page (the detailed cards, as a
+    browser without JavaScript is shown)."""
+    return reverse("assessment_detail", args=[assessment.pk]) + f"#leaf-{criterion_id}"
 
 
 def back_to_leaf(assessment: Assessment, criterion_id: int):

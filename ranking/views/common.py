@@ -18,6 +18,47 @@ from ranking.numbers import excerpt, parse_decimal, too_large
 from ranking.rules import PERMISSION_MESSAGES
 from ranking.text import clean_text
 
+# --- the score pages' two layouts ------------------------------------------------------------
+#
+# The compact grid (one row per leaf, spreadsheet keys) and the detailed cards (one card per
+# leaf). `?xem=bang` or `?xem=chi-tiet` chooses, and the choice is remembered in a cookie; with
+# no choice, the grid where the browser said its window is wide (`static/js/app.js` writes the
+# cookie `man-hinh` on every page), the cards elsewhere: a phone, or a browser without
+# JavaScript, which the grid needs to save.
+GRID, DETAILED = "bang", "chi-tiet"
+LAYOUT_COOKIE = "xem"
+SCREEN_COOKIE = "man-hinh"
+WIDE = "rong"
+LAYOUT_COOKIE_AGE = 365 * 24 * 3600
+
+
+def layout_asked(request: HttpRequest) -> str | None:
+    """The layout asked for in the address, if any."""
+    asked = request.GET.get(LAYOUT_COOKIE)
+    return asked if asked in (GRID, DETAILED) else None
+
+
+def detailed_layout(request: HttpRequest, *, cards_first: bool = False) -> bool:
+    """Whether the score page shows the detailed cards. `cards_first`: the page's work is done
+    in the cards (explanations), so they come first unless the address asks for the grid."""
+    asked = layout_asked(request)
+    if asked is not None:
+        return asked == DETAILED
+    if cards_first:
+        return True
+    remembered = request.COOKIES.get(LAYOUT_COOKIE)
+    if remembered in (GRID, DETAILED):
+        return remembered == DETAILED
+    return request.COOKIES.get(SCREEN_COOKIE) != WIDE
+
+
+def layout_remembered(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Keep the layout asked for in the address as the user's choice for the next pages."""
+    asked = layout_asked(request)
+    if asked is not None and request.COOKIES.get(LAYOUT_COOKIE) != asked:
+        response.set_cookie(LAYOUT_COOKIE, asked, max_age=LAYOUT_COOKIE_AGE, samesite="Lax", httponly=True)
+    return response
+
 
 def assessment_or_404(pk: int) -> Assessment:
     return get_object_or_404(

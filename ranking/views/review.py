@@ -42,6 +42,8 @@ from ranking.views.common import (
     allow,
     assessment_or_404,
     decimal_or_error,
+    detailed_layout,
+    layout_remembered,
     leaf_save,
     posted_version,
     service_error_response,
@@ -121,11 +123,10 @@ def detail_context(request: HttpRequest, assessment: Assessment, **extra) -> dic
         else:
             # No decision form is shown for this leaf: the refusal goes to the top of the page.
             page_errors.extend(errors)
-    # The detailed cards when asked for, after a refused post, and while explanations await a
-    # decision (taken in the cards) unless the grid is asked for.
-    shown = request.GET.get("xem")
+    # The detailed cards after a refused post (its errors are shown in the cards), and first
+    # while explanations await a decision (taken in the cards).
     can_decide = user.has_perm("ranking.decide_explanation", assessment)
-    detailed = shown == "chi-tiet" or request.method == "POST" or (shown != "bang" and can_decide)
+    detailed = request.method == "POST" or detailed_layout(request, cards_first=can_decide)
     return {
         "detailed": detailed,
         "save_base": reverse("score_review_save", args=[assessment.pk, 0])[: -len("0/")],
@@ -152,10 +153,8 @@ def undoable_fields(request: HttpRequest, assessment: Assessment) -> set[str]:
 
 
 def detail_url(assessment: Assessment, anchor: str = "") -> str:
-    """The appraisal page; with an anchor (a leaf, a field) its detailed layout, where a save
-    without JavaScript returns (the grid needs JavaScript to save)."""
     url = reverse("review_detail", args=[assessment.pk])
-    return f"{url}?xem=chi-tiet#{anchor}" if anchor else url
+    return f"{url}#{anchor}" if anchor else url
 
 
 @login_required
@@ -164,7 +163,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The appraisal page; reading it changes nothing (the reviewer starts the appraisal)."""
     assessment = assessment_or_404(pk)
     allow(request, "ranking.open_appraisal", assessment)
-    return render(request, "ranking/review/detail.html", detail_context(request, assessment))
+    return layout_remembered(
+        request, render(request, "ranking/review/detail.html", detail_context(request, assessment))
+    )
 
 
 @login_required

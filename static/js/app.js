@@ -2,6 +2,12 @@
 (function () {
   "use strict";
 
+  // The score pages open as the compact grid on a wide window, as cards on a phone: the server
+  // reads this cookie (ranking/views/common.py, `detailed_layout`), written on every page.
+  document.cookie =
+    "man-hinh=" + (window.matchMedia("(min-width: 992px)").matches ? "rong" : "hep") +
+    "; path=/; max-age=31536000; samesite=lax";
+
   // <form data-confirm="...">, <button data-confirm="..."> or a chosen <option data-confirm="...">
   // (the sentence of the step chosen in a list): ask before submitting. The server writes the sentence.
   document.addEventListener("submit", function (event) {

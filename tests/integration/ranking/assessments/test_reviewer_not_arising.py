@@ -397,7 +397,7 @@ def box(year, code, *, checked: bool) -> str:
 def test_the_page_offers_the_box_where_a_leaf_may_not_arise_and_posts_the_reviewers_word(client, year):
     client.force_login(year.reviewer)
     client.cookies["django_language"] = "en"
-    html = client.get(reverse("review_detail", args=[year.snv.pk]) + "?xem=chi-tiet").content.decode()
+    html = client.get(reverse("review_detail", args=[year.snv.pk])).content.decode()
     assert f'id="not-arising-{year.leaves["1.1"].id}"' not in html
     assert box(year, "1.2", checked=False) in html
     assert box(year, "1.3", checked=True) in html
@@ -425,7 +425,7 @@ def test_the_page_offers_the_box_where_a_leaf_may_not_arise_and_posts_the_review
     }
     assert 'data-differs="true" data-uncommented="false"' in ticked.content.decode()
     assert 'data-total="reviewed">2.00</span>' in unticked.content.decode()
-    page = client.get(reverse("review_detail", args=[year.snv.pk]) + "?xem=chi-tiet").content.decode()
+    page = client.get(reverse("review_detail", args=[year.snv.pk])).content.decode()
     assert box(year, "1.2", checked=True) in page
     assert box(year, "1.3", checked=False) in page
 
@@ -556,7 +556,7 @@ def test_the_agency_reads_the_reviewers_word_once_the_appraisal_is_approved(clie
     client.force_login(year.head)
     client.cookies["django_language"] = "en"
 
-    html = client.get(reverse("assessment_detail", args=[year.snv.pk]) + "?xem=chi-tiet").content.decode()
+    html = client.get(reverse("assessment_detail", args=[year.snv.pk])).content.decode()
 
     left_out = leaf_html(html, 'id="leaf-{id}" data-leaf', year.leaves["1.2"])
     assert '<td class="num">2</td>' in left_out

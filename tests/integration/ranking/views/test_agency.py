@@ -20,9 +20,6 @@ from tests.factories import (
     CriterionFactory,
 )
 
-# The detailed layout (one card per leaf); the page opens as the compact grid.
-DETAILED = "?xem=chi-tiet"
-
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -83,7 +80,7 @@ def assert_no_inline_code(html: str) -> None:
 
 def test_the_page_shows_the_tree_maxima_inputs_and_empty_progress(client, year):
     client.force_login(year.officer_a)
-    response = in_english(client).get(year.url(DETAILED))
+    response = in_english(client).get(year.url())
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -125,7 +122,7 @@ def test_the_page_shows_the_tree_maxima_inputs_and_empty_progress(client, year):
 def test_htmx_swaps_conflicts_and_refusals_in_place(client, year):
     """409 and 422 answers carry the row to show; other errors stay errors."""
     client.force_login(year.officer_a)
-    html = client.get(year.url(DETAILED)).content.decode()
+    html = client.get(year.url()).content.decode()
     config = json.loads(re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", html).group(1))
 
     handling = {rule["code"]: (rule["swap"], rule.get("error", False)) for rule in config["responseHandling"]}
@@ -149,14 +146,14 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, year):
 
 def test_another_agency_cannot_open_the_page(client, year):
     client.force_login(year.officer_b)
-    assert client.get(year.url(DETAILED)).status_code == 403
+    assert client.get(year.url()).status_code == 403
     assert client.get(year.url("lich-su/")).status_code == 403
     assert client.get(year.url(f"lich-su/{year.number.pk}/")).status_code == 403
 
 
 def test_reviewer_sees_the_page_read_only_with_a_link_to_the_appraisal(client, year):
     client.force_login(year.reviewer)
-    html = client.get(year.url(DETAILED)).content.decode()
+    html = client.get(year.url()).content.decode()
 
     assert f'href="/tham-dinh/{year.assessment.pk}/"' in html
     assert 'name="value"' not in html
@@ -319,7 +316,7 @@ def test_after_the_deadline_nothing_can_be_saved(client, year):
     with translation.override("en"):
         assert str(PERMISSION_MESSAGES["ranking.fill_assessment"]) in response.content.decode()
     assert not Score.objects.exists()
-    html = client.get(year.url(DETAILED)).content.decode()
+    html = client.get(year.url()).content.decode()
     assert "overdue" in html
     assert 'name="value"' not in html
     assert 'type="file"' not in html
@@ -330,7 +327,7 @@ def test_a_post_without_htmx_redirects_back_to_the_leaf(client, year):
     response = client.post(year.save_url(year.choice), {"value": "1"})
 
     assert response.status_code == 302
-    assert response["Location"] == f"/danh-gia/{year.assessment.pk}/?xem=chi-tiet#leaf-{year.choice.pk}"
+    assert response["Location"] == f"/danh-gia/{year.assessment.pk}/#leaf-{year.choice.pk}"
     assert year.score(year.choice).self_score == Decimal("1")
 
 
@@ -496,7 +493,7 @@ def test_the_head_submits_and_the_page_becomes_read_only(client, year, mailoutbo
     assert response["Location"] == year.url()
     year.assessment.refresh_from_db()
     assert (year.assessment.status, year.assessment.submitted_by) == (AssessmentStatus.SUBMITTED, year.head_a)
-    page = client.get(year.url(DETAILED))
+    page = client.get(year.url())
     html = page.content.decode()
     assert "The self-assessment was submitted. It is now read-only." in html
     assert 'name="value"' not in html and "<textarea" not in html and 'type="file"' not in html
@@ -532,7 +529,7 @@ def test_withdraw_is_allowed_before_review_and_refused_after(client, year):
     Assessment.objects.filter(pk=year.assessment.pk).update(
         status=AssessmentStatus.IN_REVIEW, review_opened_at=timezone.now()
     )
-    assert "Withdraw the submission" not in client.get(year.url(DETAILED)).content.decode()
+    assert "Withdraw the submission" not in client.get(year.url()).content.decode()
     assert client.post(year.url("rut-lai/")).status_code == 403
     year.assessment.refresh_from_db()
     assert year.assessment.status == AssessmentStatus.IN_REVIEW
@@ -573,7 +570,7 @@ def test_the_agency_sees_reviewed_scores_and_explains(client, approved):
     year = approved
     client.force_login(year.officer_a)
     in_english(client)
-    html = client.get(year.url(DETAILED)).content.decode()
+    html = client.get(year.url()).content.decode()
     row = row_html(html, year.number)
     assert "Kế hoạch ban hành chậm" in row
     assert re.search(r'data-reviewed>1 <span class="badge text-bg-warning">differs</span>', row)
@@ -629,7 +626,7 @@ def test_the_agency_sees_reviewed_scores_and_explains(client, approved):
         decision=Decision.ACCEPTED,
         reason="Có quyết định ban hành đúng hạn",
     )
-    html = client.get(year.url(DETAILED)).content.decode()
+    html = client.get(year.url()).content.decode()
     row = row_html(html, year.number)
     assert re.search(r'<span class="badge text-bg-success">Accepted</span>', row)
     assert "Có quyết định ban hành đúng hạn" in row
@@ -645,7 +642,7 @@ def test_before_approval_the_agency_does_not_see_reviewed_scores(client, year):
     Assessment.objects.filter(pk=year.assessment.pk).update(status=AssessmentStatus.IN_REVIEW)
     client.force_login(year.officer_a)
 
-    assert "Bí mật của thẩm định" not in client.get(year.url(DETAILED)).content.decode()
+    assert "Bí mật của thẩm định" not in client.get(year.url()).content.decode()
     assert "Bí mật của thẩm định" not in client.get(year.url("lich-su/")).content.decode()
 
 
@@ -743,7 +740,7 @@ def test_the_page_runs_the_same_number_of_queries_for_any_tree(client, size, dja
     year = tree_of(size)
     client.force_login(year.officer_a)
     with django_assert_num_queries(DETAIL_QUERIES):
-        response = client.get(year.url(DETAILED))
+        response = client.get(year.url())
     assert response.status_code == 200
     assert f"{size}/{size}" in progress_panel(response.content.decode())
 

@@ -7,9 +7,6 @@ import pytest
 from ranking.enums import AssessmentStatus, Phase
 from tests.builders import SelfAssessmentYear, table_rows
 
-# The detailed layout (one card per leaf); the page opens as the compact grid.
-DETAILED = "?xem=chi-tiet"
-
 pytestmark = pytest.mark.django_db
 
 
@@ -40,7 +37,7 @@ def test_the_agency_sees_each_difference_with_the_reviewers_reason_and_a_link(cl
     year = approved
     client.force_login(year.officer_a)
 
-    html = client.get(year.url(DETAILED)).content.decode()
+    html = client.get(year.url()).content.decode()
 
     assert "3 tiêu chí có điểm thẩm định khác điểm tự đánh giá" in html
     assert table_rows(html, "differences-table") == [
@@ -62,7 +59,7 @@ def test_a_raised_score_shows_a_positive_difference(client, approved):
     score.save()
     client.force_login(year.head_a)
 
-    html = client.get(year.url(DETAILED)).content.decode()
+    html = client.get(year.url()).content.decode()
 
     assert table_rows(html, "differences-table")[0][2:5] == ["1,5", "2", "+0,5"]
 
@@ -73,7 +70,7 @@ def test_no_list_outside_the_explanation_phase(client, approved):
     year.period.save()
     client.force_login(year.officer_a)
 
-    assert "data-differences" not in client.get(year.url(DETAILED)).content.decode()
+    assert "data-differences" not in client.get(year.url()).content.decode()
 
 
 def test_no_list_before_the_appraisal_reaches_the_agency(client, approved):
@@ -82,7 +79,7 @@ def test_no_list_before_the_appraisal_reaches_the_agency(client, approved):
     year.assessment.save()
     client.force_login(year.officer_a)
 
-    html = client.get(year.url(DETAILED)).content.decode()
+    html = client.get(year.url()).content.decode()
 
     assert "data-differences" not in html
     assert "Kế hoạch ban hành chậm" not in html
@@ -96,4 +93,4 @@ def test_no_list_when_the_appraisal_agrees(client, approved):
         score.save()
     client.force_login(year.officer_a)
 
-    assert "data-differences" not in client.get(year.url(DETAILED)).content.decode()
+    assert "data-differences" not in client.get(year.url()).content.decode()

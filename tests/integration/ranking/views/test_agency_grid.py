@@ -1,4 +1,4 @@
-"""The agency's assessment page as a compact grid (its default): one row per leaf, the sticky
+"""The agency's assessment page as a compact grid (its default on a wide window): one row per leaf, the sticky
 totals, the field subtotals with their share of the maximum, the filters' flags, and saves that
 answer with the row and the totals; the same permission and phase rules as the detailed page.
 
@@ -13,12 +13,18 @@ from decimal import Decimal
 import pytest
 
 from ranking.assessments.services import score_self_set
-from ranking.enums import Phase
-from ranking.models import Criterion, Score
+from ranking.enums import AssessmentStatus, Phase
+from ranking.models import Assessment, Criterion, Period, Score
 from tests.builders import HTMX, SelfAssessmentYear
 from tests.factories import CriterionFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def wide_window(client):
+    """The cookie static/js/app.js writes in a window at least 992 px wide."""
+    client.cookies["man-hinh"] = "rong"
 
 
 @pytest.fixture
@@ -220,3 +226,42 @@ def test_the_grid_runs_the_same_number_of_queries_for_any_tree(client, size, dja
         response = client.get(year.url())
     assert response.status_code == 200
     assert response.content.decode().count('<tr id="row-') == size
+
+
+# --- which layout opens ---------------------------------------------------------------------
+
+GRID_MARK = 'id="grid-totals"'
+
+
+def test_a_phone_or_a_browser_without_javascript_gets_the_cards(client, year):
+    client.force_login(year.officer_a)
+    del client.cookies["man-hinh"]
+    assert GRID_MARK not in client.get(year.url()).content.decode()
+    client.cookies["man-hinh"] = "hep"
+    html = client.get(year.url()).content.decode()
+    assert GRID_MARK not in html
+    assert f'id="leaf-{year.number.pk}"' in html
+
+
+def test_the_layout_chosen_is_remembered(client, year):
+    client.force_login(year.officer_a)
+    assert GRID_MARK in client.get(year.url()).content.decode()
+
+    chosen = client.get(year.url("?xem=chi-tiet"))
+
+    assert GRID_MARK not in chosen.content.decode()
+    assert chosen.cookies["xem"].value == "chi-tiet"
+    assert GRID_MARK not in client.get(year.url()).content.decode()
+    client.get(year.url("?xem=bang"))
+    assert client.cookies["xem"].value == "bang"
+    assert GRID_MARK in client.get(year.url()).content.decode()
+
+
+def test_while_the_agency_explains_the_cards_come_first(client, year):
+    client.force_login(year.officer_a)
+    client.cookies["xem"] = "bang"
+    Assessment.objects.filter(pk=year.assessment.pk).update(status=AssessmentStatus.APPROVED)
+    Period.objects.filter(pk=year.period.pk).update(phase=Phase.EXPLANATION)
+
+    assert GRID_MARK not in client.get(year.url()).content.decode()
+    assert GRID_MARK in client.get(year.url("?xem=bang")).content.decode()

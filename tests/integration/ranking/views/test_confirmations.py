@@ -134,7 +134,7 @@ def in_review():
 
 
 def test_returning_to_the_agency_confirms_what_it_does(client, council, in_review):
-    html = client.get(f"/tham-dinh/{in_review.assessments['SNV'].pk}/?xem=chi-tiet").content.decode()
+    html = client.get(f"/tham-dinh/{in_review.assessments['SNV'].pk}/").content.decode()
 
     assert (
         "Trả lại bản đánh giá của Sở Nội vụ để sửa: đơn vị được sửa tự đánh giá và phải nộp lại."
@@ -148,7 +148,7 @@ def test_deciding_an_explanation_confirms_what_it_does(client, council):
         explanation="Đã hoàn thành đúng hạn", proposed_score=D(30)
     )
 
-    html = client.get(f"/tham-dinh/{year.assessments['SNV'].pk}/?xem=chi-tiet").content.decode()
+    html = client.get(f"/tham-dinh/{year.assessments['SNV'].pk}/").content.decode()
 
     assert confirmations(html) == [
         "Quyết định về giải trình tiêu chí 1.2: quyết định chốt điểm cuối cùng; quyết định giải trình cuối "
@@ -157,7 +157,7 @@ def test_deciding_an_explanation_confirms_what_it_does(client, council):
 
 
 def test_accepting_a_field_confirms_what_it_does(client, council, in_review):
-    html = client.get(f"/tham-dinh/{in_review.assessments['SNV'].pk}/?xem=chi-tiet").content.decode()
+    html = client.get(f"/tham-dinh/{in_review.assessments['SNV'].pk}/").content.decode()
 
     assert (
         "Lấy điểm tự đánh giá làm điểm thẩm định cho các tiêu chí chưa thẩm định của lĩnh vực này? "

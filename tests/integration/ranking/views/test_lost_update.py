@@ -130,8 +130,8 @@ def test_the_second_of_two_saves_from_the_same_page_gets_409_with_the_newer_valu
     first, second = signed_in(client, year.officer_1), signed_in(client.__class__(), year.officer_2)
     url = f"/danh-gia/{year.assessment.pk}/diem/{year.number.pk}/"
     # Both load the page: it shows the same version of the leaf.
-    page_1 = first.get(f"/danh-gia/{year.assessment.pk}/?xem=chi-tiet").content.decode()
-    page_2 = second.get(f"/danh-gia/{year.assessment.pk}/?xem=chi-tiet").content.decode()
+    page_1 = first.get(f"/danh-gia/{year.assessment.pk}/").content.decode()
+    page_2 = second.get(f"/danh-gia/{year.assessment.pk}/").content.decode()
     version = shown_version(agency_row(page_1, year.number))
     assert version == shown_version(agency_row(page_2, year.number)) == "1"
 
@@ -169,7 +169,7 @@ def test_without_htmx_the_stale_save_is_sent_back_with_the_message_and_nothing_c
     first, second = signed_in(client, year.officer_1), signed_in(client.__class__(), year.officer_2)
     url = f"/danh-gia/{year.assessment.pk}/diem/{year.number.pk}/"
     version = shown_version(
-        agency_row(first.get(f"/danh-gia/{year.assessment.pk}/?xem=chi-tiet").content.decode(), year.number)
+        agency_row(first.get(f"/danh-gia/{year.assessment.pk}/").content.decode(), year.number)
     )
     assert version == "2"
 
@@ -177,9 +177,7 @@ def test_without_htmx_the_stale_save_is_sent_back_with_the_message_and_nothing_c
     refused = second.post(url, {"value": "9,25", "version": version}, follow=True)
 
     assert refused.status_code == 200
-    assert refused.redirect_chain == [
-        (f"/danh-gia/{year.assessment.pk}/?xem=chi-tiet#leaf-{year.number.pk}", 302)
-    ]
+    assert refused.redirect_chain == [(f"/danh-gia/{year.assessment.pk}/#leaf-{year.number.pk}", 302)]
     html = refused.content.decode()
     assert CONFLICT in text_of(html)
     row = agency_row(html, year.number)
@@ -201,7 +199,7 @@ def test_two_appraisers_saving_the_same_leaf_the_second_gets_409(client, scored_
     if scored_by_agency:
         Score.objects.create(assessment=year.assessment, criterion=leaf, self_score=Decimal("6"))
     reviewer, council = signed_in(client, year.reviewer), signed_in(client.__class__(), year.council)
-    page = f"/tham-dinh/{year.assessment.pk}/?xem=chi-tiet"
+    page = f"/tham-dinh/{year.assessment.pk}/"
     version = shown_version(review_row(reviewer.get(page).content.decode(), leaf))
     assert version == shown_version(review_row(council.get(page).content.decode(), leaf))
     url = f"/tham-dinh/{year.assessment.pk}/diem/{leaf.pk}/"

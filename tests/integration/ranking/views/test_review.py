@@ -216,11 +216,6 @@ def detail(pk):
     return reverse("review_detail", args=[pk])
 
 
-def detailed(pk):
-    """The appraisal page's detailed layout (one card per leaf); it opens as the compact grid."""
-    return detail(pk) + "?xem=chi-tiet"
-
-
 def save_url(assessment, criterion):
     return reverse("score_review_save", args=[assessment.pk, criterion.id])
 
@@ -360,7 +355,7 @@ def test_queue_runs_the_same_queries_for_1_and_30_assessments(client, django_use
 
 
 def test_detail_shows_the_self_assessment_side_by_side(client, year):
-    response = as_user(client, year.r1).get(detailed(year.a.pk))
+    response = as_user(client, year.r1).get(detail(year.a.pk))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -397,7 +392,7 @@ def test_detail_shows_the_self_assessment_side_by_side(client, year):
 def test_detail_in_vietnamese_shows_decimal_commas(client, year):
     client.force_login(year.r1)
 
-    html = client.get(detailed(year.a.pk)).content.decode()
+    html = client.get(detail(year.a.pk)).content.decode()
 
     assert 'data-score="self">1,50</span>' in html
     assert 'data-index="self">72,50</span>' in html
@@ -558,7 +553,7 @@ def test_anonymous_is_sent_to_sign_in(client, year):
 def test_a_differing_score_needs_a_comment(client, year):
     c11 = year.leaves["1.1"]
     score = year.scores["1.1"]
-    as_user(client, year.r1).get(detailed(year.a.pk))
+    as_user(client, year.r1).get(detail(year.a.pk))
 
     refused = client.post(save_url(year.a, c11), {"reviewed_score": "1", "version": score.version}, **HTMX)
 
@@ -691,7 +686,7 @@ def test_saving_without_htmx_returns_to_the_page(client, year):
     response = client.post(save_url(year.a, c11), {"reviewed_score": "1.5", "version": "1"})
 
     assert response.status_code == 302
-    assert response["Location"] == f"/tham-dinh/{year.a.pk}/?xem=chi-tiet#leaf-{c11.id}"
+    assert response["Location"] == f"/tham-dinh/{year.a.pk}/#leaf-{c11.id}"
     assert Score.objects.get(pk=year.scores["1.1"].pk).reviewed_score == Decimal("1.5")
 
 
@@ -701,7 +696,7 @@ def test_accepting_a_field_takes_its_self_scores(client, year):
     response = client.post(reverse("field_accept", args=[year.a.pk, "2"]))
 
     assert response.status_code == 302
-    assert response["Location"] == f"/tham-dinh/{year.a.pk}/?xem=chi-tiet#field-2"
+    assert response["Location"] == f"/tham-dinh/{year.a.pk}/#field-2"
     reviewed = dict(Score.objects.filter(assessment=year.a).values_list("criterion__code", "reviewed_score"))
     assert reviewed == {"1.1": None, "1.2": None, "2.1.1": Decimal("1"), "2.1.2": Decimal("2.75")}
     finals = dict(Score.objects.filter(assessment=year.a).values_list("criterion__code", "final_score"))
@@ -863,7 +858,7 @@ def decide(client, year, code, **data):
 
 
 def test_explanations_are_shown_with_a_decision_form(client, explained):
-    response = as_user(client, explained.r1).get(detailed(explained.a.pk))
+    response = as_user(client, explained.r1).get(detail(explained.a.pk))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -929,7 +924,7 @@ def test_explanation_decisions_set_the_final_score_and_finalize(
     assert explained.a.status == S.FINALIZED
     assert sorted(m.to[0] for m in mailoutbox) == ["canbo.stp@example.gov.vn", "lanhdao.stp@example.gov.vn"]
 
-    page = client.get(detailed(explained.a.pk)).content.decode()
+    page = client.get(detail(explained.a.pk)).content.decode()
     assert flash_messages(page) == [
         "The decision was saved.",
         "The decision was saved.",
@@ -988,7 +983,7 @@ def test_detail_runs_the_same_queries_for_5_and_20_leaves(client):
     for leaves, year in ((5, 2030), (20, 2031)):
         assessment = sheet_of(reviewer, leaves, year)
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(detailed(assessment.pk))
+            response = client.get(detail(assessment.pk))
         assert response.status_code == 200
         assert response.content.decode().count('class="list-group-item leaf-row') == leaves
         assert f"data-progress>{leaves} / {leaves}</div>" in response.content.decode()

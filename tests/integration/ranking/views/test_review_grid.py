@@ -21,6 +21,12 @@ from tests.factories import AgencyFactory, AgencyGroupFactory, AssessmentFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def wide_window(client):
+    """The cookie static/js/app.js writes in a window at least 992 px wide."""
+    client.cookies["man-hinh"] = "rong"
+
+
 def appraisal(size: int = 4):
     period = PeriodFactory(year=2026, phase=Phase.APPRAISAL)
     group = AgencyGroupFactory(code="SBN", name="Khối sở, ban, ngành")
