@@ -185,6 +185,8 @@ STORAGES = {
     # by collectstatic; a checkout serves them as they are.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Survey forms sent from one address in ten minutes (ranking/views/survey_form.py).
+SURVEY_POSTS_PER_ADDRESS = env.int("SURVEY_POSTS_PER_ADDRESS", default=200)
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 # All the evidence files of one assessment together: the disk is shared by every agency.
 EVIDENCE_QUOTA_BYTES = env.int("EVIDENCE_QUOTA_BYTES", default=500 * 1024 * 1024)

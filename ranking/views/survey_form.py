@@ -1,9 +1,12 @@
 """The survey's public form: anyone holding an invitation's link answers once, without signing in.
 
 Nothing of the person is asked or kept; the form is CSRF-protected (Django's middleware) and
-the POSTs of one address are limited (`POST_LIMIT` per `POST_WINDOW` seconds) in the cache.
+the POSTs of one address are limited (`SURVEY_POSTS_PER_ADDRESS` per `POST_WINDOW` seconds) in
+the cache. The limit is generous: a meeting room answering together comes from one address, and
+the quotas, not the limit, are what keep a flood of forms out of the figures.
 """
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,7 +20,6 @@ from ranking.models import SurveyInvitation, SurveyQuestion
 from ranking.surveys.selectors import invitation_by_token, questions_of
 from ranking.surveys.services import SurveyTokenUnknown, SurveyTokenUsed, response_submit
 
-POST_LIMIT = 30
 POST_WINDOW = 10 * 60
 
 
@@ -30,7 +32,7 @@ def too_many_posts(request: HttpRequest) -> bool:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, POST_WINDOW)
         count = 1
-    return count > POST_LIMIT
+    return count > settings.SURVEY_POSTS_PER_ADDRESS
 
 
 def state_page(request: HttpRequest, invitation: SurveyInvitation, state: str, status: int = 200):
