@@ -280,6 +280,7 @@ def test_year_workbook_imports_back_unchanged(tmp_path):
             "KyDanhGia",
             "XepLoai",
             "TieuChi",
+            "KhoiTheoKy",
             "Diem",
             "HaBac",
             "KetQua",
