@@ -245,7 +245,7 @@ def survey_points_compute(*, user: User, period: Period) -> SurveyComputeSummary
         assessment.period = period
         for leaf in leaves:
             groups = {g.pk for g in leaf.groups.all()}
-            if groups and assessment.agency.group_id not in groups:
+            if groups and assessment.group_id not in groups:
                 continue
             outcome = outcomes.get((assessment.agency_id, leaf.pk))
             if outcome is None:

@@ -16,7 +16,7 @@ from django.utils.translation import override
 from accounts.models import Role
 from ranking.enums import Phase, SurveySource
 from ranking.errors import ServiceError
-from ranking.models import Score, SurveyAnswer, SurveyInvitation, SurveyResponse
+from ranking.models import Assessment, Score, SurveyAnswer, SurveyInvitation, SurveyResponse
 from ranking.results.compute import results_compute
 from ranking.surveys.services import (
     SurveyTokenUnknown,
@@ -289,3 +289,20 @@ def test_a_question_or_scale_with_answers_cannot_be_deleted_alone(survey):
     with pytest.raises(RestrictedError):
         survey.questions["Q1"].scale.delete()
     assert SurveyAnswer.objects.count() == 6
+
+
+def test_a_leaf_for_one_group_is_computed_for_the_agencies_in_that_group_this_period(survey):
+    """Leaf 2.1 applies to the departments' group only; Sở Nội vụ is ranked with the districts
+    this period (its usual group stays the departments'): its answers give it no survey points."""
+    departments = survey.year.assessments["STC"].group
+    districts = survey.year.assessments["QHC"].group
+    survey.year.leaves["2.1"].groups.set([departments])
+    answer_hand_example(survey)
+    Assessment.objects.filter(pk=survey.year.assessments["SNV"].pk).update(group=districts)
+
+    summary = survey_points_compute(user=survey.council, period=survey.period)
+
+    assert summary.written == []
+    assert summary.without_answers == [("Sở Tài chính", "2.1"), ("Sở Tư pháp", "2.1"), ("Sở Y tế", "2.1")]
+    score = Score.objects.get(assessment=survey.year.assessments["SNV"], criterion=survey.year.leaves["2.1"])
+    assert score.final_score == D("9")
