@@ -24,8 +24,9 @@ from django.db import transaction
 from accounts.models import Agency, AgencyGroup, Role, User
 from ranking import scoring
 from ranking.demo import data
-from ranking.enums import AssessmentStatus, Decision, Method, Phase
+from ranking.enums import AssessmentStatus, Decision, Method, Phase, SurveyScaleKind, SurveySource
 from ranking.models import (
+    DEFAULT_SCALE_OPTIONS,
     Assessment,
     AwardEntry,
     Criterion,
@@ -33,8 +34,14 @@ from ranking.models import (
     HistoricalResult,
     Period,
     Publication,
+    RespondentGroup,
     Result,
     Score,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyScale,
     Tier,
 )
 from ranking.periods.criteria import applies
@@ -110,6 +117,8 @@ def demo_reset() -> None:
     for model in (Result, AwardEntry, Demotion, HistoricalResult):
         model.objects.filter(period__in=periods).delete()
     Score.objects.filter(assessment__period__in=periods).delete()
+    # Answers keep their questions (and those their leaves) from being deleted alone.
+    SurveyResponse.objects.filter(period__in=periods).delete()
     Assessment.objects.filter(period__in=periods).delete()
     Criterion.objects.filter(period__in=periods).delete()
     Tier.objects.filter(period__in=periods).delete()
@@ -863,6 +872,72 @@ class DemoBuilder:
                 )
         self.save_scores(scores)
 
+    def build_survey_2026(self, period: Period) -> None:
+        """CCHC 2026's survey under way: three respondent groups, a question for each of the four
+        satisfaction leaves, every agency's links issued, and about half of them answered on the
+        web (the points are computed by the council in finalization, not yet)."""
+        scales = {
+            "MUC5": SurveyScale.objects.create(
+                period=period,
+                code="MUC5",
+                name="Mức độ hài lòng (5 mức)",
+                kind=SurveyScaleKind.LIKERT5,
+                options=[list(o) for o in DEFAULT_SCALE_OPTIONS[SurveyScaleKind.LIKERT5]],
+            ),
+            "ABCD": SurveyScale.objects.create(
+                period=period,
+                code="ABCD",
+                name="Đánh giá A, B, C, D",
+                kind=SurveyScaleKind.ABCD,
+                options=[list(o) for o in DEFAULT_SCALE_OPTIONS[SurveyScaleKind.ABCD]],
+            ),
+        }
+        groups = {
+            code: RespondentGroup.objects.create(
+                period=period, code=code, name=name, weight=Decimal(weight), quota=quota, order=order
+            )
+            for order, (code, name, weight, quota) in enumerate(data.SURVEY_GROUPS, start=1)
+        }
+        leaves = {c.code: c for c in Criterion.objects.filter(period=period, method=Method.SURVEY)}
+        asked: dict[str, list[SurveyQuestion]] = defaultdict(list)
+        for order, (code, text, leaf, scale, group_codes) in enumerate(data.SURVEY_QUESTIONS, start=1):
+            question = SurveyQuestion.objects.create(
+                period=period, code=code, text=text, order=order, criterion=leaves[leaf], scale=scales[scale]
+            )
+            question.groups.set([groups[g] for g in group_codes])
+            for g in group_codes:
+                asked[g].append(question)
+        first, last = (date.fromisoformat(d) for d in data.SURVEY_DAYS)
+        invitations, responses, answers = [], [], []
+        for assessment in (
+            Assessment.objects.filter(period=period).select_related("agency").order_by("agency__code")
+        ):
+            share = self.rng.uniform(*data.SURVEY_ANSWERED)
+            for code, group in groups.items():
+                for _n in range(group.quota):
+                    day = None
+                    if self.rng.random() < share:
+                        day = date.fromordinal(self.rng.randint(first.toordinal(), last.toordinal()))
+                        response = SurveyResponse(
+                            period=period,
+                            agency=assessment.agency,
+                            group=group,
+                            source=SurveySource.WEB,
+                            submitted_on=day,
+                        )
+                        responses.append(response)
+                        for question in asked[code]:
+                            options = [option for option, _label, _percent in question.scale.options]
+                            weights = data.SURVEY_ANSWER_WEIGHTS[question.scale.code]
+                            option = self.rng.choices(options, weights)[0]
+                            answers.append(SurveyAnswer(response=response, question=question, option=option))
+                    invitations.append(
+                        SurveyInvitation(period=period, agency=assessment.agency, group=group, used_on=day)
+                    )
+        SurveyInvitation.objects.bulk_create(invitations)
+        SurveyResponse.objects.bulk_create(responses)
+        SurveyAnswer.objects.bulk_create(answers)
+
     def build(self) -> DemoSummary:
         self.build_groups_and_agencies()
         self.build_users()
@@ -877,6 +952,7 @@ class DemoBuilder:
         self.finish_2025(self.periods["CCHC-2025"], self.periods["VTLT-2025"])
         self.build_cchc_2026(self.periods["CCHC-2026"])
         self.build_vtlt_2026(self.periods["VTLT-2026"])
+        self.build_survey_2026(self.periods["CCHC-2026"])
         if self.problems:
             raise ValueError("demo data breaks the scoring rules:\n" + "\n".join(self.problems))
         for code in ("CCHC-2026", "VTLT-2026"):

@@ -1021,3 +1021,37 @@ EXPLANATION_TEXTS = {
         "Tài liệu bổ sung được ban hành sau thời điểm chốt số liệu đánh giá; giữ nguyên điểm thẩm định.",
     ),
 }
+
+
+# --- the survey of CCHC 2026 (điều tra xã hội học), under way ---------------------------------
+
+# (code, name, weight, forms per agency)
+SURVEY_GROUPS = [
+    ("LD", "Lãnh đạo cấp phòng", "1", 3),
+    ("CC", "Công chức", "1", 5),
+    ("ND", "Người dân, doanh nghiệp", "2", 6),
+]
+# (code, question, survey leaf, scale: "MUC5" or "ABCD", groups asked)
+SURVEY_QUESTIONS = [
+    (
+        "C1",
+        "Việc tiếp cận thông tin, dịch vụ hành chính công của cơ quan có thuận tiện không?",
+        "8.1",
+        "MUC5",
+        ["ND"],
+    ),
+    ("C2", "Thủ tục hành chính có được công khai đầy đủ, dễ hiểu không?", "8.2", "ABCD", ["CC", "ND"]),
+    ("C3", "Công chức tiếp nhận có hướng dẫn tận tình, đúng quy định không?", "8.3", "MUC5", ["LD", "ND"]),
+    (
+        "C4",
+        "Kết quả giải quyết công việc có đúng hẹn, đúng quy định không?",
+        "8.4",
+        "ABCD",
+        ["LD", "CC", "ND"],
+    ),
+]
+# How often each option is chosen, in the scale's order (most respondents are satisfied).
+SURVEY_ANSWER_WEIGHTS = {"MUC5": [1, 2, 5, 12, 8], "ABCD": [10, 6, 2, 1]}
+# The share of the links answered so far, and the days the answers came in.
+SURVEY_ANSWERED = (0.45, 0.8)
+SURVEY_DAYS = ("2026-11-09", "2026-12-03")
