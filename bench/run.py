@@ -280,12 +280,13 @@ def main() -> None:
         officer = officers[0]
         assessment = Assessment.objects.get(period=period, agency=officer.agency)
         browser = pages.client(officer)
-        # The page opens as the compact grid (issue 11); the cards of every leaf are one link away.
+        # The page opens as the compact grid on a wide window (issue 11), as the cards of every
+        # leaf elsewhere: both, each asked for by its address.
         page_figures.append(
             pages.page(
                 "self-assessment page, grid (agency officer)",
                 browser,
-                f"/danh-gia/{assessment.pk}/",
+                f"/danh-gia/{assessment.pk}/?xem=bang",
                 requests=args.requests,
                 size=f"{args.leaves} leaves",
             )
