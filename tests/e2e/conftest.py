@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,17 @@ def browser():
         browser = playwright.chromium.launch(executable_path=path, args=LAUNCH_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _requests_finished(transactional_db, live_server):
+    """A page closed at the end of a test may leave a request in flight (a score saved as its
+    box loses the focus): the live server finishes it before the test's data is emptied, so it
+    never lands in the next test's database nor closes a connection that test replaced."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -55,7 +55,8 @@ def test_the_file_pickers_and_the_validation_messages_speak_vietnamese(browser, 
 
     context, page = signed_in(browser, live_server, "canbo.snv")
     draft = Assessment.objects.get(period__code="CCHC-2026", agency__code="SNV")
-    page.goto(reverse("assessment_detail", args=[draft.pk]))
+    # The cards of every leaf, each with its upload form (a wide window opens the grid).
+    page.goto(reverse("assessment_detail", args=[draft.pk]) + "?xem=chi-tiet")
     upload = page.locator(".upload-form").first
     expect(upload.locator(".file-picker-button")).to_have_text("Chọn tệp")
     upload.locator("input[type=file]").set_input_files(scans)

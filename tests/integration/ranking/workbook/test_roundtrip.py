@@ -16,6 +16,7 @@ from ranking.models import (
     Publication,
     Result,
     Score,
+    SurveyResponse,
     Tier,
 )
 from ranking.workbook.importer import workbook_export, workbook_import
@@ -102,7 +103,17 @@ def test_the_demo_year_survives_export_and_import(tmp_path):
         )
     }
 
-    for model in (Publication, AwardEntry, Result, Score, Assessment, Demotion, HistoricalResult):
+    # Survey answers keep their questions, and so the leaves, from being deleted alone.
+    for model in (
+        SurveyResponse,
+        Publication,
+        AwardEntry,
+        Result,
+        Score,
+        Assessment,
+        Demotion,
+        HistoricalResult,
+    ):
         model.objects.all().delete()
     Criterion.objects.filter(parent__isnull=False).delete()
     Criterion.objects.all().delete()
