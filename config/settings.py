@@ -273,3 +273,6 @@ DECISION_TEMPLATE_MAX_UNPACKED_BYTES = env.int(
 # libreoffice on the PATH; without either, the decision is offered as a Word document only.
 DECISION_PDF_CONVERTER = env("DECISION_PDF_CONVERTER", default="")
 DECISION_PDF_TIMEOUT = env.int("DECISION_PDF_TIMEOUT", default=120)
+# The results pages (public and council) of a period with more agencies than this show one
+# group (khối) per page, with a link to the full table of every group (ranking.views.grouping).
+RESULTS_PAGE_ROWS = env.int("RESULTS_PAGE_ROWS", default=300)

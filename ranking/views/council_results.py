@@ -29,6 +29,7 @@ from ranking.results.selectors import provisional_board
 from ranking.results.standing import assessment_late_set, assessment_standing_set
 from ranking.views.common import allow, assessment_or_404, period_or_404, whole_number
 from ranking.views.council import period_actions, refused
+from ranking.views.grouping import decimal_mark, group_pages, result_rows
 
 # --- results, awards and publication ----------------------------------------------------
 
@@ -60,6 +61,19 @@ def provisional_results(request: HttpRequest, code: str) -> HttpResponse:
     period = period_or_404(code)
     allow(request, "ranking.view_progress", period)
     board = provisional_board(period=period)
+    # A large period: one group per page (see ranking.views.grouping).
+    pages = group_pages(request, [a.group for a in board.standings])
+    mark = decimal_mark()
+    tables = [
+        (
+            entry,
+            result_rows(
+                entry["results"], mark, fields=lambda r: r.fields, indices=lambda r: r.indices
+            ),
+        )
+        for entry in board.groups
+        if pages is None or pages.shown in (None, entry["group"].pk)
+    ]
     return render(
         request,
         "ranking/council/results.html",
@@ -67,11 +81,13 @@ def provisional_results(request: HttpRequest, code: str) -> HttpResponse:
             "period": period,
             "fields": board.fields,
             "groups": board.groups,
-            "awards": board.awards,
+            "tables": tables,
+            "pages": pages,
+            "awards": pages.keep(board.awards, lambda e: e.group.pk) if pages else board.awards,
             "award_count": sum(1 for e in board.awards if e.included),
-            "candidates": board.candidates,
-            "standings": board.standings,
-            "excluded": board.excluded,
+            "candidates": pages.keep(board.candidates) if pages else board.candidates,
+            "standings": pages.keep(board.standings) if pages else board.standings,
+            "excluded": pages.keep(board.excluded) if pages else board.excluded,
             "standing_choices": Standing.choices,
             "can_set_standing": request.user.has_perm("ranking.set_standing", period),
             "actions": period_actions(request, period),

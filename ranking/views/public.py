@@ -14,7 +14,9 @@ from django.views.decorators.http import require_GET
 
 from ranking.reports.exports.conference import conference_workbook_bytes
 from ranking.results import publications
+from ranking.results.publications import component_indices
 from ranking.views.common import period_or_404
+from ranking.views.grouping import decimal_mark, group_pages, result_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,6 +38,18 @@ def public_index(request: HttpRequest) -> HttpResponse:
 def public_results(request: HttpRequest, code: str, version: int | None = None) -> HttpResponse:
     public = public_or_404(code, version)
     results = public.results
+    codes = [f.code for f in results.fields]
+    groups = results.by_group(codes)
+    pages = group_pages(
+        request, [r.group for r in results.results] + [row.group for row in results.excluded]
+    )
+    awards = results.awards_by_group()
+    mark = decimal_mark()
+    tables = [
+        (entry, result_rows(entry.results, mark, indices=lambda r: component_indices(r, codes)))
+        for entry in groups
+        if pages is None or pages.shown in (None, entry.group.pk)
+    ]
     return render(
         request,
         "ranking/public/results.html",
@@ -43,8 +57,12 @@ def public_results(request: HttpRequest, code: str, version: int | None = None) 
             "period": public.period,
             "public": public,
             "fields": results.fields,
-            "groups": results.by_group([f.code for f in results.fields]),
-            "awards": results.awards_by_group(),
+            "groups": groups,
+            "tables": tables,
+            "pages": pages,
+            "excluded": pages.keep(results.excluded, lambda row: row.group.pk) if pages else results.excluded,
+            "awards": pages.keep(awards, lambda block: block["group"].pk) if pages else awards,
+            "any_awards": bool(awards),
             "chart": publications.tier_chart(results.counts),
             "can_read_reports": request.user.has_perm("ranking.view_reports", public.period),
         },
