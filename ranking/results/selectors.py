@@ -2,6 +2,7 @@
 counts, the certificate list, the survey grid."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,16 +22,19 @@ GROUP_ORDER = ("group__order", "group__code")
 RANK_ORDER = F("rank").asc(nulls_last=True)
 
 
-def period_results(*, period: Period) -> list[Result]:
+def period_results(*, period: Period, group_id: int | None = None) -> list[Result]:
     """The period's results with agency, group, tier and tier before demotion, by group order,
-    rank and agency code.
+    rank and agency code; only those of the group `group_id` if given.
 
     One query.
     """
+    rows = Result.objects.filter(period=period)
+    if group_id is not None:
+        rows = rows.filter(group_id=group_id)
     return list(
-        Result.objects.filter(period=period)
-        .select_related("agency", "group", "tier", "tier_before_demotion")
-        .order_by(*GROUP_ORDER, RANK_ORDER, "agency__code")
+        rows.select_related("agency", "group", "tier", "tier_before_demotion").order_by(
+            *GROUP_ORDER, RANK_ORDER, "agency__code"
+        )
     )
 
 
@@ -163,11 +167,24 @@ class ProvisionalBoard:
         return [a for a in self.standings if a.standing == Standing.EXCLUDED]
 
 
-def provisional_board(*, period: Period) -> ProvisionalBoard:
+def provisional_board(
+    *, period: Period, choose: Callable[[list[AgencyGroup]], int | None] | None = None, small: int = 0
+) -> ProvisionalBoard:
     """The period's results by group with their field scores, component indices (None: the
     field had no maximum for the agency) and tier counts, and the award list in rank order
-    within each group. A fixed number of queries."""
-    results = period_results(period=period)
+    within each group. A fixed number of queries.
+
+    `choose`, given the group of every assessment of the period, may name one group: then only
+    that group's results and standings are read (the results page of a large period shows one
+    group). A period of at most `small` assessments is read in one query, as it always was;
+    a larger one in three (the first `small` + 1 assessments, every group, the group's).
+    """
+    group_id = None
+    standings = period_standings(period=period, limit=small + 1 if choose else None)
+    if choose and len(standings) > small:
+        group_id = choose(period_groups(period=period))
+        standings = period_standings(period=period, group_id=group_id)
+    results = period_results(period=period, group_id=group_id)
     fields = period_fields(period=period)
     field_codes = [f.code for f in fields]
     tier_labels = dict(Tier.objects.filter(period=period).values_list("pk", "label"))
@@ -205,18 +222,34 @@ def provisional_board(*, period: Period) -> ProvisionalBoard:
         groups=groups,
         awards=entries,
         candidates=[r for r in results if r.agency_id not in decided and r.rank is not None],
-        standings=period_standings(period=period),
+        standings=standings,
     )
 
 
-def period_standings(*, period: Period) -> list[Assessment]:
-    """Every assessment of the period with agency and its group in the period, in group order.
-    One query."""
-    return list(
-        Assessment.objects.filter(period=period)
-        .select_related("agency", "group")
-        .order_by("group__order", "group__code", "agency__code")
-    )
+def period_standings(
+    *, period: Period, group_id: int | None = None, limit: int | None = None
+) -> list[Assessment]:
+    """Every assessment of the period with agency and its group in the period, in group order;
+    only those of the group `group_id` if given, only the first `limit` if given. One query."""
+    rows = Assessment.objects.filter(period=period)
+    if group_id is not None:
+        rows = rows.filter(group_id=group_id)
+    rows = rows.select_related("agency", "group").order_by("group__order", "group__code", "agency__code")
+    return list(rows if limit is None else rows[:limit])
+
+
+def period_groups(*, period: Period) -> list[AgencyGroup]:
+    """The group of every assessment of the period (one per assessment, few distinct objects),
+    to count the agencies of each group. One query."""
+    groups: dict[int, AgencyGroup] = {}
+    found = []
+    for pk, code, name, order in Assessment.objects.filter(period=period).values_list(
+        "group_id", "group__code", "group__name", "group__order"
+    ):
+        if pk not in groups:
+            groups[pk] = AgencyGroup(pk=pk, code=code, name=name, order=order)
+        found.append(groups[pk])
+    return found
 
 
 def period_demotions(*, period: Period) -> list[Demotion]:

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -29,7 +28,14 @@ from ranking.results.selectors import provisional_board
 from ranking.results.standing import assessment_late_set, assessment_standing_set
 from ranking.views.common import allow, assessment_or_404, period_or_404, whole_number
 from ranking.views.council import period_actions, refused
-from ranking.views.grouping import decimal_mark, group_pages, result_rows
+from ranking.views.grouping import (
+    EDIT_PARAMETER,
+    decimal_mark,
+    group_address,
+    group_pages,
+    page_rows,
+    result_rows,
+)
 
 # --- results, awards and publication ----------------------------------------------------
 
@@ -60,16 +66,20 @@ def results_compute_view(request: HttpRequest, code: str) -> HttpResponse:
 def provisional_results(request: HttpRequest, code: str) -> HttpResponse:
     period = period_or_404(code)
     allow(request, "ranking.view_progress", period)
-    board = provisional_board(period=period)
-    # A large period: one group per page (see ranking.views.grouping).
-    pages = group_pages(request, [a.group for a in board.standings])
+    # A large period: one group per page (see ranking.views.grouping), the only one read.
+    pages = None
+
+    def choose(groups) -> int | None:
+        nonlocal pages
+        pages = group_pages(request, groups)
+        return pages.shown if pages else None
+
+    board = provisional_board(period=period, choose=choose, small=page_rows())
     mark = decimal_mark()
     tables = [
         (
             entry,
-            result_rows(
-                entry["results"], mark, fields=lambda r: r.fields, indices=lambda r: r.indices
-            ),
+            result_rows(entry["results"], mark, fields=lambda r: r.fields, indices=lambda r: r.indices),
         )
         for entry in board.groups
         if pages is None or pages.shown in (None, entry["group"].pk)
@@ -88,6 +98,8 @@ def provisional_results(request: HttpRequest, code: str) -> HttpResponse:
             "candidates": pages.keep(board.candidates) if pages else board.candidates,
             "standings": pages.keep(board.standings) if pages else board.standings,
             "excluded": pages.keep(board.excluded) if pages else board.excluded,
+            "editing": whole_number(request.GET.get(EDIT_PARAMETER)) if pages else None,
+            "edit_prefix": pages.address(EDIT_PARAMETER + "=") if pages else "",
             "standing_choices": Standing.choices,
             "can_set_standing": request.user.has_perm("ranking.set_standing", period),
             "actions": period_actions(request, period),
@@ -114,7 +126,7 @@ def assessment_standing_view(request: HttpRequest, pk: int) -> HttpResponse:
             _("The standing of %(agency)s is recorded; compute the results again.")
             % {"agency": assessment.agency.name},
         )
-    return HttpResponseRedirect(reverse("provisional_results", args=[assessment.period.code]) + "#standings")
+    return HttpResponseRedirect(group_address(assessment.period, assessment.group) + "#standings")
 
 
 @login_required
@@ -133,7 +145,7 @@ def assessment_late_view(request: HttpRequest, pk: int) -> HttpResponse:
             _("%(agency)s is recorded as late.") if late else _("The late record of %(agency)s is cleared.")
         )
         messages.success(request, message % {"agency": assessment.agency.name})
-    return HttpResponseRedirect(reverse("provisional_results", args=[assessment.period.code]) + "#standings")
+    return HttpResponseRedirect(group_address(assessment.period, assessment.group) + "#standings")
 
 
 @login_required
@@ -169,7 +181,7 @@ def award_change_view(request: HttpRequest, code: str) -> HttpResponse:
             else _("%(agency)s is removed from the certificate-of-merit list.")
         )
         messages.success(request, message % {"agency": agency.name})
-    return HttpResponseRedirect(reverse("provisional_results", args=[period.code]) + "#awards")
+    return HttpResponseRedirect(group_address(period, agency.group) + "#awards")
 
 
 @login_required

@@ -19,9 +19,15 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.formats import get_format
+from django.utils.safestring import SafeString
+
+from ranking.models import Assessment, Period
 
 GROUP_PARAMETER = "khoi"
+# The council's page: the agency whose standing forms are shown (the others have a link).
+EDIT_PARAMETER = "sua"
 ALL_GROUPS = "tat-ca"
 DEFAULT_PAGE_ROWS = 300
 CENT = Decimal("0.01")
@@ -44,10 +50,15 @@ class GroupPages:
     tabs: list[GroupTab]
     full_href: str
     total: int
+    shown_code: str = ALL_GROUPS
 
     @property
     def full(self) -> bool:
         return self.shown is None
+
+    def address(self, more: str) -> str:
+        """The query of this very page followed by `more` (`name=`)."""
+        return "?" + urlencode({GROUP_PARAMETER: self.shown_code}) + "&" + more
 
     def keep(self, rows: Iterable, group_id=lambda row: row.group_id) -> list:
         """The rows of the group shown (all of them on the full table)."""
@@ -76,10 +87,7 @@ def group_pages(request: HttpRequest, agencies: Iterable) -> GroupPages | None:
         return None
     ordered = sorted(groups.values(), key=lambda g: (g.order, g.code))
     asked = request.GET.get(GROUP_PARAMETER, "")
-    if asked == ALL_GROUPS:
-        shown = None
-    else:
-        shown = next((g.pk for g in ordered if g.code == asked), ordered[0].pk)
+    shown = None if asked == ALL_GROUPS else next((g.pk for g in ordered if g.code == asked), ordered[0].pk)
     tabs = [
         GroupTab(
             code=g.code,
@@ -91,8 +99,20 @@ def group_pages(request: HttpRequest, agencies: Iterable) -> GroupPages | None:
         for g in ordered
     ]
     return GroupPages(
-        shown=shown, tabs=tabs, full_href="?" + urlencode({GROUP_PARAMETER: ALL_GROUPS}), total=total
+        shown=shown,
+        tabs=tabs,
+        full_href="?" + urlencode({GROUP_PARAMETER: ALL_GROUPS}),
+        total=total,
+        shown_code=next((g.code for g in ordered if g.pk == shown), ALL_GROUPS),
     )
+
+
+def group_address(period: Period, group) -> str:
+    """The council's results page where `group` is shown (after a change made there)."""
+    url = reverse("provisional_results", args=[period.code])
+    if group is not None and Assessment.objects.filter(period=period).count() > page_rows():
+        url += "?" + urlencode({GROUP_PARAMETER: group.code})
+    return url
 
 
 def two_places(value, mark: str) -> str:
@@ -126,6 +146,12 @@ class ResultRow:
     index: str
     fields: list[str]
     indices: list[str]
+
+    @property
+    def cells(self) -> SafeString:
+        """The field and component cells as one piece of markup (a large period's lean table):
+        one template variable instead of two per field. Numbers and dashes need no escaping."""
+        return SafeString("".join(f"<td>{text}</td>" for text in (*self.fields, *self.indices)))
 
 
 def result_rows(results: Iterable, mark: str, *, fields=None, indices=None) -> list[ResultRow]:

@@ -181,3 +181,109 @@ def test_queries_do_not_grow_with_agencies(client, council):
     assert Result.objects.count() == 30
     assert page_queries(client) == few
     assert year.reload().phase == Phase.PUBLISHED
+
+
+# --- a large period: one group per page, and the full table -------------------------------------
+
+ALL_ROWS = [
+    ["1", "Sở Tư pháp", "94.50", "100.00", "94.50", "Rất tốt", "2", "▲1", "94.44", "95.00"],
+    ["2", "Sở Nội vụ", "92.00", "100.00", "92.00", "Tốt demoted", "1", "▼1", "92.22", "90.00"],
+    ["3", "Sở Tài chính", "83.50", "100.00", "83.50", "Tốt", "6", "▲3", "83.33", "85.00"],
+    ["4", "Sở Y tế", "67.00", "100.00", "67.00", "Trung bình", "—", "new", "66.67", "70.00"],
+    ["1", "UBND quận Hải Châu", "79.00", "100.00", "79.00", "Khá", "1", "=", "78.89", "80.00"],
+]
+
+
+def group_tabs(html: str) -> list[tuple[str, str, bool]]:
+    """(link, text, current) of every link of the groups' bar."""
+    bar = re.search(r'<nav class="[^"]*group-pages"[^>]*>(.*?)</nav>', html, re.S).group(1)
+    return [
+        (href, text(body), "aria-current" in attributes)
+        for href, attributes, body in re.findall(
+            r'<a class="nav-link[^"]*" href="([^"]*)"([^>]*)>(.*?)</a>', bar, re.S
+        )
+    ]
+
+
+def awards_text(html: str) -> str:
+    return text(re.search(r'aria-labelledby="awards-title">(.*?)</section>', html, re.S).group(1))
+
+
+def test_a_large_period_shows_one_group_per_page(client, english, council, settings):
+    settings.RESULTS_PAGE_ROWS = 3  # 5 agencies: 4 in SBN, 1 in QH
+    publish(build_year(), council)
+
+    html = client.get("/ket-qua/CCHC-2025/").content.decode()
+
+    assert group_tabs(html) == [
+        ("?khoi=SBN", "Khối sở, ban, ngành 4", True),
+        ("?khoi=QH", "Khối quận, huyện 1", False),
+        ("?khoi=tat-ca", "Full table of every group (to print) 5", False),
+    ]
+    assert table_rows(html, "results-table") == ALL_ROWS[:4]
+    assert re.findall(r'<section class="[^"]*group-results" data-group="(\w+)"', html) == ["SBN"]
+    # The chart and the tier counts still cover every group.
+    counts = re.findall(r'<li class="list-group-item" data-group="(\w+)">', html)
+    assert counts == ["SBN", "QH"]
+    assert awards_text(html) == "Certificates of merit Khối sở, ban, ngành Sở Tư pháp (Rất tốt)"
+
+    html = client.get("/ket-qua/CCHC-2025/?khoi=QH").content.decode()
+    assert [current for _href, _text, current in group_tabs(html)] == [False, True, False]
+    assert table_rows(html, "results-table") == ALL_ROWS[4:]
+    assert awards_text(html) == "Certificates of merit No certificates of merit in this group."
+
+    # An unknown group: the first one.
+    html = client.get("/ket-qua/CCHC-2025/?khoi=KHONG-CO").content.decode()
+    assert table_rows(html, "results-table") == ALL_ROWS[:4]
+
+
+def test_the_full_table_of_a_large_period_lists_every_group(client, english, council, settings):
+    settings.RESULTS_PAGE_ROWS = 3
+    publish(build_year(), council)
+
+    html = client.get("/ket-qua/CCHC-2025/?khoi=tat-ca").content.decode()
+
+    assert [current for _href, _text, current in group_tabs(html)] == [False, False, True]
+    assert table_rows(html, "results-table") == ALL_ROWS
+    assert re.findall(r'<section class="[^"]*group-results" data-group="(\w+)"', html) == ["SBN", "QH"]
+    assert awards_text(html) == "Certificates of merit Khối sở, ban, ngành Sở Tư pháp (Rất tốt)"
+    # The bar is not printed.
+    assert re.search(r'<nav class="mb-3 d-print-none group-pages"', html)
+
+
+def unmasked(html: str) -> str:
+    """The page without its CSRF token, masked differently on every response."""
+    return re.sub(r'"X-CSRFToken": "\w+"|name="csrfmiddlewaretoken" value="\w+"', "", html)
+
+
+def test_a_period_within_the_limit_keeps_its_single_page(client, english, council, settings):
+    publish(build_year(), council)
+    before = unmasked(client.get("/ket-qua/CCHC-2025/").content.decode())
+
+    settings.RESULTS_PAGE_ROWS = 5  # exactly the period's agencies
+    for url in ("/ket-qua/CCHC-2025/", "/ket-qua/CCHC-2025/?khoi=QH", "/ket-qua/CCHC-2025/?khoi=tat-ca"):
+        # The language buttons come back to the address asked for.
+        html = unmasked(client.get(url).content.decode()).replace(url.removeprefix("/ket-qua/CCHC-2025/"), "")
+        assert html == before, url
+    assert "group-pages" not in before
+    assert table_rows(before, "results-table") == ALL_ROWS
+
+
+def public_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_pages_of_a_large_period_run_a_fixed_number_of_queries(client, english, council, settings):
+    settings.RESULTS_PAGE_ROWS = 3
+    publish(build_year(extra=1), council)
+    few = [public_queries(client, f"/ket-qua/CCHC-2025/{q}") for q in ("", "?khoi=QH", "?khoi=tat-ca")]
+    Result.objects.all().delete()
+    Period.objects.all().delete()
+    publish(build_year(extra=25), council)
+
+    many = [public_queries(client, f"/ket-qua/CCHC-2025/{q}") for q in ("", "?khoi=QH", "?khoi=tat-ca")]
+
+    assert many == few
+    assert len(set(few)) == 1
