@@ -501,9 +501,9 @@ def test_provisional_ranking_shows_exact_ranks_tiers_and_indexes(client, council
     assert 'action="/hoi-dong/CCHC-2025/cong-bo/"' not in html
 
 
-def provisional_queries(client) -> int:
+def provisional_queries(client, query: str = "") -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/hoi-dong/CCHC-2025/ket-qua/").status_code == 200
+        assert client.get(f"/hoi-dong/CCHC-2025/ket-qua/{query}").status_code == 200
     return len(queries)
 
 
@@ -776,3 +776,150 @@ def test_no_change_once_the_award_list_is_approved(client, council):
     assert assessment.group.code == "SBN"
     dashboard = client.get("/hoi-dong/VTLT-2025/").content.decode()
     assert "change-group" not in dashboard
+
+
+# --- a large period: one group per page, and the full table -------------------------------------
+
+RESULT_ROWS = [
+    ["1", "Sở Tư pháp", "94.50", "100.00", "94.50", "Rất tốt", "2", "▲1", "85.00", "9.50", "94.44", "95.00"],
+    ["2", "Sở Nội vụ", "92.00", "100.00", "92.00", "Rất tốt", "1", "▼1", "83.00", "9.00", "92.22", "90.00"],
+    ["3", "Sở Tài chính", "83.50", "100.00", "83.50", "Tốt", "6", "▲3", "75.00", "8.50", "83.33", "85.00"],
+    ["4", "Sở Y tế", "67.00", "100.00", "67.00", "Trung bình", "—", "new", "60.00", "7.00", "66.67", "70.00"],
+    ["1", "UBND quận Hải Châu", "79.00", "100.00", "79.00", "Khá", "1", "=",
+     "71.00", "8.00", "78.89", "80.00"],
+]  # fmt: skip
+
+
+def group_tabs(html: str) -> list[tuple[str, str, bool]]:
+    """(link, text, current) of every link of the groups' bar."""
+    bar = re.search(r'<nav class="[^"]*group-pages"[^>]*>(.*?)</nav>', html, re.S).group(1)
+    return [
+        (href, text(body), "aria-current" in attributes)
+        for href, attributes, body in re.findall(
+            r'<a class="nav-link[^"]*" href="([^"]*)"([^>]*)>(.*?)</a>', bar, re.S
+        )
+    ]
+
+
+def standing_agencies(html: str) -> list[str]:
+    return [row[1] for row in table_rows(html, "standings-table")]
+
+
+def candidates(html: str) -> list[str]:
+    select = re.search(r'<select[^>]*id="award-agency"[^>]*>(.*?)</select>', html, re.S)
+    return re.findall(r'<option value="\d+">([^<]*)</option>', select.group(1)) if select else []
+
+
+def test_a_large_period_shows_the_council_one_group_per_page(client, council, settings):
+    settings.RESULTS_PAGE_ROWS = 3  # 5 agencies: 4 in SBN, 1 in QH
+    year = build_year()
+    compute(client, year)
+    # Sở Tài chính removed from the list, so that it can be put back (a candidate).
+    AwardEntry.objects.create(period=year.period, agency=year.assessments["STC"].agency, included=False)
+
+    html = client.get("/hoi-dong/CCHC-2025/ket-qua/").content.decode()
+
+    assert group_tabs(html) == [
+        ("?khoi=SBN", "Khối sở, ban, ngành 4", True),
+        ("?khoi=QH", "Khối quận, huyện 1", False),
+        ("?khoi=tat-ca", "Full table of every group (to print) 5", False),
+    ]
+    assert table_rows(html, "results-table") == RESULT_ROWS[:4]
+    assert standing_agencies(html) == ["Sở Nội vụ", "Sở Tài chính", "Sở Tư pháp", "Sở Y tế"]
+    assert [row[2] for row in table_rows(html, "awards-table")] == ["Sở Tư pháp", "Sở Nội vụ", "Sở Tài chính"]
+    assert candidates(html) == ["Sở Y tế (Khối sở, ban, ngành, Trung bình)"]
+    # Every group's tier counts stay in the count of the list.
+    assert "2 agencies on the list" in html
+    # The standing forms of one agency at a time: a link on each row.
+    snv = year.assessments["SNV"]
+    assert 'class="input-group input-group-sm mb-1 standing-form"' not in html
+    assert f'href="?khoi=SBN&amp;sua={snv.pk}#standing-{snv.pk}">Change</a>' in html
+
+    html = client.get("/hoi-dong/CCHC-2025/ket-qua/?khoi=QH").content.decode()
+    assert [current for _href, _text, current in group_tabs(html)] == [False, True, False]
+    assert table_rows(html, "results-table") == RESULT_ROWS[4:]
+    assert standing_agencies(html) == ["UBND quận Hải Châu"]
+    assert table_rows(html, "awards-table") == []
+    assert candidates(html) == ["UBND quận Hải Châu (Khối quận, huyện, Khá)"]
+
+
+def test_the_council_changes_one_agency_of_a_large_period_at_a_time(client, council, settings):
+    settings.RESULTS_PAGE_ROWS = 3
+    year = build_year()
+    compute(client, year)
+    snv, qhc = year.assessments["SNV"], year.assessments["QHC"]
+
+    html = client.get(f"/hoi-dong/CCHC-2025/ket-qua/?khoi=SBN&sua={snv.pk}").content.decode()
+
+    forms = re.findall(r'<form method="post" action="(/hoi-dong/danh-gia/\d+/[\w-]+/)"', html)
+    assert [f for f in forms if "/danh-gia/" in f] == [
+        f"/hoi-dong/danh-gia/{snv.pk}/xep-hang/",
+        f"/hoi-dong/danh-gia/{snv.pk}/nop-muon/",
+    ]
+    assert f'<tr data-agency="SNV" id="standing-{snv.pk}">' in html
+    # Back on the group's page after a change.
+    response = client.post(
+        f"/hoi-dong/danh-gia/{qhc.pk}/xep-hang/", {"standing": "not_ranked", "reason": "Kỷ luật"}
+    )
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/hoi-dong/CCHC-2025/ket-qua/?khoi=QH#standings",
+    )
+    response = client.post(f"/hoi-dong/danh-gia/{qhc.pk}/nop-muon/", {"late": "1", "reason": "Nộp sau hạn"})
+    assert response["Location"] == "/hoi-dong/CCHC-2025/ket-qua/?khoi=QH#standings"
+    html = client.get(response["Location"]).content.decode()
+    assert table_rows(html, "standings-table") == [
+        ["Khối quận, huyện", "UBND quận Hải Châu", "Finalized", "Not ranked Kỷ luật", "Late Nộp sau hạn",
+         "Change"],
+    ]  # fmt: skip
+    response = client.post(
+        "/hoi-dong/CCHC-2025/khen-thuong/",
+        {"agency": year.assessments["STP"].agency.pk, "included": "0", "reason": "Vi phạm"},
+    )
+    assert response["Location"] == "/hoi-dong/CCHC-2025/ket-qua/?khoi=SBN#awards"
+
+
+def test_the_councils_full_table_lists_every_group(client, council, settings):
+    settings.RESULTS_PAGE_ROWS = 3
+    year = build_year()
+    compute(client, year)
+
+    html = client.get("/hoi-dong/CCHC-2025/ket-qua/?khoi=tat-ca").content.decode()
+
+    assert [current for _href, _text, current in group_tabs(html)] == [False, False, True]
+    assert table_rows(html, "results-table") == RESULT_ROWS
+    assert len(standing_agencies(html)) == 5
+    assert [row[2] for row in table_rows(html, "awards-table")] == ["Sở Tư pháp", "Sở Nội vụ"]
+
+
+def test_a_period_within_the_limit_keeps_the_councils_single_page(client, council, settings):
+    year = build_year()
+    compute(client, year)
+    masked = re.compile(r'"X-CSRFToken": "\w+"|name="csrfmiddlewaretoken" value="\w+"')
+    before = masked.sub("", client.get("/hoi-dong/CCHC-2025/ket-qua/").content.decode())
+
+    settings.RESULTS_PAGE_ROWS = 5  # exactly the period's agencies
+    for query in ("", "?khoi=QH", "?khoi=tat-ca", f"?sua={year.assessments['SNV'].pk}"):
+        html = masked.sub("", client.get(f"/hoi-dong/CCHC-2025/ket-qua/{query}").content.decode())
+        # The language buttons come back to the address asked for.
+        assert html.replace(query.replace("&", "&amp;"), "") == before, query
+    assert "group-pages" not in before
+    assert table_rows(before, "results-table") == RESULT_ROWS
+    assert before.count('class="input-group input-group-sm mb-1 standing-form"') == 5
+
+
+def test_the_pages_of_a_large_period_run_a_fixed_number_of_queries(client, council, settings):
+    from ranking.results.compute import results_compute
+
+    settings.RESULTS_PAGE_ROWS = 3
+    pages = ("", "?khoi=QH", "?khoi=tat-ca")
+    year = build_year(extra=1)
+    results_compute(period=year.period)
+    few = [provisional_queries(client, query) for query in pages]
+    Result.objects.all().delete()
+    Period.objects.all().delete()
+    build_year(extra=25)
+    results_compute(period=Period.objects.get(code="CCHC-2025"))
+
+    assert [provisional_queries(client, query) for query in pages] == few
+    assert len(set(few)) == 1
