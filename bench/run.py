@@ -273,6 +273,22 @@ def main() -> None:
                 requests=args.requests,
                 size=f"{args.agencies} agencies",
             ),
+            # Above settings.RESULTS_PAGE_ROWS agencies the pages show one group (khối) each; the
+            # full table of every group, the printable one, is its own address.
+            pages.page(
+                "public results page, full table",
+                pages.client(),
+                f"/ket-qua/{previous.code}/?khoi=tat-ca",
+                requests=args.requests,
+                size=f"{args.agencies} agencies",
+            ),
+            pages.page(
+                "council's provisional results page, full table",
+                pages.client(council),
+                f"/hoi-dong/{period.code}/ket-qua/?khoi=tat-ca",
+                requests=args.requests,
+                size=f"{args.agencies} agencies",
+            ),
         ]
         # The self-assessment is open: the officer's page shows every leaf's form.
         period_phase_set(user=council, period=period, phase=Phase.SELF_ASSESSMENT)

@@ -95,6 +95,7 @@ def provisional_results(request: HttpRequest, code: str) -> HttpResponse:
             "pages": pages,
             "awards": pages.keep(board.awards, lambda e: e.group.pk) if pages else board.awards,
             "award_count": sum(1 for e in board.awards if e.included),
+            "any_awards": bool(board.awards),
             "candidates": pages.keep(board.candidates) if pages else board.candidates,
             "standings": pages.keep(board.standings) if pages else board.standings,
             "excluded": pages.keep(board.excluded) if pages else board.excluded,

@@ -840,6 +840,7 @@ def test_a_large_period_shows_the_council_one_group_per_page(client, council, se
     assert table_rows(html, "results-table") == RESULT_ROWS[4:]
     assert standing_agencies(html) == ["UBND quận Hải Châu"]
     assert table_rows(html, "awards-table") == []
+    assert "No agency of this group on the list." in html
     assert candidates(html) == ["UBND quận Hải Châu (Khối quận, huyện, Khá)"]
 
 
