@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Agency
-from ranking.enums import Standing
+from ranking.enums import AssessmentStatus, Standing
 from ranking.errors import ServiceError
 from ranking.results.finalization import (
     award_change,
@@ -76,6 +76,17 @@ def provisional_results(request: HttpRequest, code: str) -> HttpResponse:
 
     board = provisional_board(period=period, choose=choose, small=page_rows())
     mark = decimal_mark()
+    standings = board.standings if pages is None else pages.keep(board.standings)
+    if pages is not None:
+        # Labels looked up once, not through get_…_display on every row (which hashes every
+        # choice's lazy label on each call).
+        statuses = {value: str(label) for value, label in AssessmentStatus.choices}
+        standing_labels = {value: str(label) for value, label in Standing.choices}
+        prefix = pages.address(EDIT_PARAMETER + "=")
+        for assessment in standings:
+            assessment.status_label = statuses.get(assessment.status, assessment.status)
+            assessment.standing_label = standing_labels.get(assessment.standing, assessment.standing)
+            assessment.edit_href = f"{prefix}{assessment.pk}#standing-{assessment.pk}"
     tables = [
         (
             entry,
@@ -97,10 +108,9 @@ def provisional_results(request: HttpRequest, code: str) -> HttpResponse:
             "award_count": sum(1 for e in board.awards if e.included),
             "any_awards": bool(board.awards),
             "candidates": pages.keep(board.candidates) if pages else board.candidates,
-            "standings": pages.keep(board.standings) if pages else board.standings,
+            "standings": standings,
             "excluded": pages.keep(board.excluded) if pages else board.excluded,
             "editing": whole_number(request.GET.get(EDIT_PARAMETER)) if pages else None,
-            "edit_prefix": pages.address(EDIT_PARAMETER + "=") if pages else "",
             "standing_choices": Standing.choices,
             "can_set_standing": request.user.has_perm("ranking.set_standing", period),
             "actions": period_actions(request, period),
