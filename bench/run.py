@@ -51,7 +51,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from bench import batch, data, load, pages, profiling  # noqa: E402
+from bench import batch, data, load, pages, profiling, report  # noqa: E402
 from bench.machine import database, load_average, machine  # noqa: E402
 
 STARTED = time.perf_counter()
@@ -370,6 +370,9 @@ def main() -> None:
             connection.creation.destroy_test_db(old_name, verbosity=0)
             shutil.rmtree(workdir, ignore_errors=True)
     summary["total_s"] = round(time.perf_counter() - STARTED, 1)
+    if "figures" in summary:
+        summary["issue_13"] = report.goals(summary)
+        print(report.table(summary["issue_13"]), file=sys.stderr)
     text = json.dumps(summary, indent=2, ensure_ascii=False, default=str)
     if args.output:
         args.output.write_text(text + "\n")

@@ -1,4 +1,5 @@
-"""The survey year the survey tests share (tests/*/ranking/surveys/).
+"""The survey year the survey tests share (tests/*/ranking/surveys/), and the least survey
+the admin tests need (`one_paper_answer`).
 
 `build_survey_year` adds to `build_year` (CCHC 2025, finalization, five agencies, survey leaf
 2.1 of 10 points typed by hand: SNV 9, STC 8,5, STP 9,5, SYT 7, QHC 8) two respondent groups
@@ -114,3 +115,27 @@ def answer_hand_example(survey: SurveyYear, agency_code: str = "SNV") -> None:
     paper_response(survey, agency_code, "LD", {"Q1": "B"})
     paper_response(survey, agency_code, "ND", {"Q1": "C", "Q2": "4"})
     paper_response(survey, agency_code, "ND", {"Q1": "D", "Q2": "5"})
+
+
+def one_paper_answer(period, agency, leaf, *, submitted_on, option: str = "B") -> SurveyResponse:
+    """The least survey a period can hold: respondents ND (quota 5), the A/B/C/D scale, one
+    question Q1 mapped to `leaf` and one paper form of `agency` answering it with `option`."""
+    respondents = RespondentGroup.objects.create(period=period, code="ND", name="Người dân", quota=5)
+    question = SurveyQuestion.objects.create(
+        period=period,
+        code="Q1",
+        text="Thái độ phục vụ?",
+        criterion=leaf,
+        scale=scale(period, SurveyScaleKind.ABCD),
+    )
+    question.groups.set([respondents])
+    response = SurveyResponse.objects.create(
+        period=period,
+        agency=agency,
+        group=respondents,
+        source=SurveySource.PAPER,
+        reference="1",
+        submitted_on=submitted_on,
+    )
+    SurveyAnswer.objects.create(response=response, question=question, option=option)
+    return response

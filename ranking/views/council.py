@@ -7,6 +7,8 @@ what the user can put right (shown as messages).
 """
 
 import datetime
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -48,11 +50,25 @@ from ranking.views.common import (
     whole_number,
 )
 
+T = TypeVar("T")
+
 
 def refused(request: HttpRequest, error: ServiceError) -> None:
     """A service's refusal as error messages on the next page."""
     for line in error.messages:
         messages.error(request, line)
+
+
+def council_step(request: HttpRequest, step: Callable[[], T], success: Callable[[T], str]) -> T | None:
+    """Take a step through its service: what it refused, or `success(outcome)`, as messages on
+    the next page. Returns the service's outcome, None when it refused."""
+    try:
+        outcome = step()
+    except ServiceError as error:
+        refused(request, error)
+        return None
+    messages.success(request, success(outcome))
+    return outcome
 
 
 def period_actions(request: HttpRequest, period: Period) -> dict[str, bool]:
@@ -199,14 +215,11 @@ def period_phase_undo_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def appraisal_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_or_404(pk)
-    try:
-        appraisal_approve(user=request.user, assessment=assessment)
-    except ServiceError as error:
-        refused(request, error)
-    else:
-        messages.success(
-            request, _("The appraisal of %(agency)s is approved.") % {"agency": assessment.agency.name}
-        )
+    council_step(
+        request,
+        lambda: appraisal_approve(user=request.user, assessment=assessment),
+        lambda _done: _("The appraisal of %(agency)s is approved.") % {"agency": assessment.agency.name},
+    )
     return redirect("period_dashboard", code=assessment.period.code)
 
 
@@ -299,16 +312,14 @@ def appraisals_approve_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def assessment_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_or_404(pk)
-    try:
-        assessment_reopen(user=request.user, assessment=assessment, reason=request.POST.get("reason", ""))
-    except ServiceError as error:
-        refused(request, error)
-    else:
-        messages.success(
-            request,
-            _("The self-assessment of %(agency)s is open again for the agency.")
-            % {"agency": assessment.agency.name},
-        )
+    council_step(
+        request,
+        lambda: assessment_reopen(
+            user=request.user, assessment=assessment, reason=request.POST.get("reason", "")
+        ),
+        lambda _done: _("The self-assessment of %(agency)s is open again for the agency.")
+        % {"agency": assessment.agency.name},
+    )
     return redirect("period_dashboard", code=assessment.period.code)
 
 
@@ -511,12 +522,9 @@ def demotion_remove_view(request: HttpRequest, code: str, demotion_id: int) -> H
     demotion = get_object_or_404(
         Demotion.objects.select_related("agency", "period"), pk=demotion_id, period=period
     )
-    try:
-        demotion_remove(user=request.user, demotion=demotion, reason=request.POST.get("reason", ""))
-    except ServiceError as error:
-        refused(request, error)
-    else:
-        messages.success(
-            request, _("The demotion of %(agency)s is lifted.") % {"agency": demotion.agency.name}
-        )
+    council_step(
+        request,
+        lambda: demotion_remove(user=request.user, demotion=demotion, reason=request.POST.get("reason", "")),
+        lambda _done: _("The demotion of %(agency)s is lifted.") % {"agency": demotion.agency.name},
+    )
     return redirect("demotions", code=period.code)

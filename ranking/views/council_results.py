@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Agency
 from ranking.enums import AssessmentStatus, Standing
-from ranking.errors import ServiceError
 from ranking.results.finalization import (
     award_change,
     period_publish,
@@ -27,7 +26,7 @@ from ranking.results.finalization import (
 from ranking.results.selectors import provisional_board
 from ranking.results.standing import assessment_late_set, assessment_standing_set
 from ranking.views.common import allow, assessment_or_404, period_or_404, whole_number
-from ranking.views.council import period_actions, refused
+from ranking.views.council import council_step, period_actions
 from ranking.views.grouping import (
     EDIT_PARAMETER,
     decimal_mark,
@@ -44,20 +43,16 @@ from ranking.views.grouping import (
 @require_POST
 def results_compute_view(request: HttpRequest, code: str) -> HttpResponse:
     period = period_or_404(code)
-    try:
-        summary = results_compute_by(user=request.user, period=period)
-    except ServiceError as error:
-        refused(request, error)
-    else:
-        messages.success(
-            request,
-            ngettext(
-                "Results computed: %(count)d agency ranked.",
-                "Results computed: %(count)d agencies ranked.",
-                summary.agencies,
-            )
-            % {"count": summary.agencies},
+    council_step(
+        request,
+        lambda: results_compute_by(user=request.user, period=period),
+        lambda summary: ngettext(
+            "Results computed: %(count)d agency ranked.",
+            "Results computed: %(count)d agencies ranked.",
+            summary.agencies,
         )
+        % {"count": summary.agencies},
+    )
     return redirect("provisional_results", code=period.code)
 
 
@@ -122,21 +117,17 @@ def provisional_results(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def assessment_standing_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_or_404(pk)
-    try:
-        assessment_standing_set(
+    council_step(
+        request,
+        lambda: assessment_standing_set(
             user=request.user,
             assessment=assessment,
             standing=request.POST.get("standing", ""),
             reason=request.POST.get("reason", ""),
-        )
-    except ServiceError as error:
-        refused(request, error)
-    else:
-        messages.success(
-            request,
-            _("The standing of %(agency)s is recorded; compute the results again.")
-            % {"agency": assessment.agency.name},
-        )
+        ),
+        lambda _done: _("The standing of %(agency)s is recorded; compute the results again.")
+        % {"agency": assessment.agency.name},
+    )
     return HttpResponseRedirect(group_address(assessment.period, assessment.group) + "#standings")
 
 
@@ -145,17 +136,16 @@ def assessment_standing_view(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_late_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_or_404(pk)
     late = request.POST.get("late") == "1"
-    try:
-        assessment_late_set(
+    council_step(
+        request,
+        lambda: assessment_late_set(
             user=request.user, assessment=assessment, late=late, reason=request.POST.get("reason", "")
-        )
-    except ServiceError as error:
-        refused(request, error)
-    else:
-        message = (
+        ),
+        lambda _done: (
             _("%(agency)s is recorded as late.") if late else _("The late record of %(agency)s is cleared.")
         )
-        messages.success(request, message % {"agency": assessment.agency.name})
+        % {"agency": assessment.agency.name},
+    )
     return HttpResponseRedirect(group_address(assessment.period, assessment.group) + "#standings")
 
 
@@ -175,23 +165,22 @@ def award_change_view(request: HttpRequest, code: str) -> HttpResponse:
         allow(request, "ranking.finalize_period", period)
         messages.error(request, _("Choose an agency ranked in this period."))
         return redirect("provisional_results", code=period.code)
-    try:
-        award_change(
+    council_step(
+        request,
+        lambda: award_change(
             user=request.user,
             period=period,
             agency=agency,
             included=included,
             reason=request.POST.get("reason", ""),
-        )
-    except ServiceError as error:
-        refused(request, error)
-    else:
-        message = (
+        ),
+        lambda _done: (
             _("%(agency)s is added to the certificate-of-merit list.")
             if included
             else _("%(agency)s is removed from the certificate-of-merit list.")
         )
-        messages.success(request, message % {"agency": agency.name})
+        % {"agency": agency.name},
+    )
     return HttpResponseRedirect(group_address(period, agency.group) + "#awards")
 
 
@@ -199,12 +188,11 @@ def award_change_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def results_approve_view(request: HttpRequest, code: str) -> HttpResponse:
     period = period_or_404(code)
-    try:
-        results_approve(user=request.user, period=period)
-    except ServiceError as error:
-        refused(request, error)
-    else:
-        messages.success(request, _("The results and the certificate-of-merit list are approved."))
+    council_step(
+        request,
+        lambda: results_approve(user=request.user, period=period),
+        lambda _done: _("The results and the certificate-of-merit list are approved."),
+    )
     return redirect("provisional_results", code=period.code)
 
 
@@ -212,16 +200,12 @@ def results_approve_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def period_publish_view(request: HttpRequest, code: str) -> HttpResponse:
     period = period_or_404(code)
-    try:
-        publication = period_publish(user=request.user, period=period)
-    except ServiceError as error:
-        refused(request, error)
-    else:
-        messages.success(
-            request,
-            _("The results of %(period)s are published (version %(version)d).")
-            % {"period": period.name, "version": publication.version},
-        )
+    council_step(
+        request,
+        lambda: period_publish(user=request.user, period=period),
+        lambda publication: _("The results of %(period)s are published (version %(version)d).")
+        % {"period": period.name, "version": publication.version},
+    )
     return redirect("period_dashboard", code=period.code)
 
 
@@ -229,14 +213,10 @@ def period_publish_view(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def period_reopen_view(request: HttpRequest, code: str) -> HttpResponse:
     period = period_or_404(code)
-    try:
-        period_reopen(user=request.user, period=period, reason=request.POST.get("reason", ""))
-    except ServiceError as error:
-        refused(request, error)
-    else:
-        messages.success(
-            request,
-            _("%(period)s is reopened for correction; publishing again makes a new version.")
-            % {"period": period.name},
-        )
+    council_step(
+        request,
+        lambda: period_reopen(user=request.user, period=period, reason=request.POST.get("reason", "")),
+        lambda _done: _("%(period)s is reopened for correction; publishing again makes a new version.")
+        % {"period": period.name},
+    )
     return redirect("period_dashboard", code=period.code)

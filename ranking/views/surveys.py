@@ -22,7 +22,7 @@ from ranking.surveys.qr import qr_png, qr_svg, qr_svg_data_uri, qr_zip
 from ranking.surveys.selectors import invitations_of, survey_agencies, survey_progress
 from ranking.surveys.services import invitations_issue, survey_points_compute
 from ranking.views.common import allow, period_or_404, whole_number
-from ranking.views.council import period_actions, refused
+from ranking.views.council import council_step, period_actions, refused
 
 
 def survey_link(request: HttpRequest, invitation: SurveyInvitation) -> str:
@@ -89,26 +89,22 @@ def survey_invitations_issue_view(request: HttpRequest, code: str) -> HttpRespon
 @require_POST
 def survey_points_compute_view(request: HttpRequest, code: str) -> HttpResponse:
     period = period_or_404(code)
-    try:
-        summary = survey_points_compute(user=request.user, period=period)
-    except ServiceError as error:
-        refused(request, error)
-    else:
-        messages.success(
-            request,
-            ngettext(
-                "Survey points written: %(count)d score changed, %(same)d unchanged.",
-                "Survey points written: %(count)d scores changed, %(same)d unchanged.",
-                len(summary.written),
-            )
-            % {"count": len(summary.written), "same": summary.unchanged},
+    summary = council_step(
+        request,
+        lambda: survey_points_compute(user=request.user, period=period),
+        lambda summary: ngettext(
+            "Survey points written: %(count)d score changed, %(same)d unchanged.",
+            "Survey points written: %(count)d scores changed, %(same)d unchanged.",
+            len(summary.written),
         )
-        if summary.without_answers:
-            messages.info(
-                request,
-                _("Left as they were, without any answer: %(list)s.")
-                % {"list": "; ".join(f"{name} ({leaf})" for name, leaf in summary.without_answers)},
-            )
+        % {"count": len(summary.written), "same": summary.unchanged},
+    )
+    if summary is not None and summary.without_answers:
+        messages.info(
+            request,
+            _("Left as they were, without any answer: %(list)s.")
+            % {"list": "; ".join(f"{name} ({leaf})" for name, leaf in summary.without_answers)},
+        )
     return redirect("survey_progress", code=period.code)
 
 

@@ -14,22 +14,18 @@ from import_export.admin import ImportMixin
 from openpyxl import Workbook
 
 from accounts.models import Agency, Role
-from ranking.enums import Method, Phase, SurveyScaleKind, SurveySource
+from ranking.enums import Method, Phase
 from ranking.models import (
-    DEFAULT_SCALE_OPTIONS,
     AwardEntry,
     Criterion,
     DecisionTemplate,
     Evidence,
     HistoricalResult,
     Period,
-    RespondentGroup,
     Result,
     Score,
     SurveyAnswer,
-    SurveyQuestion,
     SurveyResponse,
-    SurveyScale,
     Tier,
 )
 from ranking.results.compute import results_compute
@@ -46,6 +42,7 @@ from tests.factories import (
     UserFactory,
     make_tiers,
 )
+from tests.survey_builders import one_paper_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -139,27 +136,7 @@ def year():
     )
     survey_field.groups.set([qh])
     survey_leaf.groups.set([qh])
-    respondents = RespondentGroup.objects.create(period=period, code="ND", name="Người dân", quota=5)
-    scale = SurveyScale.objects.create(
-        period=period,
-        code="ABCD",
-        name="Bốn mức",
-        kind=SurveyScaleKind.ABCD,
-        options=[list(item) for item in DEFAULT_SCALE_OPTIONS[SurveyScaleKind.ABCD]],
-    )
-    question = SurveyQuestion.objects.create(
-        period=period, code="Q1", text="Thái độ phục vụ?", criterion=survey_leaf, scale=scale
-    )
-    question.groups.set([respondents])
-    response = SurveyResponse.objects.create(
-        period=period,
-        agency=snv,
-        group=respondents,
-        source=SurveySource.PAPER,
-        reference="1",
-        submitted_on=today(),
-    )
-    SurveyAnswer.objects.create(response=response, question=question, option="B")
+    one_paper_answer(period, snv, survey_leaf, submitted_on=today())
     return period
 
 

@@ -28,21 +28,15 @@ from django.utils.functional import Promise
 from openpyxl import Workbook
 
 from accounts.models import Agency, AgencyGroup, Role, User
-from ranking.enums import Method, Phase, SurveyScaleKind, SurveySource
+from ranking.enums import Method, Phase
 from ranking.models import (
-    DEFAULT_SCALE_OPTIONS,
     AwardEntry,
     Criterion,
     DecisionTemplate,
     Evidence,
     HistoricalResult,
     Period,
-    RespondentGroup,
     Score,
-    SurveyAnswer,
-    SurveyQuestion,
-    SurveyResponse,
-    SurveyScale,
 )
 from ranking.results.compute import results_compute
 from tests.factories import (
@@ -56,6 +50,7 @@ from tests.factories import (
     UserFactory,
     make_tiers,
 )
+from tests.survey_builders import one_paper_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -249,27 +244,7 @@ def year():
     survey_leaf = CriterionFactory(
         period=period, code="2.1", parent=survey_field, max_points=Decimal("10"), method=Method.SURVEY
     )
-    group = RespondentGroup.objects.create(period=period, code="ND", name="Người dân", quota=5)
-    scale = SurveyScale.objects.create(
-        period=period,
-        code="ABCD",
-        name="Bốn mức",
-        kind=SurveyScaleKind.ABCD,
-        options=[list(item) for item in DEFAULT_SCALE_OPTIONS[SurveyScaleKind.ABCD]],
-    )
-    question = SurveyQuestion.objects.create(
-        period=period, code="Q1", text="Thái độ phục vụ?", criterion=survey_leaf, scale=scale
-    )
-    question.groups.set([group])
-    response = SurveyResponse.objects.create(
-        period=period,
-        agency=snv,
-        group=group,
-        source=SurveySource.PAPER,
-        reference="1",
-        submitted_on="2025-11-03",
-    )
-    SurveyAnswer.objects.create(response=response, question=question, option="B")
+    one_paper_answer(period, snv, survey_leaf, submitted_on="2025-11-03")
     return period
 
 

@@ -56,6 +56,7 @@ from ranking.results.finalization import (
     results_compute_by,
     survey_score_set,
 )
+from tests.concurrency import Step
 from tests.factories import (
     AgencyFactory,
     AgencyGroupFactory,
@@ -463,25 +464,6 @@ def test_a_period_step_from_an_earlier_state_is_refused(finalizing, write):
 
 
 # --- the race itself, on two connections -------------------------------------------------------------
-
-
-class Step(threading.Thread):
-    """One request on its own database connection."""
-
-    def __init__(self, name: str, work):
-        super().__init__(name=name, daemon=True)
-        self.work = work
-        self.outcome: tuple[str, object] | None = None
-
-    def run(self) -> None:
-        try:
-            self.outcome = ("done", self.work())
-        except PermissionDenied as refusal:
-            self.outcome = ("refused", str(refusal))
-        except Exception as error:  # reported by the test, never left in the thread
-            self.outcome = ("error", repr(error))
-        finally:
-            connection.close()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,28 +8,9 @@ import pytest
 from django.db import connection
 
 import ranking.surveys.services as survey_services
-from ranking.errors import ServiceError
 from ranking.models import SurveyInvitation, SurveyResponse
+from tests.concurrency import Step
 from tests.survey_builders import build_survey_year
-
-
-class Step(threading.Thread):
-    """One request on its own database connection."""
-
-    def __init__(self, name: str, work):
-        super().__init__(name=name, daemon=True)
-        self.work = work
-        self.outcome: tuple[str, object] | None = None
-
-    def run(self) -> None:
-        try:
-            self.outcome = ("done", self.work())
-        except ServiceError as refusal:
-            self.outcome = ("refused", str(refusal))
-        except Exception as error:  # reported by the test, never left in the thread
-            self.outcome = ("error", repr(error))
-        finally:
-            connection.close()
 
 
 @pytest.mark.django_db(transaction=True)
