@@ -5,6 +5,12 @@ page: a bar names every group with its number of agencies (`?khoi=<group code>`,
 group by default) and links to the full table of every group (`?khoi=tat-ca`), the one to
 print. A smaller period shows every group on one page, as it always has, and ignores `?khoi=`.
 
+The tables of a large period (a group's page and the full table) are lean: one line per row,
+cells without classes (the table's class `lean-results` / `lean-standings` lays them out,
+static/css/app.css), and on the council's page the standing and late forms of the one agency
+asked for (`?sua=<assessment id>`), a link on every other row. After a change there the
+council comes back to the group's page (`group_address`).
+
 The rows' numbers are written here, once per cell, as `floatformat:2` writes them (the
 language's decimal mark, two places, half up, never a grouping separator: the settings turn
 grouping off), which costs a fraction of the filter on a page of a thousand rows.
