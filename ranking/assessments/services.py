@@ -20,7 +20,7 @@ from ranking.errors import ScoreConflict, ServiceError, recorded
 from ranking.models import Assessment, Criterion, Evidence, Score
 from ranking.notifications import notify
 from ranking.numbers import too_large
-from ranking.periods.criteria import leaf_applies, score_problem
+from ranking.periods.criteria import leaf_applies, leaf_applies_sql, score_problem
 from ranking.periods.outdated import changed_fields, field_values, inputs_changed, results_outdated
 from ranking.rules import require
 
@@ -64,6 +64,7 @@ def score_for_update(*, assessment: Assessment, criterion: Criterion) -> Score:
         pass
     score = Score.objects.select_for_update().get(assessment=assessment, criterion=criterion)
     score.criterion = criterion
+    score.assessment = assessment
     score._as_read = field_values(score)
     return score
 
@@ -80,12 +81,13 @@ def leaf_score_for_update(*, assessment: Assessment, criterion_id: int) -> tuple
         Score.objects.select_for_update(of=("self",))
         .select_related("criterion")
         .filter(assessment=assessment, criterion_id=criterion_id, criterion__period_id=assessment.period_id)
-        .filter(leaf_applies(assessment.group_id, "criterion_id"))
+        .filter(leaf_applies_sql(f'"{Score._meta.db_table}"."criterion_id"', assessment.group_id))
         .order_by("pk")  # not the model's ordering, which joins four tables
         .first()
     )
     if score is not None:
         score._as_read = field_values(score)
+        score.assessment = assessment
         return score.criterion, score
     return leaf_of(assessment=assessment, criterion_id=criterion_id), None
 

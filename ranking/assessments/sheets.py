@@ -6,11 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, FilteredRelation, OuterRef, Q
+from django.db.models import FilteredRelation, IntegerField, Q
+from django.db.models.expressions import RawSQL
 
 from ranking import scoring
 from ranking.models import Assessment, Criterion, Evidence, Score
-from ranking.periods.criteria import applicable_criteria, applicable_tree, group_applies_q
+from ranking.periods.criteria import applicable_criteria, applicable_tree, group_applies_sql
 
 
 def leaf_required(method: str) -> bool:
@@ -284,8 +285,9 @@ class SheetFigures:
 
     `headings` are the parent rows in tree order, with their maxima and self-assessed
     subtotals; their criterion holds its id, period, parent, code, maximum, method and evidence
-    flag only. The appraisal's figures (reviewed and final subtotals and totals, the
-    reviewer's counts) are there when asked for, None otherwise.
+    flag only. `filed`: the leaves with a file of any purpose. The appraisal's figures
+    (reviewed and final subtotals and totals, the reviewer's counts) are there when asked for,
+    None otherwise.
     """
 
     assessment: Assessment
@@ -301,6 +303,8 @@ class SheetFigures:
     unreviewed_count: int | None = None
     uncommented_count: int | None = None
     differences: int | None = None
+    # The leaves with a file attached, of any purpose (the others need not read their files).
+    filed: set[int] = field(default_factory=set)
 
     def ancestors(self, parent_id: int | None) -> list[SheetRow]:
         """The rows of a parent and of every parent above it, nearest first."""
@@ -316,7 +320,7 @@ class SheetFigures:
 HEADING_FIELDS = ("id", "period_id", "parent_id", "code", "max_points", "method", "evidence_required")
 
 
-SELF_COLUMNS = ("mine__self_score", "mine__not_arising", "mine__no_evidence_reason", "has_files")
+SELF_COLUMNS = ("mine__self_score", "mine__not_arising", "mine__no_evidence_reason", "files")
 
 
 APPRAISAL_COLUMNS = (
@@ -331,21 +335,27 @@ def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFi
     """The figures of the assessment's sheet: what `assessment_sheet` adds up, counted the same way.
 
     One query: the period's criteria as plain values, each with whether it applies to the
-    agency's group, the assessment's score values and whether a self-assessment file is
-    attached. With `appraisal`, the reviewed and final figures too.
+    agency's group, the assessment's score values and whether a file is attached (one of the
+    self-assessment or another). With `appraisal`, the reviewed and final figures too.
     """
     group_id = assessment.group_id
-    files = Evidence.objects.filter(
-        score__assessment_id=assessment.pk,
-        score__criterion_id=OuterRef("pk"),
-        purpose=Evidence.Purpose.SELF_ASSESSMENT,
+    criterion_id = f'"{Criterion._meta.db_table}"."id"'
+    # Written out in SQL, as `group_applies_sql`: the ORM's Exists subqueries cost a save more
+    # to build than to run.
+    # The leaf's files: None when it has none, 0 when one is the self-assessment's, 1 otherwise.
+    files = RawSQL(
+        f'(SELECT MIN(CASE WHEN e.purpose = %s THEN 0 ELSE 1 END) FROM "{Evidence._meta.db_table}" e '
+        f'INNER JOIN "{Score._meta.db_table}" s ON e.score_id = s.id '
+        f"WHERE s.assessment_id = %s AND s.criterion_id = {criterion_id})",
+        (Evidence.Purpose.SELF_ASSESSMENT, assessment.pk),
+        output_field=IntegerField(),
     )
     query = (
         Criterion.objects.filter(period_id=assessment.period_id)
         .annotate(
             mine=FilteredRelation("scores", condition=Q(scores__assessment_id=assessment.pk)),
-            applies=ExpressionWrapper(group_applies_q(group_id), output_field=BooleanField()),
-            has_files=Exists(files),
+            applies=group_applies_sql(criterion_id, group_id),
+            files=files,
         )
         .order_by("sort_key")
         .values_list(*HEADING_FIELDS, "applies", *SELF_COLUMNS, *(APPRAISAL_COLUMNS if appraisal else ()))
@@ -363,13 +373,17 @@ def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFi
             headings.append(row)
     required = scored = missing = 0
     review = unreviewed = uncommented = differs = 0
+    filed: set[int] = set()
     self_scores, reviewed_scores, final_scores = [], [], []
     none = Decimal(0)
     for node in nodes:
         if node[0] not in leaf_ids:
             continue
         _id, _period, parent_id, code, max_points, method, evidence_required = node[:width]
-        self_score, not_arising, reason, has_files = node[width + 1 : width + 5]
+        self_score, not_arising, reason, files = node[width + 1 : width + 5]
+        has_files = files == 0
+        if files is not None:
+            filed.add(node[0])
         not_arising = bool(not_arising)
         leaf = scoring.Leaf(
             code=code, method=method, max_points=max_points or Decimal(0), field=code.split(".")[0]
@@ -400,6 +414,7 @@ def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFi
         required_count=required,
         scored_count=scored,
         missing_evidence_count=missing,
+        filed=filed,
     )
     if appraisal:
         figures.reviewed_totals = scoring.agency_totals(reviewed_scores)

@@ -9,7 +9,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, Max, Min, OuterRef, Q
+from django.db.models import BooleanField, Exists, Max, Min, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -53,6 +54,34 @@ def leaf_applies(group_id, ref: str = "pk") -> Q:
     """A filter keeping the criteria that are leaves and apply to the group `group_id` (see
     `group_applies_q`)."""
     return ~Exists(Criterion.objects.filter(parent_id=OuterRef(ref))) & group_applies_q(group_id, ref)
+
+
+def group_applies_sql(column: str, group_id: int | None) -> RawSQL:
+    """`group_applies_q` as one SQL expression, for the hot paths of a score save.
+
+    `column` is the criterion's id in the outer query, quoted with its table
+    (`'"ranking_criterion"."id"'`). The same rule as `group_applies_q`, written out: the ORM
+    builds and compiles each `Exists` subquery anew on every call, which cost more than the
+    rest of a save's queries together.
+    """
+    through = Criterion.groups.through._meta.db_table
+    return RawSQL(
+        f'(NOT EXISTS (SELECT 1 FROM "{through}" g WHERE g.criterion_id = {column}) '
+        f'OR EXISTS (SELECT 1 FROM "{through}" g WHERE g.criterion_id = {column} AND g.agencygroup_id = %s))',
+        (group_id,),
+        output_field=BooleanField(),
+    )
+
+
+def leaf_applies_sql(column: str, group_id: int | None) -> RawSQL:
+    """`leaf_applies` as one SQL expression (see `group_applies_sql`)."""
+    table = Criterion._meta.db_table
+    applies_sql, params = group_applies_sql(column, group_id).sql, (group_id,)
+    return RawSQL(
+        f'(NOT EXISTS (SELECT 1 FROM "{table}" child WHERE child.parent_id = {column}) AND {applies_sql})',
+        params,
+        output_field=BooleanField(),
+    )
 
 
 def final_not_arising_q(*, value: bool = True) -> Q:

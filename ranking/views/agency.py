@@ -165,7 +165,9 @@ def leaf_response(
     figures = sheet_figures(assessment=assessment)
     if criterion_id not in figures.leaf_ids:
         return service_error_response(request, ServiceError(*(state.get("errors") or [_("Not found.")])))
-    row = sheet_leaf(assessment=assessment, criterion_id=criterion_id, score=score)
+    row = sheet_leaf(
+        assessment=assessment, criterion_id=criterion_id, score=score, evidence=criterion_id in figures.filed
+    )
     access = Access.of(request.user, assessment)
     leaf = Leaf(row, access, **state)
     headings = [Heading(r, access.appraisal) for r in figures.headings]
@@ -215,26 +217,42 @@ def posted_number(request: HttpRequest, name: str, *, permission: str, assessmen
 @login_required
 @require_POST
 def score_self_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpResponse:
-    assessment = assessment_or_404(pk)
+    # The autosave's hot path reads the assessment once: the service locks it by its id (404
+    # when there is none) and the score it returns carries it, with its period. Only a number
+    # that is not one, or a refused save, reads it here, to check the permission or answer.
+    read: list[Assessment] = []
+
+    def assessment() -> Assessment:
+        if not read:
+            read.append(assessment_or_404(pk))
+        return read[0]
+
     data = request.POST
 
     def save() -> Score:
-        value = posted_number(request, "value", permission="ranking.fill_assessment", assessment=assessment)
-        return score_self_set(
-            user=request.user,
-            assessment=assessment,
-            criterion_id=criterion_id,
-            value=value,
-            not_arising=bool(data.get("not_arising")),
-            note=data.get("note", "").strip(),
-            no_evidence_reason=data.get("no_evidence_reason", "").strip(),
-            version=posted_version(data),
-        )
+        value, problem = decimal_or_error(data.get("value"))
+        if problem:
+            # As `posted_number`: checked after the permission.
+            allow(request, "ranking.fill_assessment", assessment())
+            raise ServiceError(problem)
+        try:
+            return score_self_set(
+                user=request.user,
+                assessment=read[0] if read else Assessment(pk=pk),
+                criterion_id=criterion_id,
+                value=value,
+                not_arising=bool(data.get("not_arising")),
+                note=data.get("note", "").strip(),
+                no_evidence_reason=data.get("no_evidence_reason", "").strip(),
+                version=posted_version(data),
+            )
+        except Assessment.DoesNotExist as missing:
+            raise Http404 from missing
 
     def answer(*, status: int, score: Score | None, messages: list[str]) -> HttpResponse:
         return leaf_response(
             request,
-            assessment,
+            score.assessment if score is not None else assessment(),
             criterion_id,
             status=status,
             score=score,
@@ -246,7 +264,11 @@ def score_self_save(request: HttpRequest, pk: int, criterion_id: int) -> HttpRes
         )
 
     return leaf_save(
-        request, save, answer=answer, back=leaf_url(assessment, criterion_id), saved_message=_("Saved.")
+        request,
+        save,
+        answer=answer,
+        back=reverse("assessment_detail", args=[pk]) + f"#leaf-{criterion_id}",
+        saved_message=_("Saved."),
     )
 
 

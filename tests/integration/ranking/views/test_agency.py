@@ -745,11 +745,12 @@ def test_the_page_runs_the_same_number_of_queries_for_any_tree(client, size, dja
     assert f"{size}/{size}" in progress_panel(response.content.decode())
 
 
-# The autosave of a leaf that has a score row: the session, the user and the assessment; in
-# the service's transaction (a savepoint here) the assessment locked for the permission check
-# (issue 9: checked on the row as it stands), the locked row with its leaf, the update and its
-# history; then the sheet's figures and the leaf's evidence for the answer.
-SAVE_QUERIES = 11
+# The autosave of a leaf that has a score row and a file: the session and the user; in the
+# service's transaction (a savepoint here) the assessment locked for the permission check
+# (issue 9: checked on the row as it stands; read only there, issue 13), the locked row with
+# its leaf, the update and its history; then the sheet's figures and the leaf's evidence for
+# the answer (not read for a leaf without a file).
+SAVE_QUERIES = 10
 
 
 @pytest.mark.parametrize("size", [5, 20])
@@ -768,3 +769,20 @@ def test_the_autosave_runs_the_same_number_of_queries_for_any_tree(client, size,
     assert f"{size}/{size}" in progress_panel(html)
     assert figure(html, "total") == str(size + 1)
     assert html.count('hx-swap-oob="true"') == 1 + 2  # the progress panel and both fields' subtotals
+
+
+@pytest.mark.parametrize("size", [5, 20])
+def test_the_autosave_of_a_leaf_without_files_reads_none(client, size, django_assert_num_queries):
+    year = tree_of(size)
+    leaf = Criterion.objects.filter(period=year.period, parent__isnull=False).order_by("sort_key")[1]
+    assert not Evidence.objects.filter(score__criterion=leaf).exists()
+    client.force_login(year.officer_a)
+    with django_assert_num_queries(SAVE_QUERIES - 1):
+        response = client.post(
+            year.save_url(leaf), {"value": "2", "note": "", "no_evidence_reason": "", "version": "2"}, **HTMX
+        )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "data-saved" in html
+    assert "Chưa có tệp đính kèm." in html  # "No file attached."
+    assert html.count('hx-swap-oob="true"') == 1 + 2
