@@ -142,6 +142,10 @@ class SheetResource(resources.ModelResource):
     sheet: ClassVar[str]
     key_columns: ClassVar[tuple[str, ...]]
     required_columns: ClassVar[tuple[str, ...]] = ()
+    # Imported by the command and the browser job without import-export's loop of rows
+    # (`ranking.workbook.importer.rows_import`): for a sheet written in bulk, whose rows need
+    # nothing of import-export but the resource's own steps.
+    direct_import: ClassVar[bool] = False
 
     class Meta:
         skip_unchanged = True

@@ -32,6 +32,7 @@ class ScoreResource(SheetResource):
     sheet = "Diem"
     key_columns = ("Mã kỳ", "Mã đơn vị", "Mã tiêu chí")
     required_columns = ("Mã kỳ", "Mã đơn vị", "Mã tiêu chí")
+    direct_import = True
 
     period = fields.Field(attribute="assessment__period__code", column_name="Mã kỳ")
     agency = fields.Field(attribute="assessment__agency__code", column_name="Mã đơn vị")
