@@ -537,6 +537,7 @@ class SheetBytes:
         self.cells = 0
         self.last_row = 0
         self.letters: set[bytes] = set()
+        self.last_column = 0
         # Blocks this long: a stretch without an edge longer than a cell may be spans one whole.
         self.block = max(limits.cell_chars // 4, 1)
         # From the first cell's start to the last edge seen, and bytes since that edge.
@@ -555,10 +556,6 @@ class SheetBytes:
     def finish(self) -> int | None:
         if not self.counted(self.carry):
             return None
-        columns = max((self.sheet.column_of(letters.decode()) for letters in self.letters), default=0)
-        limits = self.limits
-        if columns > limits.columns or self.last_row > limits.rows or self.last_row * columns > limits.cells:
-            return None
         return self.cells
 
     def counted(self, text: bytes) -> bool:
@@ -573,7 +570,14 @@ class SheetBytes:
         if not tags_referenced(text, b"<c", len(references)):
             return False
         self.cells += len(references)
-        self.letters.update(references)
+        new = set(references) - self.letters
+        if new:
+            self.letters |= new
+            self.last_column = max(
+                self.last_column, *(self.sheet.column_of(letters.decode()) for letters in new)
+            )
+            if self.last_column > self.limits.columns:
+                return False
         numbers = ROW_REFERENCE.findall(text)
         if not tags_referenced(text, b"<row", len(numbers)):
             return False
@@ -581,6 +585,8 @@ class SheetBytes:
             self.last_row = max(self.last_row, max(map(int, numbers)))
             if self.last_row > self.limits.rows:
                 return False
+        if self.last_row * self.last_column > self.limits.cells:
+            return False
         if b"<dimension" in text:
             declared = DIMENSION_REFERENCE.findall(text)
             if len(declared) != text.count(b"<dimension"):
