@@ -8,7 +8,7 @@ import pytest
 from django.utils.translation import override
 
 from ranking.models import Assessment, Score
-from ranking.workbook.importer import RowProgress, workbook_import
+from ranking.workbook.importer import workbook_import
 from ranking.workbook.resources.scores import ScoreResource
 from tests.builders import P, base_sheets
 from tests.workbooks import write_workbook
@@ -114,16 +114,19 @@ def test_progress_and_checkpoint_hear_of_every_row(tmp_path, monkeypatch):
 
 
 def test_a_checkpoint_stops_the_scores_midway_and_nothing_is_written(tmp_path, monkeypatch):
+    """Khoi, DonVi, KyDanhGia, XepLoai and TieuChi bring 24 rows: the 30th is a score's."""
     path = write_workbook(tmp_path / "y.xlsx", base_sheets())
-    calls = []
+    done = [0]
 
     def checkpoint():
-        calls.append(1)
-        if len(calls) == 60:
+        if done[0] == 30:
             raise Stop
 
+    def progress(rows, _total):
+        done[0] = rows
+
     with pytest.raises(Stop), override("vi"):
-        workbook_import(file=str(path), checkpoint=checkpoint)
+        workbook_import(file=str(path), progress=progress, checkpoint=checkpoint)
+    assert done[0] == 30
     assert not Score.objects.exists()
     assert not Assessment.objects.exists()
-    assert RowProgress is not None
