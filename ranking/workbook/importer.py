@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 from xml.parsers import expat
 
 import tablib
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -326,7 +326,9 @@ def unrecognised_workbook(titles: list[str]) -> str:
     }
 
 
-def sheet_import(resource: SheetResource, sheet: Sheet, report: ImportReport, *, user=None) -> None:
+def sheet_import(
+    resource: SheetResource, sheet: Sheet, report: ImportReport, *, user=None, rows: RowProgress | None = None
+) -> None:
     headers = set(sheet.dataset.headers or ())
     missing = [column for column in resource.required_columns if column not in headers]
     if missing:
@@ -336,14 +338,19 @@ def sheet_import(resource: SheetResource, sheet: Sheet, report: ImportReport, *,
         )
         return
     resource.excel_rows = sheet.row_numbers
-    result = resource.import_data(
-        sheet.dataset,
-        dry_run=False,
-        use_transactions=True,
-        raise_errors=False,
-        rollback_on_validation_errors=False,
-        user=user,
-    )
+    if resource.direct_import:
+        result = rows_import(resource, sheet.dataset, user=user, rows=rows)
+    else:
+        if rows is not None:
+            rows.watch(resource)
+        result = resource.import_data(
+            sheet.dataset,
+            dry_run=False,
+            use_transactions=True,
+            raise_errors=False,
+            rollback_on_validation_errors=False,
+            user=user,
+        )
     order = {column: i for i, column in enumerate(sheet.dataset.headers)}
     found: list[tuple[int, int, str]] = []
     for invalid in result.invalid_rows:
@@ -374,6 +381,92 @@ def sheet_import(resource: SheetResource, sheet: Sheet, report: ImportReport, *,
     )
 
 
+def rows_import(
+    resource: SheetResource, dataset: tablib.Dataset, *, user=None, rows: RowProgress | None = None
+):
+    """What `resource.import_data` does for the workbook import, without its machinery per row.
+
+    The same steps in the same order, through the resource's own methods — `before_import`,
+    each row found or created, read and checked (`import_instance`: the same cells, the same
+    messages), unchanged rows skipped, the rest written in batches by `bulk_create` and
+    `bulk_update`, then `after_import` — and the same result: counts, invalid rows with their
+    messages, a row's unexpected error, a batch's or the sheet's. Left out: a row result and
+    an ordered copy of each row, and the admin's needs (diffs, instances kept for its log),
+    for the command and the browser job only; the admin site's import keeps `import_data`.
+    Runs in a savepoint, rolled back on an error, as `import_data` with transactions.
+    """
+    result = resource.get_result_class()()
+    result.total_rows = len(dataset)
+    totals = {"new": 0, "update": 0, "skip": 0, "invalid": 0, "error": 0}
+    try:
+        with transaction.atomic():
+            _rows_import(resource, dataset, result, totals, user=user, rows=rows)
+            if result.has_errors():
+                transaction.set_rollback(True)
+    finally:
+        for kind, count in totals.items():
+            result.totals[kind] += count
+    return result
+
+
+def _rows_import(resource, dataset, result, totals, *, user, rows: RowProgress | None) -> None:
+    try:
+        with transaction.atomic():
+            resource.before_import(dataset, user=user)
+        resource._check_import_id_fields(dataset.headers)
+    except Exception as error:
+        resource.handle_import_error(result, error)
+    batch = resource._meta.batch_size
+    created = resource.create_instances
+    updated = resource.update_instances
+    get_instance = resource.get_instance
+    import_instance = resource.import_instance
+    init_instance = resource.init_instance
+    # The rows as `before_import` gave them; if it failed, as import-export gives them, and
+    # every row fails as it would there.
+    headers = dataset.headers
+    data = getattr(resource, "rows", None) or [dict(zip(headers, values, strict=False)) for values in dataset]
+    for number, row in enumerate(data, start=1):
+        try:
+            instance = get_instance(None, row)
+            new = instance is None
+            if new:
+                instance = init_instance(row)
+            import_instance(instance, row, row_number=number, user=user)
+            if not instance._import_changed:
+                totals["skip"] += 1
+            elif new:
+                totals["new"] += 1
+                created.append(instance)
+            else:
+                totals["update"] += 1
+                updated.append(instance)
+        except ValidationError as error:
+            totals["invalid"] += 1
+            result.append_invalid_row(number, row, error)
+        except Exception as error:  # as import_row: reported with its row, the import rolls back
+            totals["error"] += 1
+            result.append_error_row(
+                number, row, [resource.get_error_result_class()(error, row=row, number=number)]
+            )
+        if len(created) == batch:
+            with transaction.atomic():
+                resource.bulk_create(True, False, False, batch_size=batch, result=result)
+        if len(updated) == batch:
+            with transaction.atomic():
+                resource.bulk_update(True, False, False, batch_size=batch, result=result)
+        if rows is not None:
+            rows.row_done()
+    with transaction.atomic():
+        resource.bulk_create(True, False, False, result=result)
+        resource.bulk_update(True, False, False, result=result)
+    try:
+        with transaction.atomic():
+            resource.after_import(dataset, result, user=user)
+    except Exception as error:
+        resource.handle_import_error(result, error)
+
+
 class RowProgress:
     """Tells `progress(done, total)` of every data row imported, over all the sheets of a
     workbook, and calls `checkpoint()` after each."""
@@ -398,14 +491,17 @@ class RowProgress:
 
         def import_row_counted(row, instance_loader, **kwargs):
             result = import_row(row, instance_loader, **kwargs)
-            self.done += 1
-            if self.progress is not None:
-                self.progress(self.done, self.total)
-            if self.checkpoint is not None:
-                self.checkpoint()
+            self.row_done()
             return result
 
         resource.import_row = import_row_counted
+
+    def row_done(self) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+        if self.checkpoint is not None:
+            self.checkpoint()
 
     def sheet_done(self, sheet: Sheet, *, rows_before: int) -> None:
         """A sheet refused whole (a missing column) still counts as gone through."""
@@ -457,8 +553,7 @@ def workbook_import(
                     sheet_import(resource, sheet, report, user=user)
                 else:
                     before = rows.done
-                    rows.watch(resource)
-                    sheet_import(resource, sheet, report, user=user)
+                    sheet_import(resource, sheet, report, user=user, rows=rows)
                     rows.sheet_done(sheet, rows_before=before)
         if dry_run or not report.ok:
             transaction.set_rollback(True)

@@ -23,6 +23,7 @@ import csv
 import io
 import os
 import posixpath
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -164,7 +165,12 @@ class Package:
         for part, root in roots.items():
             if root == "worksheet":
                 name = names.get(part, part)
-                cells += self.scan(part, lambda exact, name=name: Worksheet(self, name, exact=exact)).cells
+                counted = None if self.long_strings else self.worksheet_count(part, name)
+                if counted is None:
+                    counted = self.scan(
+                        part, lambda exact, name=name: Worksheet(self, name, exact=exact)
+                    ).cells
+                cells += counted
         # A reader keeps the whole table in memory, a few dozen bytes an entry: a table longer
         # than the sheets could ever show is padding (a stale few thousand cost nothing).
         if strings > max(cells, FEW_STRINGS):
@@ -188,6 +194,26 @@ class Package:
             # A bad checksum, a truncated member, an unknown compression or an encryption.
             raise unreadable(error) from error
         return size
+
+    def worksheet_count(self, part: str, name: str) -> int | None:
+        """The cells of a sheet that keeps every limit by far, counted with byte searches and
+        expat without a handler (C speed both); None when the sheet must go through the exact
+        pass (`Worksheet`), which then refuses it or not as it always did: see `SheetBytes`."""
+        parser = expat.ParserCreate()
+        parser.StartDoctypeDeclHandler = refuse_doctype(part)
+        counter = SheetBytes(self.limits, name)
+        try:
+            with self.archive.open(part) as stream:
+                while chunk := stream.read(CHUNK):
+                    parser.Parse(chunk, False)
+                    if not counter.feed(chunk):
+                        return None
+                parser.Parse(b"", True)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as error:
+            raise unreadable(error) from error
+        except (expat.ExpatError, Refused):
+            return None
+        return counter.finish()
 
     def root(self, info: zipfile.ZipInfo) -> str | None:
         """The local name of the part's root element; None for a part that is not XML."""
@@ -477,6 +503,133 @@ class Worksheet(Scan):
 
     def too_many_columns(self) -> Refused:
         return Refused(too_many_columns(self.sheet, self.limits))
+
+
+# The tags of a sheet as spreadsheet programs write them: no prefix, the reference first.
+CELL_REFERENCE = re.compile(rb'<c r="([A-Z]{1,3})[1-9]')
+ROW_REFERENCE = re.compile(rb'<row r="([1-9][0-9]{0,8})"')
+DIMENSION_REFERENCE = re.compile(rb'<dimension ref="([^"<>]*)"')
+PREFIXED = re.compile(rb"<[^\s<>/!?=:]+:")
+# Where an item's text may end, as `Scan.item_ends` has it: a cell's end, or the next cell or row.
+ITEM_EDGES = (b'<c r="', b"</c>", b"<row ")
+TAG_ENDS = (b" ", b">", b"/", b"\t", b"\n", b"\r")
+
+
+class SheetBytes:
+    """A worksheet's counts from its bytes, fed chunk by chunk, with `bytes.count` and searches
+    for literal tags: rows, cells, the last row and column, the declared dimension, and a bound
+    of every cell's characters. Sound only for a part where every `<` opens a tag written as
+    spreadsheet programs write it, so any other part is left to the exact pass (`feed` answers
+    False): one with a comment, a CDATA section, a processing instruction or a document type
+    (`<!`, `<?` past the declaration), a prefixed element, a cell or row tag whose `r` is not
+    its first attribute (or is missing, or not plain letters and digits), a dimension not
+    written `<dimension ref="…"`; and one that comes near a limit: a row or column past its
+    limit, rows × columns past the cells, a dimension past either, a stretch of the sheet's
+    cells without a cell's start or end longer than a cell's characters may be.
+    """
+
+    def __init__(self, limits: Limits, name: str):
+        self.limits = limits
+        self.sheet = Worksheet.__new__(Worksheet)
+        self.sheet.sheet, self.sheet.limits, self.sheet.columns = name, limits, {}
+        self.carry = b""
+        self.started = False
+        self.cells = 0
+        self.last_row = 0
+        self.letters: set[bytes] = set()
+        self.last_column = 0
+        # Blocks this long: a stretch without an edge longer than a cell may be spans one whole.
+        self.block = max(limits.cell_chars // 4, 1)
+        # From the first cell's start to the last edge seen, and bytes since that edge.
+        self.in_cells = False
+        self.since_edge = 0
+
+    def feed(self, chunk: bytes) -> bool:
+        window = self.carry + chunk
+        cut = window.rfind(b"<")
+        if cut <= 0:
+            self.carry = window
+            return len(window) <= self.limits.cell_chars
+        self.carry = window[cut:]
+        return self.counted(window[:cut])
+
+    def finish(self) -> int | None:
+        if not self.counted(self.carry):
+            return None
+        return self.cells
+
+    def counted(self, text: bytes) -> bool:
+        if b"<!" in text or (b"<?" in text and (self.started or text.count(b"<?") > 1)):
+            return False
+        if not self.started and b"<?" in text and not text.startswith(b"<?"):
+            return False
+        self.started = True
+        if b":" in text and PREFIXED.search(text):
+            return False
+        references = CELL_REFERENCE.findall(text)
+        if not tags_referenced(text, b"<c", len(references)):
+            return False
+        self.cells += len(references)
+        new = set(references) - self.letters
+        if new:
+            self.letters |= new
+            self.last_column = max(
+                self.last_column, *(self.sheet.column_of(letters.decode()) for letters in new)
+            )
+            if self.last_column > self.limits.columns:
+                return False
+        numbers = ROW_REFERENCE.findall(text)
+        if not tags_referenced(text, b"<row", len(numbers)):
+            return False
+        if numbers:
+            self.last_row = max(self.last_row, max(map(int, numbers)))
+            if self.last_row > self.limits.rows:
+                return False
+        if self.last_row * self.last_column > self.limits.cells:
+            return False
+        if b"<dimension" in text:
+            declared = DIMENSION_REFERENCE.findall(text)
+            if len(declared) != text.count(b"<dimension"):
+                return False
+            try:
+                for reference in declared:
+                    self.sheet.dimension(reference.decode())
+            except (Refused, UnicodeDecodeError):
+                return False
+        return self.spans_fit(text)
+
+    def spans_fit(self, text: bytes) -> bool:
+        """Whether every stretch without an edge, from the first cell on, is shorter than a
+        cell may be (one that is not — a long text, or a long end of the sheet after its
+        cells — goes through the exact pass, as `Scan` sends it there)."""
+        start = 0
+        if not self.in_cells:
+            start = text.find(b'<c r="')
+            if start < 0:
+                return True
+            self.in_cells = True
+        block = self.block
+        for at in range(start, len(text), block):
+            piece = text[at : at + block]
+            last_edge = max(piece.rfind(edge) for edge in ITEM_EDGES)
+            if last_edge >= 0:
+                self.since_edge = len(piece) - last_edge
+            else:
+                self.since_edge += len(piece)
+                # The next edge may come up to a block later.
+                if self.since_edge + block > self.limits.cell_chars:
+                    return False
+        return True
+
+
+def tags_referenced(text: bytes, tag: bytes, references: int) -> bool:
+    """Whether every `tag` element of `text` is one of the `references` found with their
+    reference first: at once when no other name starts as the tag does (one count), else
+    counting the tag's own starts."""
+    starts = text.count(tag)
+    if starts == references:
+        return True
+    return sum(text.count(tag + end) for end in TAG_ENDS) == references
 
 
 def too_many_rows(sheet: str, limits: Limits) -> str:

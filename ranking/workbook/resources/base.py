@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import ClassVar
 
@@ -25,6 +26,25 @@ FLAG_FALSE = {"không", "khong", "0", "false", "no"}
 ARISES = "không"
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def plain_text(value: str) -> str:
+    """A text cell as stored: no NUL (PostgreSQL refuses it), one kind of line break, trimmed.
+    Once per text: a sheet repeats the same codes on every row."""
+    return clean_text(value).strip()
+
+
+def cell_text(value) -> str:
+    """A cell's value as text ("" for an empty cell; a whole number without its ".0")."""
+    if type(value) is str:
+        return plain_text(value)
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    # As the forms store text: no NUL (PostgreSQL refuses it), one kind of line break.
+    return clean_text(str(value)).strip()
+
+
 class Cells:
     """Typed reading of one row's cells; problems go to `errors` keyed by column."""
 
@@ -36,14 +56,7 @@ class Cells:
         return self.row.get(column)
 
     def text(self, column: str, *, required: bool = False) -> str:
-        value = self.row.get(column)
-        if value is None:
-            text = ""
-        elif isinstance(value, float) and value.is_integer():
-            text = str(int(value))
-        else:
-            # As the forms store text: no NUL (PostgreSQL refuses it), one kind of line break.
-            text = clean_text(str(value)).strip()
+        text = cell_text(self.row.get(column))
         if required and not text:
             self.errors.setdefault(column, _("This cell is required."))
         return text
@@ -142,6 +155,10 @@ class SheetResource(resources.ModelResource):
     sheet: ClassVar[str]
     key_columns: ClassVar[tuple[str, ...]]
     required_columns: ClassVar[tuple[str, ...]] = ()
+    # Imported by the command and the browser job without import-export's loop of rows
+    # (`ranking.workbook.importer.rows_import`): for a sheet written in bulk, whose rows need
+    # nothing of import-export but the resource's own steps.
+    direct_import: ClassVar[bool] = False
 
     class Meta:
         skip_unchanged = True
@@ -264,7 +281,7 @@ class SheetResource(resources.ModelResource):
         cached = getattr(self, "_key", None)
         if cached is not None and cached[0] is row:
             return cached[1]
-        key = tuple(Cells(row, {}).text(column) for column in self.key_columns)
+        key = tuple([cell_text(row.get(column)) for column in self.key_columns])
         self._key = (row, key)
         return key
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import signals
+from django.db.models.base import ModelState
 from django.utils.translation import gettext as _
 from import_export import fields
 from import_export.results import RowResult
@@ -32,6 +34,7 @@ class ScoreResource(SheetResource):
     sheet = "Diem"
     key_columns = ("Mã kỳ", "Mã đơn vị", "Mã tiêu chí")
     required_columns = ("Mã kỳ", "Mã đơn vị", "Mã tiêu chí")
+    direct_import = True
 
     period = fields.Field(attribute="assessment__period__code", column_name="Mã kỳ")
     agency = fields.Field(attribute="assessment__agency__code", column_name="Mã đơn vị")
@@ -93,6 +96,10 @@ class ScoreResource(SheetResource):
         self.criterion_groups = {c.id: {g.id for g in c.groups.all()} for c in criteria}
         self.problems: dict[tuple[int, Decimal], str | None] = {}
         self.defaults = [field.get_default() for field in Score._meta.concrete_fields]
+        concrete = Score._meta.concrete_fields
+        self.default_values = {f.attname: value for f, value in zip(concrete, self.defaults, strict=True)}
+        # What `Score(*defaults)` does besides storing the values: signals, if anything listens.
+        self.plain_new = not (signals.pre_init.has_listeners(Score) or signals.post_init.has_listeners(Score))
         self.assessments = {
             (a.period_id, a.agency_id): a for a in Assessment.objects.filter(period__in=self.periods.values())
         }
@@ -180,7 +187,14 @@ class ScoreResource(SheetResource):
     def init_instance(self, row=None):
         # Values given in field order skip Model()'s look-up of each field's default, once per
         # new row; Score's defaults are constants, read once.
-        return Score(*self.defaults)
+        if not self.plain_new:
+            return Score(*self.defaults)
+        # As `Score(*defaults)` builds it, without its loop over the fields: nothing listens to
+        # the construction, and every field's descriptor stores a new object's value as it is.
+        score = Score.__new__(Score)
+        score._state = ModelState()
+        score.__dict__.update(self.default_values)
+        return score
 
     def outdated_key(self, instance):
         return instance.assessment.period_id
