@@ -122,10 +122,14 @@ class Totals:
     @property
     def field_indices(self) -> dict[str, Decimal | None]:
         """The component index of every field with a maximum entry (see `component_index`)."""
-        return {
-            code: component_index(self.field_scores.get(code, ZERO), maximum)
-            for code, maximum in self.field_maxima.items()
-        }
+        scores = self.field_scores
+        # `component_index` of each field, in one decimal context for them all.
+        with localcontext() as ctx:
+            ctx.prec = 28
+            return {
+                code: max(scores.get(code, ZERO), ZERO) * HUNDRED / maximum if maximum else None
+                for code, maximum in self.field_maxima.items()
+            }
 
 
 def component_index(points: Decimal, maximum: Decimal) -> Decimal | None:

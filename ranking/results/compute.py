@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Abs, Greatest, Least
 from django.utils import timezone
@@ -19,7 +20,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.models import AgencyGroup
 from ranking import scoring
-from ranking.bulk import bulk_insert
+from ranking.bulk import bulk_insert_values
 from ranking.enums import LateRule, Phase, Standing
 from ranking.errors import ServiceError, recorded
 from ranking.models import (
@@ -39,6 +40,27 @@ from ranking.periods.criteria import applies, final_not_arising_q
 # How many problems a refusal lists before it summarises the rest.
 MAX_LISTED = 20
 INDEX_PLACES = Decimal("1E-10")
+# The values of a result `results_compute` writes, in the order it gives them.
+RESULT_VALUES = (
+    "period_id",
+    "agency_id",
+    "group_id",
+    "total",
+    "total_without_survey",
+    "maximum",
+    "index",
+    "field_scores",
+    "field_maxima",
+    "field_indices",
+    "tier_before_demotion_id",
+    "tier_id",
+    "demoted",
+    "rank",
+    "previous_rank",
+    "standing",
+    "standing_reason",
+    "late",
+)
 
 
 @dataclass(frozen=True)
@@ -226,9 +248,35 @@ def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> d
         .order_by()
     )
     sums: dict[int, dict[str, dict]] = defaultdict(dict)
-    for row in rows:
-        sums[row.pop("assessment_id")][row.pop("field")] = row
+    for assessment_id, field, *values in sum_rows(rows):
+        sums[assessment_id][field] = dict(zip(SUM_NAMES, values, strict=True))
     return sums
+
+
+SUM_NAMES = ("points", "survey", "scored", "base_done", "not_arisen_max")
+
+
+def sum_rows(rows) -> list[tuple]:
+    """(assessment id, field, *SUM_NAMES) of each row of the `field_sums` query.
+
+    PostgreSQL's driver gives the sums as Decimals and the counts as ints, the very values
+    the ORM's converters would make of them: the rows are read as the driver gives them,
+    without a converter call for each of their tens of thousands of values. SQLite's sums
+    go through the ORM's converters.
+    """
+    wanted = ("assessment_id", "field", *SUM_NAMES)
+    if connection.vendor != "postgresql":
+        return list(rows.values_list(*wanted))
+    query = rows.query
+    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    order = [names.index(name) for name in wanted]
+    sql, params = query.get_compiler(connection=connection).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    if order == list(range(len(names))):
+        return fetched
+    return [tuple(row[i] for i in order) for row in fetched]
 
 
 def totals_of(fields: dict[str, dict], *, base_maxima: dict[str, Decimal]) -> scoring.Totals:
@@ -238,31 +286,54 @@ def totals_of(fields: dict[str, dict], *, base_maxima: dict[str, Decimal]) -> sc
     group, as if they all arose; the leaves that did not arise are taken off field by field.
     """
 
-    def exact(value) -> Decimal:
-        return (value or Decimal(0)).quantize(PLACES)
-
-    raw = sum((exact(f["points"]) for f in fields.values()), Decimal(0))
-    survey = sum((exact(f["survey"]) for f in fields.values()), Decimal(0))
-    field_maxima = {
-        code: maximum - exact(fields.get(code, {}).get("not_arisen_max"))
-        for code, maximum in base_maxima.items()
-    }
+    zero = Decimal(0)
+    # Each sum made exact once; added up in the fields' order, as `sum` would.
+    points = {code: (f["points"] or zero).quantize(PLACES) for code, f in fields.items()}
+    raw = survey = zero
+    for value in points.values():
+        raw += value
+    for f in fields.values():
+        survey += (f["survey"] or zero).quantize(PLACES)
+    field_maxima = {}
+    maximum = zero
+    for code, most in base_maxima.items():
+        f = fields.get(code)
+        left = most - ((f and f["not_arisen_max"]) or zero).quantize(PLACES)
+        field_maxima[code] = left
+        maximum += left
     return scoring.Totals(
         total=max(raw, scoring.ZERO),
         total_without_survey=max(raw - survey, scoring.ZERO),
-        maximum=sum(field_maxima.values(), Decimal(0)),
-        field_scores={code: exact(f["points"]) for code, f in fields.items() if f["scored"]},
+        maximum=maximum,
+        field_scores={code: points[code] for code, f in fields.items() if f["scored"]},
         field_maxima=field_maxima,
     )
 
 
-def unscored_leaves(*, assessment: Assessment, shape: PeriodLeaves) -> list[str]:
+class AgencyNames(NamedTuple):
+    name: str
+    code: str
+
+
+class AssessmentRow(NamedTuple):
+    """What the results read of an assessment (a thousand of them are read at once)."""
+
+    id: int
+    agency_id: int
+    group_id: int
+    standing: str
+    standing_reason: str
+    late: bool
+    agency: AgencyNames
+
+
+def unscored_leaves(*, assessment: Assessment | AssessmentRow, shape: PeriodLeaves) -> list[str]:
     """Codes of the base leaves that apply to the assessment and arose but have no score."""
     applying = shape.applying(assessment.group_id)
     recorded = {
         criterion_id: (final, scoring.final_not_arising(not_arising, overruled))
         for criterion_id, final, not_arising, overruled in Score.objects.filter(
-            assessment=assessment, criterion_id__in=applying
+            assessment_id=assessment.id, criterion_id__in=applying
         ).values_list("criterion_id", "final_score", "not_arising", "reviewer_not_arising")
     }
     return scoring.unscored(
@@ -276,7 +347,7 @@ def agency_inputs(
     tiers: list[Tier],
     criteria: list[Criterion],
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[list[scoring.AgencyInput], dict[int, Assessment]]:
+) -> tuple[list[scoring.AgencyInput], dict[int, AssessmentRow]]:
     """The scoring inputs of every assessment of the period, summed by the database.
 
     A fixed number of queries, plus one per assessment with unscored leaves, to list them.
@@ -284,10 +355,10 @@ def agency_inputs(
     """
     shape = period_leaves(criteria)
     assessments = {
-        a.id: a
-        for a in Assessment.objects.filter(period=period)
-        .select_related("agency")
-        .only("group_id", "agency__name", "agency__code", "standing", "standing_reason", "late")
+        row[0]: AssessmentRow(*row[:6], agency=AgencyNames(*row[6:]))
+        for row in Assessment.objects.filter(period=period).values_list(
+            *AssessmentRow._fields[:-1], "agency__name", "agency__code"
+        )
     }
     if not assessments:
         raise ServiceError(_("Period %(code)s has no assessments.") % {"code": period.code})
@@ -351,11 +422,33 @@ def agency_inputs(
     return inputs, assessments
 
 
+# The field names of each dataclass `canonical` met, looked up once per class.
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def canonical(value):
     """`value` as plain JSON data that two equal values always share: dataclasses by their
     fields, mappings sorted, numbers exact and without trailing zeros."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    kind = type(value)
+    # The common cases first, told by their exact type (a period's inputs hold tens of
+    # thousands of values); subclasses take the general way below, as before.
+    if kind is Decimal:
+        return format(value.normalize(), "f")
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    names = _FIELD_NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: canonical(getattr(value, name)) for name in names}
+    if kind is dict:
+        return sorted(
+            [
+                k if type(k) is str else canonical(k),
+                format(v.normalize(), "f") if type(v) is Decimal else canonical(v),
+            ]
+            for k, v in value.items()
+        )
     if isinstance(value, dict):
         return sorted([canonical(k), canonical(v)] for k, v in value.items())
     if isinstance(value, list | tuple):
@@ -374,7 +467,7 @@ class PeriodInputs:
     tiers: list[Tier]
     rules: scoring.PeriodRules
     inputs: list[scoring.AgencyInput]
-    assessments: dict[int, Assessment]
+    assessments: dict[int, AssessmentRow]
 
     @property
     def fingerprint(self) -> str:
@@ -447,34 +540,38 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
     late_not_ranked = recorded(gettext_noop("Submitted late (the period's rule: not ranked)"))
 
     Result.objects.filter(period=period).delete()
-    bulk_insert(
-        [
-            Result(
-                period_id=period.id,
-                agency_id=assessments[r.key].agency_id,
-                group_id=r.group,
-                total=r.totals.total,
-                total_without_survey=r.totals.total_without_survey,
-                maximum=r.totals.maximum,
-                index=r.totals.index.quantize(INDEX_PLACES),
-                field_scores={code: str(r.totals.field_scores.get(code, 0)) for code in rules.field_codes},
-                field_maxima={code: str(r.totals.field_maxima.get(code, 0)) for code in rules.field_codes},
-                field_indices=stored_indices(r.totals, rules.field_codes),
-                tier_before_demotion_id=tiers[r.tier_before_demotion].id,
-                tier_id=tiers[r.tier].id,
-                demoted=r.demoted,
-                rank=r.rank,
-                previous_rank=r.previous_rank,
-                standing=Standing.RANKED if r.rank is not None else Standing.NOT_RANKED,
-                standing_reason=(
-                    "" if r.rank is not None else assessments[r.key].standing_reason or late_not_ranked
-                ),
-                late=assessments[r.key].late,
+    # The rows as values, without an instance of each: what `Result(**row)` would be.
+    codes = rules.field_codes
+    tier_ids = [t.id for t in tiers]
+    rows = []
+    for r in computed:
+        totals = r.totals
+        assessment = assessments[r.key]
+        field_scores, field_maxima = totals.field_scores, totals.field_maxima
+        ranked = r.rank is not None
+        rows.append(
+            (
+                period.id,
+                assessment.agency_id,
+                r.group,
+                totals.total,
+                totals.total_without_survey,
+                totals.maximum,
+                totals.index.quantize(INDEX_PLACES),
+                {code: str(field_scores.get(code, 0)) for code in codes},
+                {code: str(field_maxima.get(code, 0)) for code in codes},
+                stored_indices(totals, codes),
+                tier_ids[r.tier_before_demotion],
+                tier_ids[r.tier],
+                r.demoted,
+                r.rank,
+                r.previous_rank,
+                Standing.RANKED if ranked else Standing.NOT_RANKED,
+                "" if ranked else assessment.standing_reason or late_not_ranked,
+                assessment.late,
             )
-            for r in computed
-        ],
-        Result,
-    )
+        )
+    bulk_insert_values(Result, RESULT_VALUES, rows)
     proposed = {assessments[r.key].agency_id for r in computed if r.award_proposed}
     awards_propose(period=period, agency_ids=proposed)
 
