@@ -103,12 +103,18 @@ def copy(cursor, table: str, columns: str, rows: list[Sequence]) -> None:
         cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
 
 
-def insert(model: type[models.Model], fields: Sequence[models.Field], rows: list[Sequence]) -> list:
-    """INSERT `rows` (sequences of Python values, in `fields` order); returns the new primary keys."""
+def insert(
+    model: type[models.Model], fields: Sequence[models.Field], rows: list[Sequence], *, keys: bool = True
+) -> list:
+    """INSERT `rows` (sequences of Python values, in `fields` order); returns the new primary keys
+    (none without `keys`: the database numbers the rows itself, unread)."""
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     pk = connection.ops.quote_name(model._meta.pk.column)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not keys:
+            copy(cursor.cursor, table, columns, rows)
+            return []
         if connection.vendor == "postgresql":
             # Take the keys from the table's sequence first, then COPY the rows with them.
             cursor.execute(
@@ -166,7 +172,8 @@ def bulk_insert_values(model: type[models.Model], names: Sequence[str], rows: li
     """Insert new rows of `model` given as values of the fields `names` (attribute names, in
     that order), without building an instance of each: what `bulk_insert` of the instances
     `model(**dict(zip(names, row)))` writes. Fields not named take their default; those that
-    fill themselves on save (`auto_now`, `auto_now_add`) are filled, as on save."""
+    fill themselves on save (`auto_now`, `auto_now_add`) are filled, as on save. The new rows'
+    primary keys are not read."""
     if not rows:
         return
     if not supported():
@@ -196,7 +203,7 @@ def bulk_insert_values(model: type[models.Model], names: Sequence[str], rows: li
             if line[i] or not empty_as_is:
                 line[i] = prepare(line[i])
         values.append(line)
-    insert(model, fields, values)
+    insert(model, fields, values, keys=False)
 
 
 def values_of(objs: list[models.Model], fields: list[models.Field]) -> list[list]:

@@ -172,7 +172,9 @@ def period_leaves(criteria: list[Criterion]) -> PeriodLeaves:
     )
 
 
-def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> dict[int, dict[str, dict]]:
+def field_sums(
+    *, period: Period, shape: PeriodLeaves, group_ids: set[int], assessments: int = 0
+) -> dict[int, dict[str, dict]]:
     """Assessment id → field code → the sums of its scores there, added up by the database.
 
     Only the leaves that apply to the agency's group count, and whether a leaf arose is its
@@ -181,7 +183,8 @@ def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> d
     leaves' part of it), `scored` (scored leaves that arose), `base_done` (base leaves scored
     or not arising) and `not_arisen_max` (the maxima of base leaves that did not arise).
     The leaves' methods and maxima are written into the query (a period has a few hundred
-    leaves), so the scores are read without joining the criteria.
+    leaves), so the scores are read without joining the criteria. `assessments`: how many
+    the period has, if known (the memory the grouping needs).
     """
     applying = Q(pk__in=[])
     for group_id in group_ids:
@@ -248,7 +251,7 @@ def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> d
         .order_by()
     )
     sums: dict[int, dict[str, dict]] = defaultdict(dict)
-    for assessment_id, field, *values in sum_rows(rows):
+    for assessment_id, field, *values in sum_rows(rows, groups=assessments * len(fields)):
         sums[assessment_id][field] = dict(zip(SUM_NAMES, values, strict=True))
     return sums
 
@@ -256,7 +259,7 @@ def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> d
 SUM_NAMES = ("points", "survey", "scored", "base_done", "not_arisen_max")
 
 
-def sum_rows(rows) -> list[tuple]:
+def sum_rows(rows, *, groups: int) -> list[tuple]:
     """(assessment id, field, *SUM_NAMES) of each row of the `field_sums` query.
 
     PostgreSQL's driver gives the sums as Decimals and the counts as ints, the very values
@@ -272,6 +275,12 @@ def sum_rows(rows) -> list[tuple]:
     order = [names.index(name) for name in wanted]
     sql, params = query.get_compiler(connection=connection).as_sql()
     with connection.cursor() as cursor:
+        if groups and connection.in_atomic_block:
+            # The grouping holds about 1 kB per (assessment, field): beyond PostgreSQL's
+            # default 4 MB of work memory it spills to disk in batches. For this
+            # transaction only, enough memory to group in one pass (at most 256 MB).
+            megabytes = min(256, 4 + groups // 1000)
+            cursor.execute(f"SET LOCAL work_mem = '{megabytes}MB'")
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
     if order == list(range(len(names))):
@@ -363,7 +372,7 @@ def agency_inputs(
     if not assessments:
         raise ServiceError(_("Period %(code)s has no assessments.") % {"code": period.code})
     group_ids = {a.group_id for a in assessments.values()}
-    sums = field_sums(period=period, shape=shape, group_ids=group_ids)
+    sums = field_sums(period=period, shape=shape, group_ids=group_ids, assessments=len(assessments))
     base_leaves = {g: shape.base(shape.applying(g)) for g in group_ids}
     base_maxima = {g: scoring.field_maxima(shape.leaves[i] for i in shape.applying(g)) for g in group_ids}
     tier_position = {t.id: i for i, t in enumerate(tiers)}
