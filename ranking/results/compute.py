@@ -260,22 +260,21 @@ SUM_NAMES = ("points", "survey", "scored", "base_done", "not_arisen_max")
 
 
 def sum_rows(rows, *, groups: int) -> list[tuple]:
-    """(assessment id, field, *SUM_NAMES) of each row of the `field_sums` query.
-
-    PostgreSQL's driver gives the sums as Decimals and the counts as ints, the very values
-    the ORM's converters would make of them: the rows are read as the driver gives them,
-    without a converter call for each of their tens of thousands of values. SQLite's sums
-    go through the ORM's converters.
+    """(assessment id, field, *SUM_NAMES) of each row of the `field_sums` query, as the ORM
+    gives them: each value through the converters the ORM applies to its column (SQLite's
+    sums come as floats, made Decimals), each distinct value converted once. The sums take
+    few distinct values (scores in quarters, a few maxima): tens of thousands of converter
+    calls become as many dictionary look-ups.
     """
     wanted = ("assessment_id", "field", *SUM_NAMES)
-    if connection.vendor != "postgresql":
-        return list(rows.values_list(*wanted))
     query = rows.query
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
     names = [*query.extra_select, *query.values_select, *query.annotation_select]
     order = [names.index(name) for name in wanted]
-    sql, params = query.get_compiler(connection=connection).as_sql()
+    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
     with connection.cursor() as cursor:
-        if groups and connection.in_atomic_block:
+        if groups and connection.vendor == "postgresql" and connection.in_atomic_block:
             # The grouping holds about 1 kB per (assessment, field): beyond PostgreSQL's
             # default 4 MB of work memory it spills to disk in batches. For this
             # transaction only, enough memory to group in one pass (at most 256 MB).
@@ -283,9 +282,25 @@ def sum_rows(rows, *, groups: int) -> list[tuple]:
             cursor.execute(f"SET LOCAL work_mem = '{megabytes}MB'")
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    if order == list(range(len(names))):
-        return fetched
-    return [tuple(row[i] for i in order) for row in fetched]
+    conversions = [(position, chain, column, {}) for position, (chain, column) in converters.items()]
+    result = []
+    for row in fetched:
+        if conversions:
+            row = list(row)
+            for position, chain, column, known in conversions:
+                raw = row[position]
+                # Keyed by type and text, not by equality: 1, 1.0 and True, 0.0 and -0.0,
+                # Decimal("1.25") and Decimal("1.2500") are equal but not the same value.
+                key = raw if type(raw) is int else (type(raw), str(raw))
+                value = known.get(key, known)
+                if value is known:
+                    value = raw
+                    for converter in chain:
+                        value = converter(value, column, connection)
+                    known[key] = value
+                row[position] = value
+        result.append(tuple(row[i] for i in order))
+    return result
 
 
 def totals_of(fields: dict[str, dict], *, base_maxima: dict[str, Decimal]) -> scoring.Totals:
