@@ -233,3 +233,77 @@ def previous_year(year: Year, *, council) -> None:
     results_approve(user=council, period=period)
     period.refresh_from_db()
     period_publish(user=council, period=period)
+
+
+def large_period(year: Year, *, agencies: int, code: str | None = None):
+    """A period of `agencies` agencies × the year's leaves, every leaf scored, for timing
+    `compute_results` alone (untimed, written in bulk): the criteria, tiers and previous period
+    of `year.code` copied, agencies added beyond the year's (`DX…`, in the same groups), one assessment
+    each and the scores written by `ranking.bulk` (COPY on PostgreSQL), without history.
+    Returns the period."""
+    from accounts.models import Agency, AgencyGroup
+    from ranking.bulk import bulk_insert_values
+    from ranking.models import Assessment, Criterion, Period, Score, Tier
+
+    source = Period.objects.get(code=year.code)
+    period = Period.objects.get(pk=source.pk)
+    new_year = year.year + year.imports + 10
+    period.pk = None
+    period.code = code or f"{year.subject}-{new_year}"
+    period.year = new_year
+    period.name = period.code
+    period.results_computed_at = None
+    period.results_fingerprint = ""
+    period.save()
+    Tier.objects.bulk_create(
+        Tier(period=period, **{f: getattr(t, f) for f in ("order", "label", "min_index")})
+        for t in Tier.objects.filter(period=source)
+    )
+    copies: dict[int, Criterion] = {}
+    for criterion in Criterion.objects.filter(period=source).order_by("sort_key"):
+        old_id, groups = criterion.pk, list(criterion.groups.all())
+        criterion.pk = None
+        criterion.period = period
+        criterion.parent = copies[criterion.parent_id] if criterion.parent_id else None
+        criterion.save()
+        if groups:
+            criterion.groups.set(groups)
+        copies[old_id] = criterion
+
+    groups = {g.code: g.id for g in AgencyGroup.objects.all()}
+    known = Agency.objects.count()
+    Agency.objects.bulk_create(
+        (
+            Agency(code=f"DX{n:06d}", name=f"Đơn vị lớn {n}", group_id=groups[year.group_code(n)])
+            for n in range(known, agencies)
+        ),
+        batch_size=2000,
+    )
+    chosen = list(Agency.objects.order_by("code").values_list("id", "group_id")[:agencies])
+    bulk_insert_values(
+        Assessment, ("period_id", "agency_id", "group_id"), [(period.id, a, g) for a, g in chosen]
+    )
+    assessment_ids = list(Assessment.objects.filter(period=period).values_list("id", flat=True))
+    leaves = list(
+        Criterion.objects.filter(period=period, children__isnull=True)
+        .order_by("sort_key")
+        .values_list("id", "method")
+    )
+    rng = random.Random(f"{year.seed}-{period.code}")
+    quarters = [Decimal(n) / 4 for n in range(5)]
+    deductions = [Decimal(0), Decimal(0), Decimal(0), Decimal("-0.25"), Decimal("-0.5")]
+    names = ("assessment_id", "criterion_id", "self_score", "reviewed_score", "final_score")
+    rows = []
+    for assessment_id in assessment_ids:
+        skill = rng.uniform(0.55, 1.0)
+        for leaf_id, method in leaves:
+            if method == "deduction":
+                value = rng.choice(deductions)
+            else:
+                value = quarters[min(4, max(0, round(rng.gauss(skill, 0.15) * 4)))]
+            rows.append((assessment_id, leaf_id, value, value, value))
+        if len(rows) >= 100_000:
+            bulk_insert_values(Score, names, rows)
+            rows = []
+    bulk_insert_values(Score, names, rows)
+    return period

@@ -95,6 +95,12 @@ def arguments() -> argparse.Namespace:
         "--keep", action="store_true", help="keep the test database and work directory (to investigate)"
     )
     parser.add_argument("--output", type=Path, help="also write the JSON summary to this file")
+    parser.add_argument(
+        "--compute-agencies",
+        type=int,
+        metavar="N",
+        help="also time compute_results of a period of N agencies (written in bulk, untimed), last",
+    )
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -360,6 +366,19 @@ def main() -> None:
                 year_leaves={"period": period.code, "leaves": leaves},
                 database_name=name,
                 workdir=workdir,
+            )
+        if args.compute_agencies:
+            say(f"a period of {args.compute_agencies:,} agencies × {args.leaves} leaves (untimed)")
+            large = data.large_period(year, agencies=args.compute_agencies)
+            settle()
+            say(f"{large.code}: compute_results × {args.repeat} and its anchor")
+            figures.append(
+                batch.compute_figure(
+                    large,
+                    repeat=args.repeat,
+                    name=f"compute_results, {args.compute_agencies:,} agencies",
+                    within_s=10,
+                )
             )
         summary = {
             "date": date,

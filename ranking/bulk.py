@@ -103,12 +103,18 @@ def copy(cursor, table: str, columns: str, rows: list[Sequence]) -> None:
         cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
 
 
-def insert(model: type[models.Model], fields: Sequence[models.Field], rows: list[Sequence]) -> list:
-    """INSERT `rows` (sequences of Python values, in `fields` order); returns the new primary keys."""
+def insert(
+    model: type[models.Model], fields: Sequence[models.Field], rows: list[Sequence], *, keys: bool = True
+) -> list:
+    """INSERT `rows` (sequences of Python values, in `fields` order); returns the new primary keys
+    (none without `keys`: the database numbers the rows itself, unread)."""
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     pk = connection.ops.quote_name(model._meta.pk.column)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not keys:
+            copy(cursor.cursor, table, columns, rows)
+            return []
         if connection.vendor == "postgresql":
             # Take the keys from the table's sequence first, then COPY the rows with them.
             cursor.execute(
@@ -160,6 +166,44 @@ def bulk_insert(objs: list[models.Model], model: type[models.Model]) -> None:
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def bulk_insert_values(model: type[models.Model], names: Sequence[str], rows: list[Sequence]) -> None:
+    """Insert new rows of `model` given as values of the fields `names` (attribute names, in
+    that order), without building an instance of each: what `bulk_insert` of the instances
+    `model(**dict(zip(names, row)))` writes. Fields not named take their default; those that
+    fill themselves on save (`auto_now`, `auto_now_add`) are filled, as on save. The new rows'
+    primary keys are not read."""
+    if not rows:
+        return
+    if not supported():
+        model.objects.bulk_create([model(**dict(zip(names, row, strict=True))) for row in rows])
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    position = {name: i for i, name in enumerate(names)}
+    given = [position.get(f.attname) for f in fields]
+    missing = [f.attname for f, i in zip(fields, given, strict=True) if i is None]
+    filler = model(**{name: value for name, value in zip(names, rows[0], strict=True)})
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            field.pre_save(filler, add=True)
+    # The values of the fields not named: the same for every row, as an instance takes them.
+    constant = values_of([filler], [f for f in fields if f.attname in missing])[0] if missing else []
+    fixed = dict(zip(missing, constant, strict=True))
+    prepared = [
+        (i, prepare, isinstance(field, CleanTextMixin))
+        for i, (field, prepare) in enumerate(zip(fields, map(preparer, fields), strict=True))
+        if prepare is not as_it_is and given[i] is not None
+    ]
+    order = [(i, fixed.get(f.attname)) for f, i in zip(fields, given, strict=True)]
+    values = []
+    for row in rows:
+        line = [row[i] if i is not None else value for i, value in order]
+        for i, prepare, empty_as_is in prepared:
+            if line[i] or not empty_as_is:
+                line[i] = prepare(line[i])
+        values.append(line)
+    insert(model, fields, values, keys=False)
 
 
 def values_of(objs: list[models.Model], fields: list[models.Field]) -> list[list]:

@@ -12,6 +12,7 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from functools import cached_property, lru_cache
 
 NUMBER = "number"
 CHOICE = "choice"
@@ -103,9 +104,10 @@ class Totals:
     # The maximum of every field with a leaf that applies: its base leaves that arose.
     field_maxima: dict[str, Decimal] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def ratio(self) -> Fraction:
-        """The index as an exact fraction of 1 (0 when nothing arose)."""
+        """The index as an exact fraction of 1 (0 when nothing arose); worked out once (a
+        period's tiers and ranks ask for it again and again)."""
         if not self.maximum:
             return Fraction(0)
         return Fraction(self.total) / Fraction(self.maximum)
@@ -122,10 +124,14 @@ class Totals:
     @property
     def field_indices(self) -> dict[str, Decimal | None]:
         """The component index of every field with a maximum entry (see `component_index`)."""
-        return {
-            code: component_index(self.field_scores.get(code, ZERO), maximum)
-            for code, maximum in self.field_maxima.items()
-        }
+        scores = self.field_scores
+        # `component_index` of each field, in one decimal context for them all.
+        with localcontext() as ctx:
+            ctx.prec = 28
+            return {
+                code: max(scores.get(code, ZERO), ZERO) * HUNDRED / maximum if maximum else None
+                for code, maximum in self.field_maxima.items()
+            }
 
 
 def component_index(points: Decimal, maximum: Decimal) -> Decimal | None:
@@ -230,6 +236,10 @@ class TierDef:
     min_index: Decimal
 
 
+# A tier's bound as an exact fraction, made once per bound rather than once per agency.
+bound_fraction = lru_cache(maxsize=1024)(Fraction)
+
+
 def tier_position(totals: Totals, tiers: Sequence[TierDef]) -> int:
     """Position (0 = highest) of the highest tier whose lower bound the exact index reaches.
 
@@ -240,7 +250,7 @@ def tier_position(totals: Totals, tiers: Sequence[TierDef]) -> int:
         raise ValueError("a tier scheme needs at least one tier")
     ratio = totals.ratio * 100
     for position, tier in enumerate(tiers):
-        if ratio >= Fraction(tier.min_index):
+        if ratio >= bound_fraction(tier.min_index):
             return position
     return len(tiers) - 1
 

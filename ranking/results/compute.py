@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Abs, Greatest, Least
 from django.utils import timezone
@@ -19,7 +20,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.models import AgencyGroup
 from ranking import scoring
-from ranking.bulk import bulk_insert
+from ranking.bulk import bulk_insert_values
 from ranking.enums import LateRule, Phase, Standing
 from ranking.errors import ServiceError, recorded
 from ranking.models import (
@@ -39,6 +40,27 @@ from ranking.periods.criteria import applies, final_not_arising_q
 # How many problems a refusal lists before it summarises the rest.
 MAX_LISTED = 20
 INDEX_PLACES = Decimal("1E-10")
+# The values of a result `results_compute` writes, in the order it gives them.
+RESULT_VALUES = (
+    "period_id",
+    "agency_id",
+    "group_id",
+    "total",
+    "total_without_survey",
+    "maximum",
+    "index",
+    "field_scores",
+    "field_maxima",
+    "field_indices",
+    "tier_before_demotion_id",
+    "tier_id",
+    "demoted",
+    "rank",
+    "previous_rank",
+    "standing",
+    "standing_reason",
+    "late",
+)
 
 
 @dataclass(frozen=True)
@@ -150,7 +172,9 @@ def period_leaves(criteria: list[Criterion]) -> PeriodLeaves:
     )
 
 
-def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> dict[int, dict[str, dict]]:
+def field_sums(
+    *, period: Period, shape: PeriodLeaves, group_ids: set[int], assessments: int = 0
+) -> dict[int, dict[str, dict]]:
     """Assessment id → field code → the sums of its scores there, added up by the database.
 
     Only the leaves that apply to the agency's group count, and whether a leaf arose is its
@@ -159,7 +183,8 @@ def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> d
     leaves' part of it), `scored` (scored leaves that arose), `base_done` (base leaves scored
     or not arising) and `not_arisen_max` (the maxima of base leaves that did not arise).
     The leaves' methods and maxima are written into the query (a period has a few hundred
-    leaves), so the scores are read without joining the criteria.
+    leaves), so the scores are read without joining the criteria. `assessments`: how many
+    the period has, if known (the memory the grouping needs).
     """
     applying = Q(pk__in=[])
     for group_id in group_ids:
@@ -226,9 +251,56 @@ def field_sums(*, period: Period, shape: PeriodLeaves, group_ids: set[int]) -> d
         .order_by()
     )
     sums: dict[int, dict[str, dict]] = defaultdict(dict)
-    for row in rows:
-        sums[row.pop("assessment_id")][row.pop("field")] = row
+    for assessment_id, field, *values in sum_rows(rows, groups=assessments * len(fields)):
+        sums[assessment_id][field] = dict(zip(SUM_NAMES, values, strict=True))
     return sums
+
+
+SUM_NAMES = ("points", "survey", "scored", "base_done", "not_arisen_max")
+
+
+def sum_rows(rows, *, groups: int) -> list[tuple]:
+    """(assessment id, field, *SUM_NAMES) of each row of the `field_sums` query, as the ORM
+    gives them: each value through the converters the ORM applies to its column (SQLite's
+    sums come as floats, made Decimals), each distinct value converted once. The sums take
+    few distinct values (scores in quarters, a few maxima): tens of thousands of converter
+    calls become as many dictionary look-ups.
+    """
+    wanted = ("assessment_id", "field", *SUM_NAMES)
+    query = rows.query
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    order = [names.index(name) for name in wanted]
+    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
+    with connection.cursor() as cursor:
+        if groups and connection.vendor == "postgresql" and connection.in_atomic_block:
+            # The grouping holds about 1 kB per (assessment, field): beyond PostgreSQL's
+            # default 4 MB of work memory it spills to disk in batches. For this
+            # transaction only, enough memory to group in one pass (at most 256 MB).
+            megabytes = min(256, 4 + groups // 1000)
+            cursor.execute(f"SET LOCAL work_mem = '{megabytes}MB'")
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    conversions = [(position, chain, column, {}) for position, (chain, column) in converters.items()]
+    result = []
+    for row in fetched:
+        if conversions:
+            row = list(row)
+            for position, chain, column, known in conversions:
+                raw = row[position]
+                # Keyed by type and text, not by equality: 1, 1.0 and True, 0.0 and -0.0,
+                # Decimal("1.25") and Decimal("1.2500") are equal but not the same value.
+                key = raw if type(raw) is int else (type(raw), str(raw))
+                value = known.get(key, known)
+                if value is known:
+                    value = raw
+                    for converter in chain:
+                        value = converter(value, column, connection)
+                    known[key] = value
+                row[position] = value
+        result.append(tuple(row[i] for i in order))
+    return result
 
 
 def totals_of(fields: dict[str, dict], *, base_maxima: dict[str, Decimal]) -> scoring.Totals:
@@ -238,31 +310,54 @@ def totals_of(fields: dict[str, dict], *, base_maxima: dict[str, Decimal]) -> sc
     group, as if they all arose; the leaves that did not arise are taken off field by field.
     """
 
-    def exact(value) -> Decimal:
-        return (value or Decimal(0)).quantize(PLACES)
-
-    raw = sum((exact(f["points"]) for f in fields.values()), Decimal(0))
-    survey = sum((exact(f["survey"]) for f in fields.values()), Decimal(0))
-    field_maxima = {
-        code: maximum - exact(fields.get(code, {}).get("not_arisen_max"))
-        for code, maximum in base_maxima.items()
-    }
+    zero = Decimal(0)
+    # Each sum made exact once; added up in the fields' order, as `sum` would.
+    points = {code: (f["points"] or zero).quantize(PLACES) for code, f in fields.items()}
+    raw = survey = zero
+    for value in points.values():
+        raw += value
+    for f in fields.values():
+        survey += (f["survey"] or zero).quantize(PLACES)
+    field_maxima = {}
+    maximum = zero
+    for code, most in base_maxima.items():
+        f = fields.get(code)
+        left = most - ((f and f["not_arisen_max"]) or zero).quantize(PLACES)
+        field_maxima[code] = left
+        maximum += left
     return scoring.Totals(
         total=max(raw, scoring.ZERO),
         total_without_survey=max(raw - survey, scoring.ZERO),
-        maximum=sum(field_maxima.values(), Decimal(0)),
-        field_scores={code: exact(f["points"]) for code, f in fields.items() if f["scored"]},
+        maximum=maximum,
+        field_scores={code: points[code] for code, f in fields.items() if f["scored"]},
         field_maxima=field_maxima,
     )
 
 
-def unscored_leaves(*, assessment: Assessment, shape: PeriodLeaves) -> list[str]:
+class AgencyNames(NamedTuple):
+    name: str
+    code: str
+
+
+class AssessmentRow(NamedTuple):
+    """What the results read of an assessment (a thousand of them are read at once)."""
+
+    id: int
+    agency_id: int
+    group_id: int
+    standing: str
+    standing_reason: str
+    late: bool
+    agency: AgencyNames
+
+
+def unscored_leaves(*, assessment: Assessment | AssessmentRow, shape: PeriodLeaves) -> list[str]:
     """Codes of the base leaves that apply to the assessment and arose but have no score."""
     applying = shape.applying(assessment.group_id)
     recorded = {
         criterion_id: (final, scoring.final_not_arising(not_arising, overruled))
         for criterion_id, final, not_arising, overruled in Score.objects.filter(
-            assessment=assessment, criterion_id__in=applying
+            assessment_id=assessment.id, criterion_id__in=applying
         ).values_list("criterion_id", "final_score", "not_arising", "reviewer_not_arising")
     }
     return scoring.unscored(
@@ -276,7 +371,7 @@ def agency_inputs(
     tiers: list[Tier],
     criteria: list[Criterion],
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[list[scoring.AgencyInput], dict[int, Assessment]]:
+) -> tuple[list[scoring.AgencyInput], dict[int, AssessmentRow]]:
     """The scoring inputs of every assessment of the period, summed by the database.
 
     A fixed number of queries, plus one per assessment with unscored leaves, to list them.
@@ -284,15 +379,15 @@ def agency_inputs(
     """
     shape = period_leaves(criteria)
     assessments = {
-        a.id: a
-        for a in Assessment.objects.filter(period=period)
-        .select_related("agency")
-        .only("group_id", "agency__name", "agency__code", "standing", "standing_reason", "late")
+        row[0]: AssessmentRow(*row[:6], agency=AgencyNames(*row[6:]))
+        for row in Assessment.objects.filter(period=period).values_list(
+            *AssessmentRow._fields[:-1], "agency__name", "agency__code"
+        )
     }
     if not assessments:
         raise ServiceError(_("Period %(code)s has no assessments.") % {"code": period.code})
     group_ids = {a.group_id for a in assessments.values()}
-    sums = field_sums(period=period, shape=shape, group_ids=group_ids)
+    sums = field_sums(period=period, shape=shape, group_ids=group_ids, assessments=len(assessments))
     base_leaves = {g: shape.base(shape.applying(g)) for g in group_ids}
     base_maxima = {g: scoring.field_maxima(shape.leaves[i] for i in shape.applying(g)) for g in group_ids}
     tier_position = {t.id: i for i, t in enumerate(tiers)}
@@ -351,11 +446,33 @@ def agency_inputs(
     return inputs, assessments
 
 
+# The field names of each dataclass `canonical` met, looked up once per class.
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def canonical(value):
     """`value` as plain JSON data that two equal values always share: dataclasses by their
     fields, mappings sorted, numbers exact and without trailing zeros."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    kind = type(value)
+    # The common cases first, told by their exact type (a period's inputs hold tens of
+    # thousands of values); subclasses take the general way below, as before.
+    if kind is Decimal:
+        return format(value.normalize(), "f")
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    names = _FIELD_NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: canonical(getattr(value, name)) for name in names}
+    if kind is dict:
+        return sorted(
+            [
+                k if type(k) is str else canonical(k),
+                format(v.normalize(), "f") if type(v) is Decimal else canonical(v),
+            ]
+            for k, v in value.items()
+        )
     if isinstance(value, dict):
         return sorted([canonical(k), canonical(v)] for k, v in value.items())
     if isinstance(value, list | tuple):
@@ -374,7 +491,7 @@ class PeriodInputs:
     tiers: list[Tier]
     rules: scoring.PeriodRules
     inputs: list[scoring.AgencyInput]
-    assessments: dict[int, Assessment]
+    assessments: dict[int, AssessmentRow]
 
     @property
     def fingerprint(self) -> str:
@@ -447,34 +564,38 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
     late_not_ranked = recorded(gettext_noop("Submitted late (the period's rule: not ranked)"))
 
     Result.objects.filter(period=period).delete()
-    bulk_insert(
-        [
-            Result(
-                period_id=period.id,
-                agency_id=assessments[r.key].agency_id,
-                group_id=r.group,
-                total=r.totals.total,
-                total_without_survey=r.totals.total_without_survey,
-                maximum=r.totals.maximum,
-                index=r.totals.index.quantize(INDEX_PLACES),
-                field_scores={code: str(r.totals.field_scores.get(code, 0)) for code in rules.field_codes},
-                field_maxima={code: str(r.totals.field_maxima.get(code, 0)) for code in rules.field_codes},
-                field_indices=stored_indices(r.totals, rules.field_codes),
-                tier_before_demotion_id=tiers[r.tier_before_demotion].id,
-                tier_id=tiers[r.tier].id,
-                demoted=r.demoted,
-                rank=r.rank,
-                previous_rank=r.previous_rank,
-                standing=Standing.RANKED if r.rank is not None else Standing.NOT_RANKED,
-                standing_reason=(
-                    "" if r.rank is not None else assessments[r.key].standing_reason or late_not_ranked
-                ),
-                late=assessments[r.key].late,
+    # The rows as values, without an instance of each: what `Result(**row)` would be.
+    codes = rules.field_codes
+    tier_ids = [t.id for t in tiers]
+    rows = []
+    for r in computed:
+        totals = r.totals
+        assessment = assessments[r.key]
+        field_scores, field_maxima = totals.field_scores, totals.field_maxima
+        ranked = r.rank is not None
+        rows.append(
+            (
+                period.id,
+                assessment.agency_id,
+                r.group,
+                totals.total,
+                totals.total_without_survey,
+                totals.maximum,
+                totals.index.quantize(INDEX_PLACES),
+                {code: str(field_scores.get(code, 0)) for code in codes},
+                {code: str(field_maxima.get(code, 0)) for code in codes},
+                stored_indices(totals, codes),
+                tier_ids[r.tier_before_demotion],
+                tier_ids[r.tier],
+                r.demoted,
+                r.rank,
+                r.previous_rank,
+                Standing.RANKED if ranked else Standing.NOT_RANKED,
+                "" if ranked else assessment.standing_reason or late_not_ranked,
+                assessment.late,
             )
-            for r in computed
-        ],
-        Result,
-    )
+        )
+    bulk_insert_values(Result, RESULT_VALUES, rows)
     proposed = {assessments[r.key].agency_id for r in computed if r.award_proposed}
     awards_propose(period=period, agency_ids=proposed)
 

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from ranking.models import Period
-from ranking.reports.exports.conference import conference_workbook
+from ranking.reports.exports.conference import conference_workbook, workbook_save
 from ranking.results.publications import PublishedResults, shown_results
 
 
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             )
         workbook = conference_workbook(period=found, source=source)
         try:
-            workbook.save(file)
+            workbook_save(workbook, file)
         except OSError as error:
             raise CommandError(
                 _("Cannot write %(file)s: %(error)s") % {"file": file, "error": error.strerror or error}

@@ -150,8 +150,16 @@ def conference_workbook(*, period: Period, source: ResultsView | None = None) ->
 def conference_workbook_bytes(*, period: Period, source: ResultsView | None = None) -> bytes:
     """The conference workbook as the bytes of an .xlsx file."""
     buffer = BytesIO()
-    conference_workbook(period=period, source=source).save(buffer)
+    workbook_save(conference_workbook(period=period, source=source), buffer)
     return buffer.getvalue()
+
+
+def workbook_save(workbook: Workbook, target) -> None:
+    """`workbook.save(target)` with the cyclic garbage collector paused: openpyxl sorts and
+    writes tens of thousands of cells, and the collector would walk them again and again
+    (see `collector_paused`)."""
+    with collector_paused():
+        workbook.save(target)
 
 
 def group_sheets(

@@ -105,3 +105,24 @@ def test_the_collector_is_paused_for_the_job_and_resumed_after_it_even_on_error(
         assert not gc.isenabled()  # left as it was found
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast path", "fallback"])
+def test_rows_given_as_values_are_the_rows_of_the_instances(fast, monkeypatch):
+    period = PeriodFactory()
+    instances = new_scores(period, "1")
+    bulk.bulk_insert(instances, Score)
+    if not fast:
+        monkeypatch.setattr(bulk, "supported", lambda: False)
+    given = new_scores(period, "2")
+    # Only some fields named: the others take their defaults, as an instance does.
+    names = ("assessment_id", "criterion_id", "self_score", "reviewed_score", "final_score")
+    names += ("not_arising", "note")
+    bulk.bulk_insert_values(Score, names, [tuple(getattr(s, n) for n in names) for s in given])
+
+    written = list(Score.objects.filter(criterion__code__startswith="2.").order_by("criterion__code"))
+    assert len(written) == 4
+    assert stored(written) == stored(instances)
+    assert [s.criterion_id for s in written] == [s.criterion_id for s in given]
+    bulk.bulk_insert_values(Score, names, [])
+    assert Score.objects.count() == 8
