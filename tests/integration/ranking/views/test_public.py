@@ -287,3 +287,37 @@ def test_the_pages_of_a_large_period_run_a_fixed_number_of_queries(client, engli
 
     assert many == few
     assert len(set(few)) == 1
+
+
+def test_a_large_period_writes_standing_late_and_change_as_the_small_page_does(
+    client, english, council, settings
+):
+    """The lean rows write the standing, the late badge and the change themselves (an include
+    per row costs more than the row): they must say what the small page's includes say."""
+    from ranking.enums import Standing
+    from ranking.results.standing import assessment_late_set, assessment_standing_set
+
+    year = build_year()
+    assessment_standing_set(
+        user=council, assessment=year.assessments["STC"], standing=Standing.NOT_RANKED, reason="Sáp nhập"
+    )
+    assessment_late_set(user=council, assessment=year.assessments["SYT"], late=True, reason="Nộp ngày 20/12")
+    publish(year, council)
+    settings.RESULTS_PAGE_ROWS = 100
+    small = client.get("/ket-qua/CCHC-2025/").content.decode()
+    settings.RESULTS_PAGE_ROWS = 3
+
+    lean = client.get("/ket-qua/CCHC-2025/?khoi=tat-ca").content.decode()
+
+    assert table_rows(lean, "results-table") == table_rows(small, "results-table")
+    # Sở Tài chính, not ranked, has no rank and shows why; the others close up.
+    assert [row[:2] for row in table_rows(lean, "results-table")] == [
+        ["1", "Sở Tư pháp"],
+        ["2", "Sở Nội vụ"],
+        ["3", "Sở Y tế late"],
+        ["—", "Sở Tài chính Not ranked Sáp nhập"],
+        ["1", "UBND quận Hải Châu"],
+    ]
+    for html in (small, lean):
+        assert re.search(r'<span class="badge text-bg-secondary standing">Not ranked</span>', html)
+        assert re.search(r'<span class="badge text-bg-warning late">late</span>', html)
