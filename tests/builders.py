@@ -95,6 +95,17 @@ def by_attribute(html: str, attribute: str) -> dict[str, str]:
     return collector.found
 
 
+def group_tabs(html: str) -> list[tuple[str, str, bool]]:
+    """(link, text, current) of every link of the groups' bar."""
+    bar = re.search(r'<nav class="[^"]*group-pages"[^>]*>(.*?)</nav>', html, re.S).group(1)
+    return [
+        (href, text(body), "aria-current" in attributes)
+        for href, attributes, body in re.findall(
+            r'<a class="nav-link[^"]*" href="([^"]*)"([^>]*)>(.*?)</a>', bar, re.S
+        )
+    ]
+
+
 def table_rows(html: str, css_class: str) -> list[list[str]]:
     """The cells' text of every body row of the tables with `css_class`."""
     rows = []

@@ -28,7 +28,7 @@ from ranking.models import (
     Score,
 )
 from ranking.rules import PERMISSION_MESSAGES
-from tests.builders import COUNCIL_AGENCIES, build_two_subjects, build_year, table_rows, text
+from tests.builders import COUNCIL_AGENCIES, build_two_subjects, build_year, group_tabs, table_rows, text
 from tests.factories import (
     UserFactory,
 )
@@ -788,17 +788,6 @@ RESULT_ROWS = [
     ["1", "UBND quận Hải Châu", "79.00", "100.00", "79.00", "Khá", "1", "=",
      "71.00", "8.00", "78.89", "80.00"],
 ]  # fmt: skip
-
-
-def group_tabs(html: str) -> list[tuple[str, str, bool]]:
-    """(link, text, current) of every link of the groups' bar."""
-    bar = re.search(r'<nav class="[^"]*group-pages"[^>]*>(.*?)</nav>', html, re.S).group(1)
-    return [
-        (href, text(body), "aria-current" in attributes)
-        for href, attributes, body in re.findall(
-            r'<a class="nav-link[^"]*" href="([^"]*)"([^>]*)>(.*?)</a>', bar, re.S
-        )
-    ]
 
 
 def standing_agencies(html: str) -> list[str]:

@@ -19,7 +19,7 @@ from accounts.models import Role
 from ranking.enums import Phase
 from ranking.models import Period, Result
 from ranking.results.finalization import period_reopen
-from tests.builders import build_year, finalize, publish, table_rows, text
+from tests.builders import build_year, finalize, group_tabs, publish, table_rows, text
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -192,17 +192,6 @@ ALL_ROWS = [
     ["4", "Sở Y tế", "67.00", "100.00", "67.00", "Trung bình", "—", "new", "66.67", "70.00"],
     ["1", "UBND quận Hải Châu", "79.00", "100.00", "79.00", "Khá", "1", "=", "78.89", "80.00"],
 ]
-
-
-def group_tabs(html: str) -> list[tuple[str, str, bool]]:
-    """(link, text, current) of every link of the groups' bar."""
-    bar = re.search(r'<nav class="[^"]*group-pages"[^>]*>(.*?)</nav>', html, re.S).group(1)
-    return [
-        (href, text(body), "aria-current" in attributes)
-        for href, attributes, body in re.findall(
-            r'<a class="nav-link[^"]*" href="([^"]*)"([^>]*)>(.*?)</a>', bar, re.S
-        )
-    ]
 
 
 def awards_text(html: str) -> str:
