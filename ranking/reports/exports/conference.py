@@ -51,7 +51,7 @@ from ranking.reports.exports.styles import (
     table_row,
     title_block,
 )
-from ranking.results.publications import ResultsView, component_indices, shown_results
+from ranking.results.publications import ResultsView, component_indices, shown_workbook_results
 from ranking.results.selectors import CouncilNotes
 
 SUBJECT_TITLES = {
@@ -102,11 +102,11 @@ IDENTITY_KEYS = ("rank", "code", "name")
 def conference_workbook(*, period: Period, source: ResultsView | None = None) -> Workbook:
     """The conference workbook: one sheet per group, then `Tổng hợp` and `Khen thưởng`.
 
-    `source`: the results it presents; by default `shown_results`: the last publication of a
+    `source`: the results it presents; by default `shown_workbook_results`: the last publication of a
     published period, the current results of any other. One query for a published period,
     seven for the current results, however many agencies the period has.
     """
-    source = source or shown_results(period=period)
+    source = source or shown_workbook_results(period=period)
     results = source.results
     fields = titled_fields(period=period, fields=source.fields)
     footer = sheet_footer_of(source=source)
