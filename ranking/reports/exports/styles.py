@@ -156,10 +156,19 @@ def table_row(
 def table_cells(
     ws: Worksheet, values: Sequence[tuple[Any, str | None, Alignment]], *, bold: bool = False
 ) -> list[Cell]:
+    styles = row_styles(ws, values, bold=bold)
+    return styled_cells(ws, [value for value, _format, _alignment in values], styles)
+
+
+def row_styles(
+    ws: Worksheet, values: Sequence[tuple[Any, str | None, Alignment]], *, bold: bool = False
+) -> list[StyleArray]:
+    """The style of each table cell of `values` (its value aside): a table whose columns keep
+    their number format and alignment from row to row looks them up once (`styled_cells`)."""
     styles = cell_styles(ws)
     font = FONT_BOLD if bold else FONT
-    cells = []
-    for value, number_format, alignment in values:
+    found = []
+    for _value, number_format, alignment in values:
         # A table cell's kind is told by its alignment, number format and weight alone
         # (`cell_style`'s entry keeps the alignment referenced, so its id is not reused).
         key = (id(alignment), number_format, bold)
@@ -168,8 +177,13 @@ def table_cells(
             style = styles[key] = cell_style(
                 ws, styles, font=font, alignment=alignment, number_format=number_format
             )
-        cells.append(cell_put(Cell(ws, style_array=style), value))
-    return cells
+        found.append(style)
+    return found
+
+
+def styled_cells(ws: Worksheet, values: Sequence[Any], styles: Sequence[StyleArray]) -> list[Cell]:
+    """A row of table cells of `ws`: each value in a cell of its style (`row_styles`)."""
+    return [cell_put(Cell(ws, style_array=style), value) for value, style in zip(values, styles, strict=True)]
 
 
 def print_setup(
