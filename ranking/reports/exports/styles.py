@@ -6,6 +6,7 @@ Cells are written through `ranking.cells.cell_put`: text as text, never a formul
 
 import weakref
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -181,9 +182,24 @@ def row_styles(
     return found
 
 
+# Values a new cell holds as they are, a number (data type `n`, as openpyxl gives a new cell).
+_PLAIN_NUMBERS = frozenset({int, float, Decimal, type(None)})
+
+
 def styled_cells(ws: Worksheet, values: Sequence[Any], styles: Sequence[StyleArray]) -> list[Cell]:
-    """A row of table cells of `ws`: each value in a cell of its style (`row_styles`)."""
-    return [cell_put(Cell(ws, style_array=style), value) for value, style in zip(values, styles, strict=True)]
+    """A row of table cells of `ws`: each value in a cell of its style (`row_styles`).
+
+    A number or None is stored as openpyxl's value setter would store it (data type `n`),
+    without its checks; anything else goes through `cell_put`."""
+    cells = []
+    for value, style in zip(values, styles, strict=True):
+        cell = Cell(ws, style_array=style)
+        if type(value) in _PLAIN_NUMBERS:
+            cell._value = value
+        else:
+            cell_put(cell, value)
+        cells.append(cell)
+    return cells
 
 
 def print_setup(
