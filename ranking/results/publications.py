@@ -37,6 +37,7 @@ from ranking.results.selectors import (
     council_notes,
     period_results,
     tier_counts,
+    workbook_results,
 )
 
 # --- a publication's rows, read back ------------------------------------------------------------
@@ -325,6 +326,15 @@ class CurrentResults(ResultsView):
         return council_notes(period=self.period)
 
 
+class CurrentWorkbookResults(CurrentResults):
+    """The current results as a workbook writes them: the rows read as values
+    (`workbook_results`: the same columns and order as `period_results`, no model instances)."""
+
+    @cached_property
+    def results(self) -> list:
+        return workbook_results(period=self.period)
+
+
 class PublishedResults(ResultsView):
     """One publication's results, read from its snapshot alone: no query.
 
@@ -399,6 +409,12 @@ def shown_results(*, period: Period) -> ResultsView:
         if publication is not None:
             return PublishedResults(publication)
     return CurrentResults(period)
+
+
+def shown_workbook_results(*, period: Period) -> ResultsView:
+    """`shown_results` for a workbook: the current results read as values (`CurrentWorkbookResults`)."""
+    shown = shown_results(period=period)
+    return CurrentWorkbookResults(period) if type(shown) is CurrentResults else shown
 
 
 # --- the public site ------------------------------------------------------------------------------

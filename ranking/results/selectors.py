@@ -38,6 +38,141 @@ def period_results(*, period: Period, group_id: int | None = None) -> list[Resul
     )
 
 
+class WorkbookResult:
+    """A period's result as the workbooks write it: what `period_results` gives, read as values
+    (no model instance per result). `agency` has `pk`, `code` and `name`; `group`, `tier` and
+    `tier_before_demotion` are made once each."""
+
+    __slots__ = (
+        "agency",
+        "agency_id",
+        "group",
+        "group_id",
+        "rank",
+        "total",
+        "maximum",
+        "index",
+        "field_scores",
+        "field_indices",
+        "tier",
+        "tier_before_demotion",
+        "demoted",
+        "previous_rank",
+        "standing",
+        "standing_reason",
+        "late",
+    )
+
+    @property
+    def change(self) -> int | None:
+        """Places moved up since the previous period (negative: moved down), as `Result.change`."""
+        if self.previous_rank is None or self.rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+
+class WorkbookAgency:
+    __slots__ = ("pk", "code", "name")
+
+    def __init__(self, pk: int, code: str, name: str):
+        self.pk = pk
+        self.code = code
+        self.name = name
+
+
+WORKBOOK_RESULT_COLUMNS = (
+    "agency_id",
+    "agency__code",
+    "agency__name",
+    "group_id",
+    "group__code",
+    "group__name",
+    "group__order",
+    "rank",
+    "total",
+    "maximum",
+    "index",
+    "field_scores",
+    "field_indices",
+    "tier_id",
+    "tier__label",
+    "tier_before_demotion_id",
+    "tier_before_demotion__label",
+    "demoted",
+    "previous_rank",
+    "standing",
+    "standing_reason",
+    "late",
+)
+
+
+def workbook_results(*, period: Period) -> list[WorkbookResult]:
+    """The period's results in `period_results`' order, with the columns the workbooks write,
+    as values. One query."""
+    groups: dict[int, AgencyGroup] = {}
+    tiers: dict[int, Tier] = {}
+    found = []
+    rows = (
+        Result.objects.filter(period=period)
+        .order_by(*GROUP_ORDER, RANK_ORDER, "agency__code")
+        .values_list(*WORKBOOK_RESULT_COLUMNS)
+    )
+    for (
+        agency_id,
+        agency_code,
+        agency_name,
+        group_id,
+        group_code,
+        group_name,
+        group_order,
+        rank,
+        total,
+        maximum,
+        index,
+        field_scores,
+        field_indices,
+        tier_id,
+        tier_label,
+        before_id,
+        before_label,
+        demoted,
+        previous_rank,
+        standing,
+        standing_reason,
+        late,
+    ) in rows:
+        result = WorkbookResult()
+        result.agency = WorkbookAgency(agency_id, agency_code, agency_name)
+        result.agency_id = agency_id
+        group = groups.get(group_id)
+        if group is None:
+            group = AgencyGroup(pk=group_id, code=group_code, name=group_name, order=group_order)
+            groups[group_id] = group
+        result.group = group
+        result.group_id = group_id
+        tier = tiers.get(tier_id)
+        if tier is None:
+            tier = tiers[tier_id] = Tier(pk=tier_id, period=period, label=tier_label)
+        result.tier = tier
+        before = tiers.get(before_id)
+        if before is None:
+            before = tiers[before_id] = Tier(pk=before_id, period=period, label=before_label)
+        result.tier_before_demotion = before
+        result.rank = rank
+        result.total = total
+        result.maximum = maximum
+        result.index = index
+        result.field_scores = field_scores
+        result.field_indices = field_indices
+        result.demoted = demoted
+        result.previous_rank = previous_rank
+        result.standing = standing
+        result.standing_reason = standing_reason
+        result.late = late
+        found.append(result)
+    return found
+
+
 def tally(rows: QuerySet, key: str, label: str) -> dict[object, dict[str, int]]:
     """How many of `rows` share each value of the field `key` and of the field `label`, by key
     then label (pairs without rows are absent). One query."""

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from ranking.models import Period
 from ranking.reports.exports.conference import conference_workbook, workbook_save
-from ranking.results.publications import PublishedResults, shown_results
+from ranking.results.publications import PublishedResults, shown_workbook_results
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(_("Unknown period “%(code)s”.") % {"code": code})
         if publication is None:
-            source = shown_results(period=found)
+            source = shown_workbook_results(period=found)
         else:
             published = found.publications.filter(version=publication).first()
             if published is None:

@@ -46,12 +46,14 @@ from ranking.reports.exports.styles import (
     cell_styles,
     integers,
     print_setup,
+    row_styles,
     styled_cell,
+    styled_cells,
     table_header,
     table_row,
     title_block,
 )
-from ranking.results.publications import ResultsView, component_indices, shown_results
+from ranking.results.publications import ResultsView, component_indices, shown_workbook_results
 from ranking.results.selectors import CouncilNotes
 
 SUBJECT_TITLES = {
@@ -102,11 +104,11 @@ IDENTITY_KEYS = ("rank", "code", "name")
 def conference_workbook(*, period: Period, source: ResultsView | None = None) -> Workbook:
     """The conference workbook: one sheet per group, then `Tổng hợp` and `Khen thưởng`.
 
-    `source`: the results it presents; by default `shown_results`: the last publication of a
+    `source`: the results it presents; by default `shown_workbook_results`: the last publication of a
     published period, the current results of any other. One query for a published period,
     seven for the current results, however many agencies the period has.
     """
-    source = source or shown_results(period=period)
+    source = source or shown_workbook_results(period=period)
     results = source.results
     fields = titled_fields(period=period, fields=source.fields)
     footer = sheet_footer_of(source=source)
@@ -230,25 +232,38 @@ def group_sheet(
     table_header(ws, columns)
     field_names_row(ws, named)
     ws.row_dimensions[HEADER_ROW].height = header_height(columns)
+    codes = [field.code for field in fields]
+    # Every row's cells take their column's style: looked up on the first row alone.
+    styles: list | None = None
     for result in results:
-        values: list[tuple[Any, str | None, Alignment]] = []
+        values: list[Any] = []
         for column in shown:
             if column.key == "fields":
                 # A field with no leaf for this group has no score: the cell stays empty, not 0.
-                values.extend(
-                    (_decimal(result.field_scores.get(field.code)), SCORE_FORMAT, RIGHT) for field in fields
-                )
+                scores = result.field_scores
+                values.extend(_decimal(scores.get(code)) for code in codes)
             elif column.key == "components":
                 # Rounded to 2 decimals as published, like the index; empty without a maximum.
-                values.extend(
-                    (index_shown(index), SCORE_FORMAT, RIGHT)
-                    for index in component_indices(result, [field.code for field in fields])
-                )
+                values.extend(index_shown(index) for index in component_indices(result, codes))
             else:
-                values.append(column.cell(result))
-        table_row(ws, values)
+                values.append(column.cell(result)[0])
+        if styles is None:
+            styles = row_styles(ws, _row_kinds(shown, result, len(codes)))
+        ws.append(styled_cells(ws, values, styles))
     print_setup(ws, width=len(columns), freeze=_freeze_after(shown))
     sheet_footer(ws, width=len(columns), footer=footer, notes=demotion_notes(results, footer.notes))
+
+
+def _row_kinds(shown: Sequence[Column], result: Any, fields: int) -> list[tuple[None, str | None, Alignment]]:
+    """The number format and alignment of each cell of a group sheet's row (the same on every row)."""
+    kinds: list[tuple[None, str | None, Alignment]] = []
+    for column in shown:
+        if column.key in ("fields", "components"):
+            kinds.extend((None, SCORE_FORMAT, RIGHT) for _ in range(fields))
+        else:
+            _value, number_format, alignment = column.cell(result)
+            kinds.append((None, number_format, alignment))
+    return kinds
 
 
 def _freeze_after(shown: Sequence[Column]) -> str:

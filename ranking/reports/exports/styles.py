@@ -6,6 +6,7 @@ Cells are written through `ranking.cells.cell_put`: text as text, never a formul
 
 import weakref
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -156,10 +157,19 @@ def table_row(
 def table_cells(
     ws: Worksheet, values: Sequence[tuple[Any, str | None, Alignment]], *, bold: bool = False
 ) -> list[Cell]:
+    styles = row_styles(ws, values, bold=bold)
+    return styled_cells(ws, [value for value, _format, _alignment in values], styles)
+
+
+def row_styles(
+    ws: Worksheet, values: Sequence[tuple[Any, str | None, Alignment]], *, bold: bool = False
+) -> list[StyleArray]:
+    """The style of each table cell of `values` (its value aside): a table whose columns keep
+    their number format and alignment from row to row looks them up once (`styled_cells`)."""
     styles = cell_styles(ws)
     font = FONT_BOLD if bold else FONT
-    cells = []
-    for value, number_format, alignment in values:
+    found = []
+    for _value, number_format, alignment in values:
         # A table cell's kind is told by its alignment, number format and weight alone
         # (`cell_style`'s entry keeps the alignment referenced, so its id is not reused).
         key = (id(alignment), number_format, bold)
@@ -168,7 +178,27 @@ def table_cells(
             style = styles[key] = cell_style(
                 ws, styles, font=font, alignment=alignment, number_format=number_format
             )
-        cells.append(cell_put(Cell(ws, style_array=style), value))
+        found.append(style)
+    return found
+
+
+# Values a new cell holds as they are, a number (data type `n`, as openpyxl gives a new cell).
+_PLAIN_NUMBERS = frozenset({int, float, Decimal, type(None)})
+
+
+def styled_cells(ws: Worksheet, values: Sequence[Any], styles: Sequence[StyleArray]) -> list[Cell]:
+    """A row of table cells of `ws`: each value in a cell of its style (`row_styles`).
+
+    A number or None is stored as openpyxl's value setter would store it (data type `n`),
+    without its checks; anything else goes through `cell_put`."""
+    cells = []
+    for value, style in zip(values, styles, strict=True):
+        cell = Cell(ws, style_array=style)
+        if type(value) in _PLAIN_NUMBERS:
+            cell._value = value
+        else:
+            cell_put(cell, value)
+        cells.append(cell)
     return cells
 
 
