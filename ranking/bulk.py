@@ -21,6 +21,7 @@ import json
 import operator
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 
 from django.db import connection, models
 from django.utils import timezone
@@ -96,10 +97,33 @@ def copy_text(value) -> str:
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
+# Values whose text `copy_text` gives by equality alone: a column of only these is written
+# once per distinct value (no bool with a number: True == 1).
+BY_EQUALITY = {str, bool, type(None)}
+
+
+# Values `copy_text` writes as `str` does.
+AS_STR = {int, Decimal}
+
+
+def column_texts(values: Sequence) -> list[str]:
+    """`copy_text` of each value of one column: once per distinct value where that is the same."""
+    kinds = set(map(type, values))
+    if kinds <= BY_EQUALITY:
+        texts = {value: copy_text(value) for value in set(values)}
+        return list(map(texts.__getitem__, values))
+    if kinds <= AS_STR:
+        return list(map(str, values))
+    return list(map(copy_text, values))
+
+
 def copy(cursor, table: str, columns: str, rows: list[Sequence]) -> None:
     """PostgreSQL's COPY FROM STDIN of `rows`, sent in pages to bound the memory."""
     for start in range(0, len(rows), COPY_PAGE):
-        text = "".join("\t".join(map(copy_text, row)) + "\n" for row in rows[start : start + COPY_PAGE])
+        page = rows[start : start + COPY_PAGE]
+        # Column by column: most of a row's columns hold one value or a few (empty texts, flags).
+        lines = zip(*map(column_texts, zip(*page, strict=True)), strict=True)
+        text = "\n".join(map("\t".join, lines)) + "\n"
         cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
 
 

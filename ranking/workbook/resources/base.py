@@ -45,12 +45,31 @@ def cell_text(value) -> str:
     return clean_text(str(value)).strip()
 
 
+def number_read(value) -> tuple[Decimal | None, str | None]:
+    """A cell's number, or None and the problem with it ("" for an empty cell: a problem only
+    if the cell is required)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, ""
+    number = parse_decimal(value)
+    if number is None:
+        return None, _("“%(value)s” is not a number.") % {"value": excerpt(value)}
+    problem = too_large(number, value)
+    if problem:
+        return None, problem
+    if number != number.quantize(Decimal("0.0001")):
+        return None, _("Write at most 4 decimals: %(value)s.") % {"value": excerpt(value)}
+    return number, None
+
+
 class Cells:
     """Typed reading of one row's cells; problems go to `errors` keyed by column."""
 
-    def __init__(self, row: dict, errors: dict[str, str]):
+    def __init__(self, row: dict, errors: dict[str, str], numbers: dict | None = None):
         self.row = row
         self.errors = errors
+        # What `decimal` made of each value already read (`numbers_read`), if given: a sheet
+        # repeats the same few scores over many rows.
+        self.numbers = numbers
 
     def raw(self, column: str):
         return self.row.get(column)
@@ -63,24 +82,24 @@ class Cells:
 
     def decimal(self, column: str, *, required: bool = False) -> Decimal | None:
         value = self.row.get(column)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.errors.setdefault(column, _("This cell is required."))
-            return None
-        number = parse_decimal(value)
-        if number is None:
-            self.errors.setdefault(column, _("“%(value)s” is not a number.") % {"value": excerpt(value)})
-            return None
-        problem = too_large(number, value)
+        numbers = self.numbers
+        kind = type(value)
+        if numbers is not None and (kind is str or kind is int or (kind is float and value)):
+            # By type as well: 1, 1.0 and "1" are one key to a dict, not one cell.
+            key = value if kind is str else (kind, value)
+            read = numbers.get(key)
+            if read is None:
+                read = numbers[key] = number_read(value)
+        else:
+            read = number_read(value)
+        number, problem = read
+        if problem is None:
+            return number
         if problem:
             self.errors.setdefault(column, problem)
-            return None
-        if number != number.quantize(Decimal("0.0001")):
-            self.errors.setdefault(
-                column, _("Write at most 4 decimals: %(value)s.") % {"value": excerpt(value)}
-            )
-            return None
-        return number
+        elif required:
+            self.errors.setdefault(column, _("This cell is required."))
+        return None
 
     def integer(self, column: str, *, required: bool = False, minimum: int | None = None) -> int | None:
         number = self.decimal(column, required=required)
@@ -97,6 +116,8 @@ class Cells:
         return int(number)
 
     def flag(self, column: str) -> bool:
+        if self.row.get(column) is None:
+            return False
         text = self.text(column).lower()
         if not text:
             return False
@@ -109,6 +130,8 @@ class Cells:
 
     def yes_no(self, column: str) -> bool | None:
         """x (yes), không (no), or None for an empty cell."""
+        if self.row.get(column) is None:
+            return None
         text = self.text(column).lower()
         if not text:
             return None
@@ -170,6 +193,8 @@ class SheetResource(resources.ModelResource):
         self.rows = [dict(zip(dataset.headers, values, strict=False)) for values in dataset]
         self.existing = self.load_existing(self.rows)
         self.seen: dict[tuple, int] = {}
+        # What the sheet's number cells read as, by value (see `Cells.decimal`).
+        self.numbers_read: dict = {}
         # What `outdated_key` gives for the rows that changed an input of some results.
         self.outdated_keys: set[int] = set()
 
@@ -187,7 +212,7 @@ class SheetResource(resources.ModelResource):
             }
         elif all(key):
             self.seen[key] = number
-        cells = Cells(row, errors)
+        cells = Cells(row, errors, self.__dict__.get("numbers_read"))
         self.fill(instance, cells, row_number=number)
         self.check_limits(instance, errors)
         frozen = getattr(cells, "frozen_period", None)
@@ -294,10 +319,15 @@ class SheetResource(resources.ModelResource):
     @staticmethod
     def assign(instance, **values) -> None:
         """Set attributes, remembering whether anything changed (for "unchanged" counts) and what."""
+        fields = None
         for name, value in values.items():
             if getattr(instance, name) != value:
                 setattr(instance, name, value)
-                SheetResource.changed(instance, name)
+                if fields is None:
+                    # As `changed` does, once per row rather than once per value.
+                    instance._import_changed = True
+                    fields = instance.__dict__.setdefault("_import_fields", set())
+                fields.add(name)
 
     @staticmethod
     def changed(instance, name: str) -> None:

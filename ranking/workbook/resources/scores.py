@@ -148,22 +148,30 @@ class ScoreResource(SheetResource):
         # A file without the column means what it always did: the agency's flag decides.
         overruled = cells.yes_no(REVIEWER_NOT_ARISING)
         if criterion is not None:
-            for column, value in (("Điểm tự đánh giá", self_score), ("Điểm thẩm định", reviewed)):
-                problem = value is not None and self.score_problem(criterion, value)
+            # Most rows have no flag and one or two scores: nothing built for the columns left empty.
+            if self_score is not None:
+                problem = self.score_problem(criterion, self_score)
                 if problem:
-                    cells.errors.setdefault(column, problem)
-            for column, flag in (("Không phát sinh", not_arising), (REVIEWER_NOT_ARISING, overruled)):
-                if flag and not criterion.allow_not_arising:
-                    cells.errors[column] = _("Criterion %(code)s does not allow “does not arise”.") % {
-                        "code": code
-                    }
+                    cells.errors.setdefault("Điểm tự đánh giá", problem)
+            if reviewed is not None:
+                problem = self.score_problem(criterion, reviewed)
+                if problem:
+                    cells.errors.setdefault("Điểm thẩm định", problem)
+            if (not_arising or overruled) and not criterion.allow_not_arising:
+                for column, flag in (("Không phát sinh", not_arising), (REVIEWER_NOT_ARISING, overruled)):
+                    if flag:
+                        cells.errors[column] = _("Criterion %(code)s does not allow “does not arise”.") % {
+                            "code": code
+                        }
         if cells.errors:
             return
         if instance.pk is None:
             # As `instance.assessment = …` does, without its checks of every object, 150,000 times
             # over: both come from this import's own lookups.
             assessment = self.assessment_for(period, agency)
-            instance.assessment_id, instance.criterion_id = assessment.pk, criterion.id
+            # Stored as their descriptors store them on a new score, which caches no object yet.
+            values = instance.__dict__
+            values["assessment_id"], values["criterion_id"] = assessment.pk, criterion.id
             ASSESSMENT.set_cached_value(instance, assessment)
             CRITERION.set_cached_value(instance, criterion)
         final = reviewed
@@ -240,9 +248,11 @@ class ScoreResource(SheetResource):
     def score_problem(self, criterion: Criterion, value: Decimal) -> str | None:
         """`score_problem`, once per leaf and value (a sheet repeats the same few values)."""
         key = (criterion.id, value)
-        if key not in self.problems:
-            self.problems[key] = score_problem(criterion, value)
-        return self.problems[key]
+        problems = self.problems
+        if key in problems:
+            return problems[key]
+        problem = problems[key] = score_problem(criterion, value)
+        return problem
 
     def group_of(self, period: Period, agency: Agency) -> int:
         """The group the agency is assessed in for the period (a new assessment: its usual one)."""
