@@ -913,3 +913,32 @@ def test_the_pages_of_a_large_period_run_a_fixed_number_of_queries(client, counc
 
     assert [provisional_queries(client, query) for query in pages] == few
     assert len(set(few)) == 1
+
+
+def test_a_large_period_writes_standing_late_and_change_as_the_small_page_does(client, council, settings):
+    """The council's lean rows write the standing, the late badge and the change themselves:
+    they must say what the small page's includes say."""
+    from ranking.enums import Standing
+    from ranking.results.standing import assessment_late_set, assessment_standing_set
+
+    year = build_year()
+    assessment_standing_set(
+        user=council, assessment=year.assessments["STC"], standing=Standing.NOT_RANKED, reason="Sáp nhập"
+    )
+    assessment_late_set(user=council, assessment=year.assessments["SYT"], late=True, reason="Nộp ngày 20/12")
+    compute(client, year)
+    settings.RESULTS_PAGE_ROWS = 100
+    small = client.get("/hoi-dong/CCHC-2025/ket-qua/").content.decode()
+    settings.RESULTS_PAGE_ROWS = 3
+
+    lean = client.get("/hoi-dong/CCHC-2025/ket-qua/?khoi=tat-ca").content.decode()
+
+    assert table_rows(lean, "results-table") == table_rows(small, "results-table")
+    # Sở Tài chính, not ranked, has no rank and shows why; the others close up.
+    assert [row[:2] for row in table_rows(lean, "results-table")] == [
+        ["1", "Sở Tư pháp"],
+        ["2", "Sở Nội vụ"],
+        ["3", "Sở Y tế late"],
+        ["—", "Sở Tài chính Not ranked Sáp nhập"],
+        ["1", "UBND quận Hải Châu"],
+    ]
