@@ -597,7 +597,8 @@ def results_compute(*, period: Period, progress: Callable[[int, int], None] | No
         )
     bulk_insert_values(Result, RESULT_VALUES, rows)
     proposed = {assessments[r.key].agency_id for r in computed if r.award_proposed}
-    awards_propose(period=period, agency_ids=proposed)
+    ranked = {assessments[r.key].agency_id for r in computed if r.rank is not None}
+    awards_propose(period=period, agency_ids=proposed, ranked=ranked)
 
     left_out = [a for a in assessments.values() if a.standing == Standing.EXCLUDED]
     groups = {
@@ -657,17 +658,19 @@ def stored_indices(totals: scoring.Totals, field_codes: list[str]) -> dict[str, 
     }
 
 
-def awards_propose(*, period: Period, agency_ids: set[int]) -> None:
+def awards_propose(*, period: Period, agency_ids: set[int], ranked: set[int]) -> None:
     """Bring the award list in line with the rule's proposal, in a fixed number of queries.
 
-    An entry the council decided on (it carries a reason) keeps its decision; every other
-    entry follows the proposal. Entries are kept, not deleted, so their history stays whole.
+    An entry the council decided on (it carries a reason) keeps its decision while the agency
+    is ranked (`ranked`: the agencies with a rank); every other entry follows the proposal. An
+    agency not ranked or not assessed leaves the list, whatever was decided: were it ranked
+    again, the council adds it again. Entries are kept, not deleted, so their history stays whole.
     """
     existing = {e.agency_id: e for e in AwardEntry.objects.filter(period=period)}
     changed = []
     for agency_id, entry in existing.items():
         proposed = agency_id in agency_ids
-        included = entry.included if entry.reason else proposed
+        included = (entry.included if entry.reason else proposed) and agency_id in ranked
         if (entry.proposed, entry.included) != (proposed, included):
             entry.proposed, entry.included = proposed, included
             changed.append(entry)

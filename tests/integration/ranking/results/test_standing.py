@@ -36,6 +36,7 @@ from ranking.reports.exports.conference import conference_workbook
 from ranking.results.compute import period_inputs, results_compute, results_current
 from ranking.results.finalization import award_change, period_publish, results_approve
 from ranking.results.publications import PublishedResults
+from ranking.results.selectors import council_notes
 from ranking.results.standing import assessment_late_set, assessment_standing_set
 from tests.builders import SelfAssessmentYear, build_year, table_rows, today
 from tests.factories import UserFactory
@@ -177,6 +178,49 @@ def test_an_excluded_agency_has_no_result_and_is_listed_with_its_reason(client, 
         ["3", "Sở Y tế"],
         ["1", "UBND quận Hải Châu"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [(Standing.NOT_RANKED, "Sáp nhập giữa năm"), (Standing.EXCLUDED, "Không nộp hồ sơ tự đánh giá")],
+)
+def test_an_agency_the_council_added_leaves_the_list_once_it_is_not_ranked_or_not_assessed(
+    council, value, reason
+):
+    """The council's decision to add an agency stands while the agency is ranked; an agency
+    not ranked or not assessed afterwards leaves the list (it gets no certificate), and the
+    entry, off the list as the rule proposes, is no council change in the notes."""
+    year = build_year()
+    results_compute(period=year.period)
+    award_change(
+        user=council,
+        period=year.reload(),
+        agency=year.assessments["STC"].agency,
+        included=True,
+        reason="Đề nghị",
+    )
+    assert awarded(year.period) == ["SNV", "STC", "STP"]
+    assert [(c.code, c.added) for c in council_notes(period=year.period).award_changes] == [("STC", True)]
+
+    standing(year, "STC", value, reason, council)
+    results_compute(period=year.reload())
+
+    assert awarded(year.period) == ["SNV", "STP"]
+    entry = AwardEntry.objects.get(period=year.period, agency__code="STC")
+    assert (entry.proposed, entry.included, entry.reason) == (False, False, "Đề nghị")
+    assert council_notes(period=year.period).award_changes == []
+    # Ranked again, it stays off until the council adds it again.
+    standing(year, "STC", Standing.RANKED, "", council)
+    results_compute(period=year.reload())
+    assert awarded(year.period) == ["SNV", "STP"]
+    award_change(
+        user=council,
+        period=year.reload(),
+        agency=year.assessments["STC"].agency,
+        included=True,
+        reason="Đề nghị lại",
+    )
+    assert awarded(year.period) == ["SNV", "STC", "STP"]
 
 
 def test_the_council_page_shows_a_not_ranked_agency_last_without_a_rank(client, council):
