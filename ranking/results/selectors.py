@@ -63,12 +63,8 @@ class WorkbookResult:
         "late",
     )
 
-    @property
-    def change(self) -> int | None:
-        """Places moved up since the previous period (negative: moved down), as `Result.change`."""
-        if self.previous_rank is None or self.rank is None:
-            return None
-        return self.previous_rank - self.rank
+    # Places moved up since the previous period (negative: moved down): the result's own rule.
+    change = Result.change
 
 
 class WorkbookAgency:
