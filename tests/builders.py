@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Agency, AgencyGroup, Role, User
 from ranking.assessments.services import score_self_set
-from ranking.enums import AssessmentStatus, Decision, Method, Phase, Subject, SurveyScaleKind
+from ranking.enums import AssessmentStatus, Decision, Method, Phase, Standing, Subject, SurveyScaleKind
 from ranking.models import (
     Assessment,
     AwardEntry,
@@ -194,6 +194,29 @@ def finalize(year, council):
     )
     results_compute(period=year.period)
     results_approve(user=council, period=year.period)
+
+
+def build_year_not_ranked_and_late(council):
+    """`build_year` with Sở Tài chính not ranked ("Sáp nhập") and Sở Y tế recorded late."""
+    from ranking.results.standing import assessment_late_set, assessment_standing_set
+
+    year = build_year()
+    assessment_standing_set(
+        user=council, assessment=year.assessments["STC"], standing=Standing.NOT_RANKED, reason="Sáp nhập"
+    )
+    assessment_late_set(user=council, assessment=year.assessments["SYT"], late=True, reason="Nộp ngày 20/12")
+    return year
+
+
+# Rank and agency cells of its results table: Sở Tài chính, not ranked, has no rank and shows
+# why; the others close up.
+NOT_RANKED_AND_LATE_ROWS = [
+    ["1", "Sở Tư pháp"],
+    ["2", "Sở Nội vụ"],
+    ["3", "Sở Y tế late"],
+    ["—", "Sở Tài chính Not ranked Sáp nhập"],
+    ["1", "UBND quận Hải Châu"],
+]
 
 
 def publish(year, council):

@@ -28,7 +28,16 @@ from ranking.models import (
     Score,
 )
 from ranking.rules import PERMISSION_MESSAGES
-from tests.builders import COUNCIL_AGENCIES, build_two_subjects, build_year, group_tabs, table_rows, text
+from tests.builders import (
+    COUNCIL_AGENCIES,
+    NOT_RANKED_AND_LATE_ROWS,
+    build_two_subjects,
+    build_year,
+    build_year_not_ranked_and_late,
+    group_tabs,
+    table_rows,
+    text,
+)
 from tests.factories import (
     UserFactory,
 )
@@ -918,14 +927,7 @@ def test_the_pages_of_a_large_period_run_a_fixed_number_of_queries(client, counc
 def test_a_large_period_writes_standing_late_and_change_as_the_small_page_does(client, council, settings):
     """The council's lean rows write the standing, the late badge and the change themselves:
     they must say what the small page's includes say."""
-    from ranking.enums import Standing
-    from ranking.results.standing import assessment_late_set, assessment_standing_set
-
-    year = build_year()
-    assessment_standing_set(
-        user=council, assessment=year.assessments["STC"], standing=Standing.NOT_RANKED, reason="Sáp nhập"
-    )
-    assessment_late_set(user=council, assessment=year.assessments["SYT"], late=True, reason="Nộp ngày 20/12")
+    year = build_year_not_ranked_and_late(council)
     compute(client, year)
     settings.RESULTS_PAGE_ROWS = 100
     small = client.get("/hoi-dong/CCHC-2025/ket-qua/").content.decode()
@@ -934,11 +936,4 @@ def test_a_large_period_writes_standing_late_and_change_as_the_small_page_does(c
     lean = client.get("/hoi-dong/CCHC-2025/ket-qua/?khoi=tat-ca").content.decode()
 
     assert table_rows(lean, "results-table") == table_rows(small, "results-table")
-    # Sở Tài chính, not ranked, has no rank and shows why; the others close up.
-    assert [row[:2] for row in table_rows(lean, "results-table")] == [
-        ["1", "Sở Tư pháp"],
-        ["2", "Sở Nội vụ"],
-        ["3", "Sở Y tế late"],
-        ["—", "Sở Tài chính Not ranked Sáp nhập"],
-        ["1", "UBND quận Hải Châu"],
-    ]
+    assert [row[:2] for row in table_rows(lean, "results-table")] == NOT_RANKED_AND_LATE_ROWS

@@ -19,7 +19,16 @@ from accounts.models import Role
 from ranking.enums import Phase
 from ranking.models import Period, Result
 from ranking.results.finalization import period_reopen
-from tests.builders import build_year, finalize, group_tabs, publish, table_rows, text
+from tests.builders import (
+    NOT_RANKED_AND_LATE_ROWS,
+    build_year,
+    build_year_not_ranked_and_late,
+    finalize,
+    group_tabs,
+    publish,
+    table_rows,
+    text,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -283,14 +292,7 @@ def test_a_large_period_writes_standing_late_and_change_as_the_small_page_does(
 ):
     """The lean rows write the standing, the late badge and the change themselves (an include
     per row costs more than the row): they must say what the small page's includes say."""
-    from ranking.enums import Standing
-    from ranking.results.standing import assessment_late_set, assessment_standing_set
-
-    year = build_year()
-    assessment_standing_set(
-        user=council, assessment=year.assessments["STC"], standing=Standing.NOT_RANKED, reason="Sáp nhập"
-    )
-    assessment_late_set(user=council, assessment=year.assessments["SYT"], late=True, reason="Nộp ngày 20/12")
+    year = build_year_not_ranked_and_late(council)
     publish(year, council)
     settings.RESULTS_PAGE_ROWS = 100
     small = client.get("/ket-qua/CCHC-2025/").content.decode()
@@ -299,14 +301,7 @@ def test_a_large_period_writes_standing_late_and_change_as_the_small_page_does(
     lean = client.get("/ket-qua/CCHC-2025/?khoi=tat-ca").content.decode()
 
     assert table_rows(lean, "results-table") == table_rows(small, "results-table")
-    # Sở Tài chính, not ranked, has no rank and shows why; the others close up.
-    assert [row[:2] for row in table_rows(lean, "results-table")] == [
-        ["1", "Sở Tư pháp"],
-        ["2", "Sở Nội vụ"],
-        ["3", "Sở Y tế late"],
-        ["—", "Sở Tài chính Not ranked Sáp nhập"],
-        ["1", "UBND quận Hải Châu"],
-    ]
+    assert [row[:2] for row in table_rows(lean, "results-table")] == NOT_RANKED_AND_LATE_ROWS
     for html in (small, lean):
         assert re.search(r'<span class="badge text-bg-secondary standing">Not ranked</span>', html)
         assert re.search(r'<span class="badge text-bg-warning late">late</span>', html)
