@@ -512,6 +512,13 @@ class PeriodInputs:
                 [key, a.standing, a.standing_reason, a.late] for key, a in self.assessments.items()
             ),
         }
+        # The results name the group of an agency left out too; a ranked one's is in `inputs`.
+        # Only a period with such agencies has this entry, so no other period's digest changes.
+        excluded = sorted(
+            [key, a.group_id] for key, a in self.assessments.items() if a.standing == Standing.EXCLUDED
+        )
+        if excluded:
+            content["excluded_groups"] = excluded
         encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(encoded.encode()).hexdigest()
 
