@@ -185,6 +185,10 @@ STORAGES = {
     # by collectstatic; a checkout serves them as they are.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Counts that must hold across every worker and server (the survey form's limit per address)
+# live in the cache: one process's memory by default; several workers share one through
+# CACHE_URL, e.g. dbcache://ranking_cache after `manage.py createcachetable` (docs/deploy.md).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # Survey forms sent from one address in ten minutes (ranking/views/survey_form.py).
 SURVEY_POSTS_PER_ADDRESS = env.int("SURVEY_POSTS_PER_ADDRESS", default=200)
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)

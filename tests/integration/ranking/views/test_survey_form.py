@@ -4,8 +4,11 @@ Vietnamese, the site's language."""
 
 import re
 
+import environ
 import pytest
 from django.conf import settings
+from django.core.cache.backends.db import DatabaseCache
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -13,6 +16,8 @@ from ranking.enums import Phase
 from ranking.models import SurveyAnswer, SurveyInvitation, SurveyResponse
 from tests.builders import text
 from tests.survey_builders import build_survey_year
+
+env_cache = environ.Env.cache_url_config
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +181,23 @@ def test_one_address_sends_at_most_the_limit_in_ten_minutes(client, survey, sett
     assert SurveyResponse.objects.count() == 1
     # Reading the form is not counted.
     assert client.get(url(invitation(survey)), REMOTE_ADDR="203.0.113.7").status_code == 200
+
+
+def test_with_a_shared_cache_every_worker_counts_against_the_same_limit(client, survey, settings):
+    # CACHE_URL=dbcache://…: the count is a row of the database, which every worker reads.
+    settings.CACHES = {"default": env_cache("dbcache://survey_limit_test")}
+    call_command("createcachetable", verbosity=0)
+    settings.SURVEY_POSTS_PER_ADDRESS = 30
+    link = invitation(survey)
+    unknown = reverse("survey_form", args=["khong-ton-tai"])
+    for _i in range(30):
+        assert client.post(unknown, {"q-Q1": "A"}, REMOTE_ADDR="203.0.113.7").status_code == 404
+
+    # Another worker: its own cache object over the same table.
+    other_worker = DatabaseCache("survey_limit_test", {})
+    assert other_worker.get("survey-post:203.0.113.7") == 30
+    refused = client.post(url(link), {"q-Q1": "A", "q-Q2": "5"}, REMOTE_ADDR="203.0.113.7")
+
+    assert refused.status_code == 429
+    assert other_worker.get("survey-post:203.0.113.7") == 31
+    assert SurveyResponse.objects.count() == 0
