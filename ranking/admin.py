@@ -51,8 +51,8 @@ from ranking.periods.outdated import periods_after, periods_with_agency
 from ranking.periods.services import period_copy
 from ranking.results.finalization import award_change, results_compute_by
 from ranking.rules import PERMISSION_MESSAGES
-from ranking.workbook.admin import TextSafeExportMixin, WorkbookSheetAdmin, may_export_year
-from ranking.workbook.importer import workbook_export
+from ranking.workbook.admin import TextSafeExportMixin, WorkbookSheetAdmin
+from ranking.workbook.importer import may_export_year, workbook_export
 from ranking.workbook.resources import (
     AgencyResource,
     CriterionResource,

@@ -1,6 +1,7 @@
-"""Long work and its progress: the year workbook import and the conference workbook export run
-in the background (django-tasks, a `db_worker` fed from the database) and record their progress
-and outcome on a `Job`; the management commands draw a progress bar on the terminal instead.
+"""Long work and its progress: the year workbook import, the conference workbook export and the
+whole year workbook's export run in the background (django-tasks, a `db_worker` fed from the
+database) and record their progress and outcome on a `Job`; the management commands draw a
+progress bar on the terminal instead.
 """
 
 from __future__ import annotations
@@ -8,9 +9,11 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from io import BytesIO
 from typing import TextIO
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.management.base import OutputWrapper
@@ -26,7 +29,7 @@ from ranking.errors import ServiceError
 from ranking.models import Job, Period, Result
 from ranking.reports.exports.conference import conference_workbook_bytes
 from ranking.rules import require
-from ranking.workbook.importer import first_line, workbook_import
+from ranking.workbook.importer import first_line, may_export_year, workbook_export, workbook_import
 from ranking.workbook.limits import file_size_problem
 
 logger = logging.getLogger(__name__)
@@ -76,6 +79,32 @@ def job_export_start(*, user, period: Period) -> Job:
         period=period,
         language=translation.get_language() or settings.LANGUAGE_CODE,
         file_name=f"hoi-nghi-{period.code}.xlsx",
+    )
+    return job_enqueue(job)
+
+
+# The name of the produced year workbook, as the admin site's export names it.
+YEAR_WORKBOOK_NAME = "du-lieu-nam.xlsx"
+
+
+def year_export_require(user) -> None:
+    """Refuse unless `user` may start jobs and export every sheet of the year workbook."""
+    require(user, "ranking.start_job")
+    if not may_export_year(user):
+        raise PermissionDenied(
+            _("Only someone who may export every sheet may export the whole year workbook.")
+        )
+
+
+def job_year_export_start(*, user) -> Job:
+    """Queue the export of the whole year workbook (every sheet of WORKBOOK.md, every period):
+    a large year takes longer than a page may wait."""
+    year_export_require(user)
+    job = Job.objects.create(
+        kind=Job.Kind.YEAR_EXPORT,
+        user=user,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        file_name=YEAR_WORKBOOK_NAME,
     )
     return job_enqueue(job)
 
@@ -206,8 +235,10 @@ def job_run(job_id: int) -> str:
         with translation.override(job.language):
             if job.kind == Job.Kind.IMPORT:
                 import_run(job, progress, watch)
+            elif job.kind == Job.Kind.YEAR_EXPORT:
+                export_run(job, watch, year_workbook_bytes())
             else:
-                export_run(job, watch)
+                export_run(job, watch, conference_workbook_bytes(period=job.period))
     except JobStopped as stopped:
         if stopped.status is not None:
             job_finish(job, status=stopped.status, problems=[stopped.message], **stopped.fields)
@@ -271,8 +302,14 @@ def summary(report) -> list[dict]:
     ]
 
 
-def export_run(job: Job, watch: JobWatch) -> None:
-    content = conference_workbook_bytes(period=job.period)
+def year_workbook_bytes() -> bytes:
+    file = BytesIO()
+    workbook_export().save(file)
+    return file.getvalue()
+
+
+def export_run(job: Job, watch: JobWatch, content: bytes) -> None:
+    """Keep the produced workbook as the job's file, unless the job stopped meanwhile."""
     job.file.save(job.file_name, ContentFile(content), save=False)
     if not job_finish(job, status=Job.Status.DONE, file=job.file.name, done=1, total=1):
         job.file.delete(save=False)

@@ -678,11 +678,13 @@ def job_upload_to(instance: "Job", filename: str) -> str:
 
 class Job(models.Model):
     """Long work a user started in the browser and a background worker does: importing the
-    year workbook or producing a period's conference workbook, with its progress and outcome."""
+    year workbook, producing a period's conference workbook or the whole year workbook, with
+    its progress and outcome."""
 
     class Kind(models.TextChoices):
         IMPORT = "import", _("Year workbook import")
         EXPORT = "export", _("Conference workbook export")
+        YEAR_EXPORT = "year_export", _("Year workbook export")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")

@@ -19,6 +19,8 @@ from ranking.jobs import (
     job_export_start,
     job_fail_if_dead,
     job_import_start,
+    job_year_export_start,
+    year_export_require,
 )
 from ranking.jobs import job_cancel as cancel_job
 from ranking.models import Job, Period
@@ -83,6 +85,18 @@ def job_export(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def job_year_export(request: HttpRequest) -> HttpResponse:
+    """The whole year workbook, produced in the background (the admin site's export, for a year
+    too large to wait for); to those who may export every sheet."""
+    year_export_require(request.user)
+    if request.method == "POST":
+        job = job_year_export_start(user=request.user)
+        return redirect("job_detail", pk=job.pk)
+    return render(request, "ranking/jobs/year_export.html")
+
+
+@login_required
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's page; asked by htmx (its own polling), only the status card. A running job
@@ -118,7 +132,7 @@ def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def job_download(request: HttpRequest, pk: int) -> FileResponse:
     """The produced workbook (or the uploaded one), to the job's owner and administrators only."""
     job = job_or_404(request, pk)
-    if not job.file or (job.kind == Job.Kind.EXPORT and job.status != Job.Status.DONE):
+    if not job.file or (job.kind != Job.Kind.IMPORT and job.status != Job.Status.DONE):
         raise Http404
     try:
         handle = job.file.open("rb")

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
@@ -31,7 +30,7 @@ from import_export.results import Result, RowResult
 from ranking.cells import dataset_xlsx, sheet_title
 from ranking.workbook.importer import workbook_sheet_read
 from ranking.workbook.limits import csv_limits_check, file_size_problem, workbook_limits_check
-from ranking.workbook.resources import SHEET_RESOURCES, SheetResource
+from ranking.workbook.resources import SheetResource
 
 
 class WorkbookRefused(ValueError):
@@ -91,19 +90,6 @@ class TextSafeExportMixin(ExportMixin):
         # A sheet of the year workbook keeps its name, so the file imports back as it is.
         sheet = getattr(self.resource_classes[0], "sheet", None) if self.resource_classes else None
         return sheet or sheet_title(str(self.model._meta.verbose_name_plural), taken=set())
-
-
-def may_export_year(user) -> bool:
-    """Whether `user` may export the whole year workbook: it holds every sheet's rows, so only
-    someone who may export each of them.
-
-    Asked of the admin site's model permissions alone: `ranking.view_assessment` (the sheet
-    TinhTrang) is also a rule of the workflow, which answers for one assessment at a time."""
-    backend = ModelBackend()
-    return all(
-        backend.has_perm(user, f"{model._meta.app_label}.view_{model._meta.model_name}")
-        for model in (resource._meta.model for resource in SHEET_RESOURCES)
-    )
 
 
 def sheet_csv(resource_class: type[SheetResource]) -> type[CSV]:

@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 from xml.parsers import expat
 
 import tablib
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -600,3 +601,16 @@ def workbook_export() -> Workbook:
     for resource_class in SHEET_RESOURCES:
         dataset_sheet(book, title=resource_class.sheet, dataset=resource_class().export())
     return book
+
+
+def may_export_year(user) -> bool:
+    """Whether `user` may export the whole year workbook: it holds every sheet's rows, so only
+    someone who may export each of them.
+
+    Asked of the admin site's model permissions alone: `ranking.view_assessment` (the sheet
+    TinhTrang) is also a rule of the workflow, which answers for one assessment at a time."""
+    backend = ModelBackend()
+    return all(
+        backend.has_perm(user, f"{model._meta.app_label}.view_{model._meta.model_name}")
+        for model in (resource._meta.model for resource in SHEET_RESOURCES)
+    )

@@ -295,6 +295,10 @@ MATRIX = [
     Row("job_export", FINAL,
         get= SIGN_IN_THEN_NA,
         post=(LOGIN,  NO,     NO,     NO,     NO,     NO,     GO,     GO)),
+    # The whole year workbook: only who may export every sheet of it (the admin, a superuser).
+    Row("job_year_export", None,
+        get= (LOGIN,  NO,     NO,     NO,     NO,     NO,     NO,     OK),
+        post=(LOGIN,  NO,     NO,     NO,     NO,     NO,     NO,     GO)),
     Row("job_detail", "job",
         get= (LOGIN,  NO,     NO,     NO,     NO,     NO,     OK,     OK),
         post=SIGN_IN_THEN_NA),
@@ -444,6 +448,7 @@ METHODS = {
     "job_list": "GET",
     "job_import": "GET POST",
     "job_export": "POST",
+    "job_year_export": "GET POST",
     "job_detail": "GET",
     "job_download": "GET",
     "job_cancel": "POST",
@@ -475,6 +480,7 @@ SILENT_SUCCESS = {
     "password_change_done",
     "job_import",
     "job_export",
+    "job_year_export",
     "field_accept_undo",
     "period_phase_undo",
 }

@@ -340,6 +340,104 @@ def test_export_only_by_post(client, computed):
     assert client.get(reverse("job_export", args=[computed.code])).status_code == 405
 
 
+# --- the whole year workbook ------------------------------------------------------------------
+
+
+def sheets_of(content: bytes) -> dict[str, list[tuple]]:
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
+def test_year_export_job_produces_the_year_workbook_behind_a_checked_download(client, computed):
+    owner = signed_in(client, Role.ADMIN, is_staff=True, is_superuser=True)
+    page = client.get(reverse("job_year_export"))
+    assert page.status_code == 200
+    assert "Export the whole year workbook" in text(page)
+    assert 'class="job-year-export-form"' in page.content.decode()
+
+    response = client.post(reverse("job_year_export"))
+
+    job = Job.objects.get(kind=Job.Kind.YEAR_EXPORT)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("job_detail", args=[job.pk])
+    assert (job.user, job.period, job.status, job.problems) == (owner, None, Job.Status.DONE, [])
+    assert (job.done, job.total, job.file_name) == (1, 1, "du-lieu-nam.xlsx")
+    detail = client.get(response["Location"])
+    download_url = reverse("job_download", args=[job.pk])
+    assert "The year workbook is ready." in text(detail)
+    assert f'href="{download_url}"' in detail.content.decode()
+    assert "/media/" not in detail.content.decode()
+
+    download = client.get(download_url)
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == 'attachment; filename="du-lieu-nam.xlsx"'
+    content = b"".join(download.streaming_content)
+    # The file the admin site's export gives, sheet by sheet and cell by cell.
+    admin_export = client.get(reverse("admin:ranking_period_year_workbook"))
+    assert sheets_of(content) == sheets_of(admin_export.content)
+    exported = sheets_of(content)
+    assert list(exported)[:3] == ["Khoi", "DonVi", "KyDanhGia"]
+    assert len(exported["Diem"]) == 22  # the header and CCHC-2025's 21 scores
+
+    signed_in(client, Role.ADMIN, is_staff=True, is_superuser=True)  # another administrator
+    again = client.get(download_url)
+    assert again.status_code == 200
+    assert b"".join(again.streaming_content) == content
+    signed_in(client, Role.COUNCIL)
+    assert client.get(download_url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "message"),
+    [
+        (Role.COUNCIL, "Only someone who may export every sheet may export the whole year workbook."),
+        (Role.ADMIN, "Only someone who may export every sheet may export the whole year workbook."),
+        (Role.REVIEWER, "Only the council or an administrator may import or export workbooks."),
+    ],
+)
+def test_the_year_export_is_refused_to_those_who_may_not_export_every_sheet(client, role, message):
+    signed_in(client, role)
+
+    page = client.get(reverse("job_year_export"))
+    started = client.post(reverse("job_year_export"))
+
+    assert (page.status_code, started.status_code) == (403, 403)
+    assert message in text(page)
+    assert message in text(started)
+    assert Job.objects.count() == 0
+
+
+def test_the_year_export_needs_a_sign_in_and_starts_only_by_post(client):
+    response = client.post(reverse("job_year_export"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    signed_in(client, Role.ADMIN, is_staff=True, is_superuser=True)
+    assert client.put(reverse("job_year_export")).status_code == 405
+    assert Job.objects.count() == 0
+
+
+def test_a_failed_year_export_says_so_and_keeps_no_file(client, monkeypatch):
+    def broken():
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("ranking.jobs.workbook_export", broken)
+    signed_in(client, Role.ADMIN, is_staff=True, is_superuser=True)
+    client.post(reverse("job_year_export"))
+
+    job = Job.objects.get(kind=Job.Kind.YEAR_EXPORT)
+    assert (job.status, job.problems) == (Job.Status.FAILED, ["Unexpected error: No space left on device"])
+    content = text(client.get(reverse("job_detail", args=[job.pk])))
+    assert "The year workbook could not be produced." in content
+    assert client.get(reverse("job_download", args=[job.pk])).status_code == 404
+
+
+def test_the_periods_admin_list_offers_the_year_export_in_the_background(client):
+    signed_in(client, Role.ADMIN, is_staff=True, is_superuser=True)
+    html = client.get(reverse("admin:ranking_period_changelist")).content.decode()
+    assert f'href="{reverse("job_year_export")}" class="year-workbook-job"' in html
+    assert f'href="{reverse("admin:ranking_period_year_workbook")}" class="year-workbook"' in html
+
+
 # --- the job page and the list ---------------------------------------------------------------
 
 
