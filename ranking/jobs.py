@@ -98,8 +98,14 @@ def year_export_require(user) -> None:
 
 def job_year_export_start(*, user) -> Job:
     """Queue the export of the whole year workbook (every sheet of WORKBOOK.md, every period):
-    a large year takes longer than a page may wait."""
+    a large year takes longer than a page may wait. One the user started that is not finished
+    yet is the one they get (a second click would only write the same file twice)."""
     year_export_require(user)
+    pending = Job.objects.filter(
+        kind=Job.Kind.YEAR_EXPORT, user=user, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+    ).first()
+    if pending is not None and not job_fail_if_dead(pending):
+        return pending
     job = Job.objects.create(
         kind=Job.Kind.YEAR_EXPORT,
         user=user,

@@ -431,6 +431,23 @@ def test_a_failed_year_export_says_so_and_keeps_no_file(client, monkeypatch):
     assert client.get(reverse("job_download", args=[job.pk])).status_code == 404
 
 
+def test_a_second_click_while_the_year_export_waits_opens_the_same_job(client, settings):
+    settings.TASKS = DATABASE_QUEUE  # no worker takes it meanwhile
+    signed_in(client, Role.ADMIN, is_staff=True, is_superuser=True)
+
+    first = client.post(reverse("job_year_export"))
+    second = client.post(reverse("job_year_export"))
+
+    job = Job.objects.get()
+    assert job.status == Job.Status.QUEUED
+    assert first["Location"] == second["Location"] == reverse("job_detail", args=[job.pk])
+    # Once it is finished, the next click starts a new export.
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE)
+    third = client.post(reverse("job_year_export"))
+    assert Job.objects.count() == 2
+    assert third["Location"] == reverse("job_detail", args=[Job.objects.latest("id").pk])
+
+
 def test_the_periods_admin_list_offers_the_year_export_in_the_background(client):
     signed_in(client, Role.ADMIN, is_staff=True, is_superuser=True)
     html = client.get(reverse("admin:ranking_period_changelist")).content.decode()
