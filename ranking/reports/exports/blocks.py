@@ -36,17 +36,20 @@ from ranking.reports.exports.styles import PLAIN_NUMBERS
 
 @dataclass
 class RowBlock:
-    """Rows `first`, `first + 1`, … of a sheet: each a sequence of values, one per column from
-    column A, each column's cells in its style (`styles`, from `row_styles`)."""
+    """Rows `first` to `first + count - 1` of a sheet: `rows` yields each as a sequence of
+    values, one per column from column A, each column's cells in its style (`styles`, from
+    `row_styles`)."""
 
     first: int
+    count: int
     rows: Iterable[Sequence[Any]]
     styles: Sequence[StyleArray]
 
     @classmethod
     def reserve(cls, ws: Worksheet, *, count: int, rows: Iterable[Sequence[Any]], styles) -> RowBlock:
-        """A block of `count` rows at the end of `ws`; the sheet's next row comes after it."""
-        block = cls(first=ws._current_row + 1, rows=rows, styles=styles)
+        """A block of `count` rows where `ws.append` would write next; the sheet's next row
+        comes after it."""
+        block = cls(first=ws._current_row + 1, count=count, rows=rows, styles=styles)
         for _ in range(count):
             ws.append(())
         return block
@@ -56,8 +59,9 @@ class _ColumnCell(Cell):
     """The cell of one column of a block, written again for every row with the row's value.
 
     Its style id (the index of its style in the workbook's table, which openpyxl finds by
-    hashing the style for every cell it writes) is looked up once, when the column's first
-    cell is written: the table grows in the same order as openpyxl's own save makes it."""
+    hashing the style for every cell it writes) is looked up once, as the block's first row
+    is written, column after column: a styled cell is written even empty, so the table
+    grows in the same order as openpyxl's own save makes it."""
 
     __slots__ = ("style_id", "has_style")
 
@@ -79,6 +83,9 @@ class _BlockWriter(WorksheetWriter):
         first = self.block.first
         yield from (row for row in own if row[0] < first)
         last = yield from self._block_rows()
+        if last != first + self.block.count - 1:
+            # Fewer or more rows than reserved: a gap, or rows written over the rows below.
+            raise ValueError(f"{self.ws.title}: {last - first + 1} rows in a block of {self.block.count}")
         yield from (row for row in own if row[0] > last)
 
     def _block_rows(self):
