@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from ranking.models import Period
-from ranking.reports.exports.conference import conference_workbook, workbook_save
+from ranking.reports.exports.conference import conference_workbook_save
 from ranking.results.publications import PublishedResults, shown_workbook_results
 
 
@@ -46,9 +46,8 @@ class Command(BaseCommand):
                 _("Results of period %(code)s have not been computed; run compute_results first.")
                 % {"code": found.code}
             )
-        workbook = conference_workbook(period=found, source=source)
         try:
-            workbook_save(workbook, file)
+            conference_workbook_save(file, period=found, source=source)
         except OSError as error:
             raise CommandError(
                 _("Cannot write %(file)s: %(error)s") % {"file": file, "error": error.strerror or error}

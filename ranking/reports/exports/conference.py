@@ -29,6 +29,7 @@ from ranking.enums import Subject
 from ranking.models import AwardEntry, Criterion, Period, Result
 from ranking.numbers import index_shown, vietnamese_date
 from ranking.periods.criteria import period_fields
+from ranking.reports.exports.blocks import RowBlock, workbook_save_blocks
 from ranking.reports.exports.styles import (
     BORDER,
     CENTER,
@@ -100,7 +101,6 @@ GROUP_COLUMN_KEYS = [c.key for c in GROUP_COLUMNS]
 IDENTITY_KEYS = ("rank", "code", "name")
 
 
-@collector_paused()
 def conference_workbook(*, period: Period, source: ResultsView | None = None) -> Workbook:
     """The conference workbook: one sheet per group, then `Tổng hợp` and `Khen thưởng`.
 
@@ -108,6 +108,23 @@ def conference_workbook(*, period: Period, source: ResultsView | None = None) ->
     published period, the current results of any other. One query for a published period,
     seven for the current results, however many agencies the period has.
     """
+    return _conference_workbook(period=period, source=source, blocks=None)
+
+
+def conference_workbook_save(target, *, period: Period, source: ResultsView | None = None) -> None:
+    """`conference_workbook(period=period, source=source).save(target)`: the same file, the rows
+    of the group sheets written as it is saved, without a cell object each (`blocks`); the
+    cyclic garbage collector paused throughout (see `collector_paused`)."""
+    blocks: dict[Worksheet, RowBlock] = {}
+    with collector_paused():
+        workbook = _conference_workbook(period=period, source=source, blocks=blocks)
+        workbook_save_blocks(workbook, target, blocks)
+
+
+@collector_paused()
+def _conference_workbook(
+    *, period: Period, source: ResultsView | None, blocks: dict[Worksheet, RowBlock] | None
+) -> Workbook:
     source = source or shown_workbook_results(period=period)
     results = source.results
     fields = titled_fields(period=period, fields=source.fields)
@@ -133,6 +150,7 @@ def conference_workbook(*, period: Period, source: ResultsView | None = None) ->
             fields=fields,
             results=group_results,
             footer=footer,
+            blocks=blocks,
         )
 
     summary_sheet(
@@ -152,16 +170,8 @@ def conference_workbook(*, period: Period, source: ResultsView | None = None) ->
 def conference_workbook_bytes(*, period: Period, source: ResultsView | None = None) -> bytes:
     """The conference workbook as the bytes of an .xlsx file."""
     buffer = BytesIO()
-    workbook_save(conference_workbook(period=period, source=source), buffer)
+    conference_workbook_save(buffer, period=period, source=source)
     return buffer.getvalue()
-
-
-def workbook_save(workbook: Workbook, target) -> None:
-    """`workbook.save(target)` with the cyclic garbage collector paused: openpyxl sorts and
-    writes tens of thousands of cells, and the collector would walk them again and again
-    (see `collector_paused`)."""
-    with collector_paused():
-        workbook.save(target)
 
 
 def group_sheets(
@@ -203,7 +213,10 @@ def group_sheet(
     results: Sequence[Result],
     keys: Sequence[str] = GROUP_COLUMN_KEYS,
     footer: Footer | None = None,
+    blocks: dict[Worksheet, RowBlock] | None = None,
 ) -> None:
+    """A group's sheet; with `blocks`, its rows of results are left to be written as the
+    workbook is saved (`blocks.workbook_save_blocks`), kept in `blocks` under the sheet."""
     footer = footer or Footer()
     shown = [c for c in GROUP_COLUMNS if c.key in keys]
     if not any(result.field_indices for result in results):
@@ -233,25 +246,32 @@ def group_sheet(
     field_names_row(ws, named)
     ws.row_dimensions[HEADER_ROW].height = header_height(columns)
     codes = [field.code for field in fields]
+    rows = (_group_row(shown, result, codes) for result in results)
     # Every row's cells take their column's style: looked up on the first row alone.
-    styles: list | None = None
-    for result in results:
-        values: list[Any] = []
-        for column in shown:
-            if column.key == "fields":
-                # A field with no leaf for this group has no score: the cell stays empty, not 0.
-                scores = result.field_scores
-                values.extend(_decimal(scores.get(code)) for code in codes)
-            elif column.key == "components":
-                # Rounded to 2 decimals as published, like the index; empty without a maximum.
-                values.extend(index_shown(index) for index in component_indices(result, codes))
-            else:
-                values.append(column.cell(result)[0])
-        if styles is None:
-            styles = row_styles(ws, _row_kinds(shown, result, len(codes)))
-        ws.append(styled_cells(ws, values, styles))
+    styles = row_styles(ws, _row_kinds(shown, results[0], len(codes))) if results else []
+    if blocks is None:
+        for values in rows:
+            ws.append(styled_cells(ws, values, styles))
+    else:
+        blocks[ws] = RowBlock.reserve(ws, count=len(results), rows=rows, styles=styles)
     print_setup(ws, width=len(columns), freeze=_freeze_after(shown))
     sheet_footer(ws, width=len(columns), footer=footer, notes=demotion_notes(results, footer.notes))
+
+
+def _group_row(shown: Sequence[Column], result: Any, codes: Sequence[str]) -> list[Any]:
+    """The values of a result's row in a group sheet."""
+    values: list[Any] = []
+    for column in shown:
+        if column.key == "fields":
+            # A field with no leaf for this group has no score: the cell stays empty, not 0.
+            scores = result.field_scores
+            values.extend(_decimal(scores.get(code)) for code in codes)
+        elif column.key == "components":
+            # Rounded to 2 decimals as published, like the index; empty without a maximum.
+            values.extend(index_shown(index) for index in component_indices(result, codes))
+        else:
+            values.append(column.cell(result)[0])
+    return values
 
 
 def _row_kinds(shown: Sequence[Column], result: Any, fields: int) -> list[tuple[None, str | None, Alignment]]:

@@ -183,7 +183,7 @@ def row_styles(
 
 
 # Values a new cell holds as they are, a number (data type `n`, as openpyxl gives a new cell).
-_PLAIN_NUMBERS = frozenset({int, float, Decimal, type(None)})
+PLAIN_NUMBERS = frozenset({int, float, Decimal, type(None)})
 
 
 def styled_cells(ws: Worksheet, values: Sequence[Any], styles: Sequence[StyleArray]) -> list[Cell]:
@@ -194,7 +194,7 @@ def styled_cells(ws: Worksheet, values: Sequence[Any], styles: Sequence[StyleArr
     cells = []
     for value, style in zip(values, styles, strict=True):
         cell = Cell(ws, style_array=style)
-        if type(value) in _PLAIN_NUMBERS:
+        if type(value) in PLAIN_NUMBERS:
             cell._value = value
         else:
             cell_put(cell, value)
