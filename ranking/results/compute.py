@@ -193,11 +193,13 @@ GROUP BY 1, 2
 NOT_ARISEN = "COALESCE(s.reviewer_not_arising, s.not_arising)"
 # PostgreSQL: the leaves as a list of values — (leaf id, field's position, method, maximum) —
 # joined to the scores by a hash join, where conditions on lists of leaf ids (`IN (…)`) per
-# score cost as much as the rest of the query.
+# score cost as much as the rest of the query. `+ 0` keeps the planner from reading the
+# scores leaf by leaf through their leaf's index — one page per score, where an assessment's
+# scores share a few pages —, which it prefers once it knows the period's scores.
 LEAVES_LISTED = "WITH leaf (criterion_id, field, method, maximum) AS (VALUES {values})\n"
 LEAVES_JOINED = """FROM {score} s
 JOIN {assessment} a ON a.id = s.assessment_id
-JOIN leaf ON leaf.criterion_id = s.criterion_id
+JOIN leaf ON leaf.criterion_id = s.criterion_id + 0
 WHERE a.period_id = %s"""
 # SQLite: a list of values has no index to look a leaf up by, so each score's leaf is read
 # from the criteria by its key, in the order of the assessments' scores; the field is the
@@ -206,11 +208,10 @@ LEAVES_READ = """FROM {assessment} a
 CROSS JOIN {score} s ON s.assessment_id = a.id
 CROSS JOIN {criterion} c ON c.id = s.criterion_id
 WHERE a.period_id = %s AND s.criterion_id IN ({leaf_ids})"""
-# A leaf that applies to some groups only counts for the assessments of those groups.
+# A leaf that applies to some groups only counts for the assessments of those groups: the
+# pairs (leaf, group) it applies to, as the leaves were read.
 LIMITED = """
-  AND (s.criterion_id NOT IN ({limited_ids})
-       OR EXISTS (SELECT 1 FROM {criterion_groups} g
-                  WHERE g.criterion_id = s.criterion_id AND g.agencygroup_id = a.group_id))"""
+  AND (s.criterion_id NOT IN ({limited_ids}) OR (s.criterion_id, a.group_id) IN (VALUES {pairs}))"""
 
 
 def field_sums(
@@ -234,7 +235,6 @@ def field_sums(
         "score": quote(Score._meta.db_table),
         "assessment": quote(Assessment._meta.db_table),
         "criterion": quote(Criterion._meta.db_table),
-        "criterion_groups": quote(Criterion.groups.through._meta.db_table),
     }
     leaf_ids = sorted(applying)
     limited = [i for i in leaf_ids if shape.groups[i]]
@@ -266,7 +266,12 @@ def field_sums(
     sql = FIELD_SUMS_SQL.format(
         leaves=leaves,
         source=source,
-        limited=LIMITED.format(limited_ids=", ".join(map(str, limited)), **tables) if limited else "",
+        limited=LIMITED.format(
+            limited_ids=", ".join(map(str, limited)),
+            pairs=", ".join(f"({i}, {g})" for i in limited for g in sorted(shape.groups[i] & group_ids)),
+        )
+        if limited
+        else "",
         deduction=f"'{scoring.DEDUCTION}'",
         bonus=f"'{scoring.BONUS}'",
         survey=f"'{scoring.SURVEY}'",
@@ -277,7 +282,7 @@ def field_sums(
         **leaf,
     )
     sums: dict[int, dict[str, tuple]] = defaultdict(dict)
-    for row in sum_rows(sql, [*params, period.id], groups=assessments * len(codes)):
+    for row in sum_rows(sql, [*params, period.id], scores=assessments * len(leaf_ids)):
         sums[row[0]][field_code[row[1]]] = row[2:]
     return sums
 
@@ -293,7 +298,7 @@ SUM_EXPRESSIONS = (
 )
 
 
-def sum_rows(sql: str, params: list, *, groups: int) -> list[tuple]:
+def sum_rows(sql: str, params: list, *, scores: int) -> list[tuple]:
     """The rows of the `field_sums` query — (assessment id, field, *the sums) — as the ORM
     would give them: each sum through the converters the ORM applies to its expression
     (SQLite's sums come as floats, made Decimals), each distinct value converted once. The
@@ -303,11 +308,13 @@ def sum_rows(sql: str, params: list, *, groups: int) -> list[tuple]:
     type already (PostgreSQL's sums and counts) is left as it is.
     """
     with connection.cursor() as cursor:
-        if groups and connection.vendor == "postgresql" and connection.in_atomic_block:
-            # The grouping holds about 1 kB per (assessment, field): beyond PostgreSQL's
-            # default 4 MB of work memory it spills to disk in batches. For this
-            # transaction only, enough memory to group in one pass (at most 256 MB).
-            megabytes = min(256, 4 + groups // 1000)
+        if scores and connection.vendor == "postgresql" and connection.in_atomic_block:
+            # The grouping needs under 1 kB per (assessment, field), but the planner, which
+            # cannot tell how many fields an assessment's scores fall in, reckons with
+            # about 300 bytes per score: with PostgreSQL's default 4 MB of work memory it
+            # sorts the scores on disk instead. For this transaction only, enough memory to
+            # group them in one pass by hashing (at most 256 MB).
+            megabytes = min(256, 4 + scores // 2500)
             cursor.execute(f"SET LOCAL work_mem = '{megabytes}MB'")
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
