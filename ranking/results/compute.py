@@ -143,17 +143,6 @@ class PeriodLeaves:
     def base(self, leaf_ids: Iterable[int]) -> list[int]:
         return [i for i in leaf_ids if self.leaves[i].method not in scoring.OUTSIDE_BASE]
 
-    def ids(self, *methods: str) -> list[int]:
-        return [i for i, leaf in self.leaves.items() if leaf.method in methods]
-
-    def by_maximum(self, *methods: str, base: bool = False) -> list[tuple[Decimal, list[int]]]:
-        """The leaves of `methods` (only those in the base, if asked), grouped by their maximum."""
-        grouped: dict[Decimal, list[int]] = defaultdict(list)
-        ids = self.ids(*methods)
-        for i in self.base(ids) if base else ids:
-            grouped[Decimal(self.leaves[i].max_points)].append(i)
-        return sorted(grouped.items())
-
 
 def period_leaves(criteria: list[Criterion]) -> PeriodLeaves:
     leaves = leaves_of(criteria)
