@@ -11,8 +11,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Value, When
-from django.db.models.functions import Abs, Greatest, Least
+from django.db.models import Count, DecimalField, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -35,7 +34,7 @@ from ranking.models import (
     Score,
     Tier,
 )
-from ranking.periods.criteria import applies, final_not_arising_q
+from ranking.periods.criteria import applies
 
 # How many problems a refusal lists before it summarises the rest.
 MAX_LISTED = 20
@@ -144,17 +143,6 @@ class PeriodLeaves:
     def base(self, leaf_ids: Iterable[int]) -> list[int]:
         return [i for i in leaf_ids if self.leaves[i].method not in scoring.OUTSIDE_BASE]
 
-    def ids(self, *methods: str) -> list[int]:
-        return [i for i, leaf in self.leaves.items() if leaf.method in methods]
-
-    def by_maximum(self, *methods: str, base: bool = False) -> list[tuple[Decimal, list[int]]]:
-        """The leaves of `methods` (only those in the base, if asked), grouped by their maximum."""
-        grouped: dict[Decimal, list[int]] = defaultdict(list)
-        ids = self.ids(*methods)
-        for i in self.base(ids) if base else ids:
-            grouped[Decimal(self.leaves[i].max_points)].append(i)
-        return sorted(grouped.items())
-
 
 def period_leaves(criteria: list[Criterion]) -> PeriodLeaves:
     leaves = leaves_of(criteria)
@@ -172,164 +160,211 @@ def period_leaves(criteria: list[Criterion]) -> PeriodLeaves:
     )
 
 
+# Per assessment and field, the five sums of `field_sums`, in the order of SUM_EXPRESSIONS.
+# `{field}`, `{method}` and `{maximum}` are the leaf's, as each database reads them best (see
+# `field_sums`). A sum over no row is NULL (`totals_of` reads it as 0); the scores summed are
+# never NULL, which PostgreSQL's GREATEST and LEAST would pass over. Whether a leaf arose is
+# its final word: the reviewer's, once given (`final_not_arising_q`; `not_arising` is never
+# NULL).
+FIELD_SUMS_SQL = """
+{leaves}SELECT s.assessment_id, {field},
+       SUM(CASE WHEN {method} = {deduction} THEN {greatest}(-ABS(s.final_score), -{maximum})
+                WHEN {method} = {bonus} THEN {least}(s.final_score, {maximum})
+                ELSE s.final_score END) FILTER (WHERE {arisen} AND s.final_score IS NOT NULL),
+       SUM(s.final_score) FILTER (WHERE {method} = {survey} AND {arisen}),
+       COUNT(s.final_score) FILTER (WHERE {arisen}),
+       COUNT(*) FILTER (WHERE {method} NOT IN ({deduction}, {bonus})
+                              AND (s.final_score IS NOT NULL OR {not_arisen})),
+       SUM({maximum}) FILTER (WHERE {method} NOT IN ({deduction}, {bonus}) AND {not_arisen})
+{source}{limited}
+GROUP BY 1, 2
+"""
+NOT_ARISEN = "COALESCE(s.reviewer_not_arising, s.not_arising)"
+# PostgreSQL: the leaves as a list of values — (leaf id, field's position, method, maximum) —
+# joined to the scores by a hash join, where conditions on lists of leaf ids (`IN (…)`) per
+# score cost as much as the rest of the query. `+ 0` keeps the planner from reading the
+# scores leaf by leaf through their leaf's index — one page per score, where an assessment's
+# scores share a few pages —, which it prefers once it knows the period's scores.
+LEAVES_LISTED = "WITH leaf (criterion_id, field, method, maximum) AS (VALUES {values})\n"
+LEAVES_JOINED = """FROM {score} s
+JOIN {assessment} a ON a.id = s.assessment_id
+JOIN leaf ON leaf.criterion_id = s.criterion_id + 0
+WHERE a.period_id = %s"""
+# SQLite: a list of values has no index to look a leaf up by, so each score's leaf is read
+# from the criteria by its key, in the order of the assessments' scores; the field is the
+# first part of the leaf's code (`scoring.Leaf.field_of`).
+LEAVES_READ = """FROM {assessment} a
+CROSS JOIN {score} s ON s.assessment_id = a.id
+CROSS JOIN {criterion} c ON c.id = s.criterion_id
+WHERE a.period_id = %s AND s.criterion_id IN ({leaf_ids})"""
+# A leaf that applies to some groups only counts for the assessments of those groups: the
+# pairs (leaf, group) it applies to, as the leaves were read.
+LIMITED = """
+  AND (s.criterion_id NOT IN ({limited_ids}) OR (s.criterion_id, a.group_id) IN (VALUES {pairs}))"""
+
+
 def field_sums(
     *, period: Period, shape: PeriodLeaves, group_ids: set[int], assessments: int = 0
-) -> dict[int, dict[str, dict]]:
+) -> dict[int, dict[str, tuple]]:
     """Assessment id → field code → the sums of its scores there, added up by the database.
 
     Only the leaves that apply to the agency's group count, and whether a leaf arose is its
-    final word (`Score.final_not_arising`: the reviewer's, once given). Per field: `points`
-    (what the scores add to the total, as `scoring.contribution` says), `survey` (the survey
-    leaves' part of it), `scored` (scored leaves that arose), `base_done` (base leaves scored
-    or not arising) and `not_arisen_max` (the maxima of base leaves that did not arise).
-    The leaves' methods and maxima are written into the query (a period has a few hundred
-    leaves), so the scores are read without joining the criteria. `assessments`: how many
-    the period has, if known (the memory the grouping needs).
+    final word (`Score.final_not_arising`: the reviewer's, once given). Per field, in this
+    order: the points (what the scores add to the total, as `scoring.contribution` says), the
+    survey leaves' part of them, the scored leaves that arose, the base leaves scored or not
+    arising, and the maxima of the base leaves that did not arise; a sum over no score is None.
+    `assessments`: how many the period has, if known (the memory the grouping needs).
     """
-    applying = Q(pk__in=[])
-    for group_id in group_ids:
-        applying |= Q(assessment__group_id=group_id, criterion_id__in=shape.applying(group_id))
-    fields: dict[str, list[int]] = defaultdict(list)
-    for leaf_id, leaf in shape.leaves.items():
-        fields[leaf.field].append(leaf_id)
-    final = F("final_score")
-    not_arisen = final_not_arising_q()
-    arisen = final_not_arising_q(value=False) & Q(final_score__isnull=False)
-    clamped = [
-        When(
-            criterion_id__in=ids,
-            then=Greatest(-Abs(final), Value(-maximum, output_field=SUM), output_field=SUM),
-        )
-        for maximum, ids in shape.by_maximum(scoring.DEDUCTION)
-    ] + [
-        When(criterion_id__in=ids, then=Least(final, Value(maximum, output_field=SUM), output_field=SUM))
-        for maximum, ids in shape.by_maximum(scoring.BONUS)
-    ]
-    rows = (
-        Score.objects.filter(assessment__period=period)
-        .filter(applying)
-        .annotate(
-            field=Case(
-                *(When(criterion_id__in=ids, then=Value(code)) for code, ids in fields.items()),
-                output_field=CharField(),
+    applying = {i for group_id in group_ids for i in shape.applying(group_id)}
+    if not applying:
+        return {}
+    codes = sorted({shape.leaves[i].field for i in applying})
+    quote = connection.ops.quote_name
+    tables = {
+        "score": quote(Score._meta.db_table),
+        "assessment": quote(Assessment._meta.db_table),
+        "criterion": quote(Criterion._meta.db_table),
+    }
+    leaf_ids = sorted(applying)
+    limited = [i for i in leaf_ids if shape.groups[i]]
+    if connection.vendor == "postgresql":
+        position = {code: i for i, code in enumerate(codes)}
+        # Ids, positions and the maxima written as numbers (the maxima as decimal literals:
+        # exact numerics, as the column); the methods as parameters.
+        leaves = LEAVES_LISTED.format(
+            values=", ".join(
+                f"({i}, {position[shape.leaves[i].field]}, %s, {Decimal(shape.leaves[i].max_points):f})"
+                for i in leaf_ids
             )
         )
-        .values("assessment_id", "field")
-        .annotate(
-            points=Sum(
-                Case(
-                    When(not_arisen | Q(final_score__isnull=True), then=NOTHING),
-                    *clamped,
-                    default=final,
-                    output_field=SUM,
-                )
-            ),
-            survey=Sum(
-                Case(
-                    When(arisen & Q(criterion_id__in=shape.ids(scoring.SURVEY)), then=final),
-                    default=NOTHING,
-                    output_field=SUM,
-                )
-            ),
-            scored=Count("pk", filter=arisen),
-            base_done=Count(
-                "pk",
-                filter=Q(criterion_id__in=shape.base(shape.leaves))
-                & (Q(final_score__isnull=False) | not_arisen),
-            ),
-            not_arisen_max=Sum(
-                Case(
-                    *(
-                        When(not_arisen & Q(criterion_id__in=ids), then=Value(maximum, output_field=SUM))
-                        for maximum, ids in shape.by_maximum(*scoring.METHODS, base=True)
-                    ),
-                    default=NOTHING,
-                    output_field=SUM,
-                )
-            ),
+        params = [shape.leaves[i].method for i in leaf_ids]
+        source = LEAVES_JOINED.format(**tables)
+        leaf = {"field": "leaf.field", "method": "leaf.method", "maximum": "leaf.maximum"}
+        greatest, least = "GREATEST", "LEAST"
+        field_code = dict(enumerate(codes))
+    else:
+        leaves, params = "", []
+        source = LEAVES_READ.format(leaf_ids=", ".join(map(str, leaf_ids)), **tables)
+        leaf = {
+            "field": "substr(c.code, 1, instr(c.code || '.', '.') - 1)",
+            "method": "c.method",
+            "maximum": "COALESCE(c.max_points, 0)",
+        }
+        greatest, least = "MAX", "MIN"
+        field_code = {code: code for code in codes}
+    sql = FIELD_SUMS_SQL.format(
+        leaves=leaves,
+        source=source,
+        limited=LIMITED.format(
+            limited_ids=", ".join(map(str, limited)),
+            pairs=", ".join(f"({i}, {g})" for i in limited for g in sorted(shape.groups[i] & group_ids)),
         )
-        .order_by()
+        if limited
+        else "",
+        deduction=f"'{scoring.DEDUCTION}'",
+        bonus=f"'{scoring.BONUS}'",
+        survey=f"'{scoring.SURVEY}'",
+        not_arisen=NOT_ARISEN,
+        arisen=f"NOT {NOT_ARISEN}",
+        greatest=greatest,
+        least=least,
+        **leaf,
     )
-    sums: dict[int, dict[str, dict]] = defaultdict(dict)
-    for assessment_id, field, *values in sum_rows(rows, groups=assessments * len(fields)):
-        sums[assessment_id][field] = dict(zip(SUM_NAMES, values, strict=True))
+    sums: dict[int, dict[str, tuple]] = defaultdict(dict)
+    for row in sum_rows(sql, [*params, period.id], scores=assessments * len(leaf_ids)):
+        sums[row[0]][field_code[row[1]]] = row[2:]
     return sums
 
 
-SUM_NAMES = ("points", "survey", "scored", "base_done", "not_arisen_max")
+# The ORM's expressions of the sums (points, survey, scored, base_done, not_arisen_max), and
+# the type of their values.
+SUM_EXPRESSIONS = (
+    (Sum(NOTHING, output_field=SUM), Decimal),
+    (Sum(NOTHING, output_field=SUM), Decimal),
+    (Count("pk"), int),
+    (Count("pk"), int),
+    (Sum(NOTHING, output_field=SUM), Decimal),
+)
 
 
-def sum_rows(rows, *, groups: int) -> list[tuple]:
-    """(assessment id, field, *SUM_NAMES) of each row of the `field_sums` query, as the ORM
-    gives them: each value through the converters the ORM applies to its column (SQLite's
-    sums come as floats, made Decimals), each distinct value converted once. The sums take
-    few distinct values (scores in quarters, a few maxima): tens of thousands of converter
-    calls become as many dictionary look-ups.
+def sum_rows(sql: str, params: list, *, scores: int) -> list[tuple]:
+    """The rows of the `field_sums` query — (assessment id, field, *the sums) — as the ORM
+    would give them: each sum through the converters the ORM applies to its expression
+    (SQLite's sums come as floats, made Decimals), each distinct value converted once. The
+    sums take few distinct values (scores in quarters, a few maxima): tens of thousands of
+    converter calls become as many dictionary look-ups. Where the database has no converter
+    of its own, the ORM's only one makes a Decimal or an int of the value: a value of that
+    type already (PostgreSQL's sums and counts) is left as it is.
     """
-    wanted = ("assessment_id", "field", *SUM_NAMES)
-    query = rows.query
-    compiler = query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    names = [*query.extra_select, *query.values_select, *query.annotation_select]
-    order = [names.index(name) for name in wanted]
-    converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
     with connection.cursor() as cursor:
-        if groups and connection.vendor == "postgresql" and connection.in_atomic_block:
-            # The grouping holds about 1 kB per (assessment, field): beyond PostgreSQL's
-            # default 4 MB of work memory it spills to disk in batches. For this
-            # transaction only, enough memory to group in one pass (at most 256 MB).
-            megabytes = min(256, 4 + groups // 1000)
+        if scores and connection.vendor == "postgresql" and connection.in_atomic_block:
+            # The grouping needs under 1 kB per (assessment, field), but the planner, which
+            # cannot tell how many fields an assessment's scores fall in, reckons with
+            # about 300 bytes per score: with PostgreSQL's default 4 MB of work memory it
+            # sorts the scores on disk instead. For this transaction only, enough memory to
+            # group them in one pass by hashing (at most 256 MB).
+            megabytes = min(256, 4 + scores // 2500)
             cursor.execute(f"SET LOCAL work_mem = '{megabytes}MB'")
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    conversions = [(position, chain, column, {}) for position, (chain, column) in converters.items()]
-    result = []
-    for row in fetched:
-        if conversions:
-            row = list(row)
-            for position, chain, column, known in conversions:
-                raw = row[position]
-                # Keyed by type and text, not by equality: 1, 1.0 and True, 0.0 and -0.0,
-                # Decimal("1.25") and Decimal("1.2500") are equal but not the same value.
-                key = raw if type(raw) is int else (type(raw), str(raw))
-                value = known.get(key, known)
-                if value is known:
-                    value = raw
-                    for converter in chain:
-                        value = converter(value, column, connection)
-                    known[key] = value
-                row[position] = value
-        result.append(tuple(row[i] for i in order))
-    return result
+    if not fetched:
+        return fetched
+    columns = list(zip(*fetched, strict=True))
+    converted = False
+    for position, (expression, kind) in enumerate(SUM_EXPRESSIONS, start=2):
+        own = connection.ops.get_db_converters(expression)
+        chain = own + expression.get_db_converters(connection)
+        column = columns[position]
+        if not chain or (not own and set(map(type, column)) <= {kind, type(None)}):
+            continue
+        known: dict = {}
+        values = []
+        for raw in column:
+            # Keyed by type and text, not by equality: 1, 1.0 and True, 0.0 and -0.0,
+            # Decimal("1.25") and Decimal("1.2500") are equal but not the same value.
+            key = raw if type(raw) is int else (type(raw), str(raw))
+            value = known.get(key, known)
+            if value is known:
+                value = raw
+                for converter in chain:
+                    value = converter(value, expression, connection)
+                known[key] = value
+            values.append(value)
+        columns[position] = values
+        converted = True
+    return list(zip(*columns, strict=True)) if converted else fetched
 
 
-def totals_of(fields: dict[str, dict], *, base_maxima: dict[str, Decimal]) -> scoring.Totals:
+def totals_of(fields: dict[str, tuple], *, base_maxima: dict[str, Decimal]) -> scoring.Totals:
     """`scoring.agency_totals` from an assessment's field sums (the same definition).
 
-    `base_maxima`: the maximum of every field over the leaves that apply to the agency's
-    group, as if they all arose; the leaves that did not arise are taken off field by field.
+    `fields`: field code → its sums (points, survey, scored, base done, maxima not arisen),
+    as `field_sums` gives them. `base_maxima`: the maximum of every field over the leaves that
+    apply to the agency's group, as if they all arose; the leaves that did not arise are taken
+    off field by field.
     """
-
     zero = Decimal(0)
-    # Each sum made exact once; added up in the fields' order, as `sum` would.
-    points = {code: (f["points"] or zero).quantize(PLACES) for code, f in fields.items()}
     raw = survey = zero
-    for value in points.values():
-        raw += value
-    for f in fields.values():
-        survey += (f["survey"] or zero).quantize(PLACES)
+    field_scores = {}
+    # Each sum made exact once; added up in the fields' order, as `sum` would.
+    for code, (points, surveyed, scored, _done, _not_arisen) in fields.items():
+        points = (points or zero).quantize(PLACES)
+        raw += points
+        survey += (surveyed or zero).quantize(PLACES)
+        if scored:
+            field_scores[code] = points
     field_maxima = {}
     maximum = zero
     for code, most in base_maxima.items():
         f = fields.get(code)
-        left = most - ((f and f["not_arisen_max"]) or zero).quantize(PLACES)
+        left = most - ((f and f[4]) or zero).quantize(PLACES)
         field_maxima[code] = left
         maximum += left
     return scoring.Totals(
         total=max(raw, scoring.ZERO),
         total_without_survey=max(raw - survey, scoring.ZERO),
         maximum=maximum,
-        field_scores={code: points[code] for code, f in fields.items() if f["scored"]},
+        field_scores=field_scores,
         field_maxima=field_maxima,
     )
 
@@ -401,7 +436,7 @@ def agency_inputs(
             continue
         group_id = assessment.group_id
         fields = sums.get(assessment.id, {})
-        if sum(f["base_done"] for f in fields.values()) < len(base_leaves[group_id]):
+        if sum([f[3] for f in fields.values()]) < len(base_leaves[group_id]):
             missing = unscored_leaves(assessment=assessment, shape=shape)
             problems.append(
                 _("%(agency)s (%(code)s) has no final score for %(leaves)s.")
