@@ -111,7 +111,7 @@ def leaf_score_for_update(*, assessment: Assessment, criterion_id: int) -> tuple
             f'FROM "{Score._meta.db_table}" s INNER JOIN "{Criterion._meta.db_table}" c '
             f'ON s."criterion_id" = c."id" '
             f'WHERE s."assessment_id" = %s AND s."criterion_id" = %s AND c."period_id" = %s '
-            f'AND {applies.sql}{for_update("s")}',
+            f"AND {applies.sql}{for_update('s')}",
             (assessment.pk, criterion_id, assessment.period_id, *applies.params),
         )
         row = cursor.fetchone()
