@@ -22,7 +22,7 @@ from ranking.notifications import notify
 from ranking.numbers import too_large
 from ranking.periods.criteria import leaf_applies, leaf_applies_sql, score_problem
 from ranking.periods.outdated import changed_fields, field_values, inputs_changed, results_outdated
-from ranking.rows import ModelColumns, for_update
+from ranking.rows import ModelColumns, Statement, for_update
 from ranking.rules import require
 
 SCORE_PLACES = Decimal("0.0001")
@@ -33,6 +33,17 @@ SCORE_PLACES = Decimal("0.0001")
 LOCKED_ASSESSMENT = ModelColumns(Assessment, "a")
 LOCKED_PERIOD = ModelColumns(Period, "p")
 LOCKED_AGENCY = ModelColumns(Agency, "g")
+ASSESSMENT_LOCK = Statement(
+    "ranking_assessment_lock",
+    lambda: (
+        f"SELECT {LOCKED_ASSESSMENT.sql}, {LOCKED_PERIOD.sql}, {LOCKED_AGENCY.sql} "
+        f'FROM "{Assessment._meta.db_table}" a '
+        f'INNER JOIN "{Period._meta.db_table}" p ON a."period_id" = p."id" '
+        f'INNER JOIN "{Agency._meta.db_table}" g ON a."agency_id" = g."id" '
+        f'WHERE a."id" = %s{for_update("a")}'
+    ),
+    locks=True,
+)
 
 
 def assessment_locked(assessment: Assessment) -> Assessment:
@@ -44,14 +55,7 @@ def assessment_locked(assessment: Assessment) -> Assessment:
     `Assessment.DoesNotExist` when there is none.
     """
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {LOCKED_ASSESSMENT.sql}, {LOCKED_PERIOD.sql}, {LOCKED_AGENCY.sql} "
-            f'FROM "{Assessment._meta.db_table}" a '
-            f'INNER JOIN "{Period._meta.db_table}" p ON a."period_id" = p."id" '
-            f'INNER JOIN "{Agency._meta.db_table}" g ON a."agency_id" = g."id" '
-            f'WHERE a."id" = %s{for_update("a")}',
-            (assessment.pk,),
-        )
+        ASSESSMENT_LOCK.execute(cursor, (assessment.pk,))
         row = cursor.fetchone()
     if row is None:
         raise Assessment.DoesNotExist("Assessment matching query does not exist.")
@@ -90,10 +94,25 @@ def score_for_update(*, assessment: Assessment, criterion: Criterion) -> Score:
     return score
 
 
-# A score row with its criterion, as `select_related("criterion")` reads them (see
-# `ranking.rows`).
+# A score row with its criterion, as `select_related("criterion")` reads them, if the criterion
+# is a leaf of the period that applies to the agency's group (see `ranking.rows`).
 LOCKED_SCORE = ModelColumns(Score, "s")
 LOCKED_CRITERION = ModelColumns(Criterion, "c")
+
+
+def leaf_score_lock_sql() -> str:
+    """Parameters: assessment, criterion, period, the agency's group."""
+    applies = leaf_applies_sql('s."criterion_id"', None).sql
+    return (
+        f"SELECT {LOCKED_SCORE.sql}, {LOCKED_CRITERION.sql} "
+        f'FROM "{Score._meta.db_table}" s INNER JOIN "{Criterion._meta.db_table}" c '
+        f'ON s."criterion_id" = c."id" '
+        f'WHERE s."assessment_id" = %s AND s."criterion_id" = %s AND c."period_id" = %s '
+        f"AND {applies}{for_update('s')}"
+    )
+
+
+LEAF_SCORE_LOCK = Statement("ranking_leaf_score_lock", leaf_score_lock_sql, locks=True)
 
 
 def leaf_score_for_update(*, assessment: Assessment, criterion_id: int) -> tuple[Criterion, Score | None]:
@@ -104,15 +123,9 @@ def leaf_score_for_update(*, assessment: Assessment, criterion_id: int) -> tuple
     (refused as by `leaf_of`) and None: the caller checks what it must, then creates the row
     with `score_for_update`.
     """
-    applies = leaf_applies_sql('s."criterion_id"', assessment.group_id)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {LOCKED_SCORE.sql}, {LOCKED_CRITERION.sql} "
-            f'FROM "{Score._meta.db_table}" s INNER JOIN "{Criterion._meta.db_table}" c '
-            f'ON s."criterion_id" = c."id" '
-            f'WHERE s."assessment_id" = %s AND s."criterion_id" = %s AND c."period_id" = %s '
-            f"AND {applies.sql}{for_update('s')}",
-            (assessment.pk, criterion_id, assessment.period_id, *applies.params),
+        LEAF_SCORE_LOCK.execute(
+            cursor, (assessment.pk, criterion_id, assessment.period_id, assessment.group_id)
         )
         row = cursor.fetchone()
     if row is not None:

@@ -5,6 +5,7 @@ evidence, subtotals and totals (`assessment_sheet`), or its figures alone for a 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from django.db import connection
 from django.db.models import BooleanField, IntegerField
@@ -12,7 +13,7 @@ from django.db.models import BooleanField, IntegerField
 from ranking import scoring
 from ranking.models import Assessment, Criterion, Evidence, Score
 from ranking.periods.criteria import applicable_criteria, applicable_tree, group_applies_sql
-from ranking.rows import Columns
+from ranking.rows import Columns, Statement
 
 
 def leaf_required(method: str) -> bool:
@@ -347,9 +348,9 @@ def figures_sql(appraisal: bool) -> str:
     applies to the agency's group, the assessment's score values and whether a file is attached
     (None: none; 0: one of the self-assessment; 1: only others).
 
-    Written out once: built with the ORM (FilteredRelation, the annotations) it cost each save
-    more Python than the database takes to run it. Parameters: group, purpose, assessment,
-    period.
+    Written out once (a `Statement`): built with the ORM (FilteredRelation, the annotations)
+    it cost each save more Python than the database takes to run it. Parameters: group,
+    purpose, assessment, period.
     """
     criterion = Criterion._meta.db_table
     columns = ", ".join(f'c."{name}"' for name in HEADING_FIELDS)
@@ -366,7 +367,10 @@ def figures_sql(appraisal: bool) -> str:
     )
 
 
-FIGURES_SQL = {appraisal: figures_sql(appraisal) for appraisal in (False, True)}
+FIGURES = {
+    appraisal: Statement(f"ranking_sheet_figures_{int(appraisal)}", partial(figures_sql, appraisal))
+    for appraisal in (False, True)
+}
 
 
 def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFigures:
@@ -378,8 +382,8 @@ def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFi
     """
     columns = FIGURES_COLUMNS[appraisal]
     with connection.cursor() as cursor:
-        cursor.execute(
-            FIGURES_SQL[appraisal],
+        FIGURES[appraisal].execute(
+            cursor,
             (assessment.group_id, Evidence.Purpose.SELF_ASSESSMENT, assessment.pk, assessment.period_id),
         )
         nodes = columns.rows(cursor.fetchall())

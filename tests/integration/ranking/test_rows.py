@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from ranking.enums import Method
 from ranking.models import Period, Score
-from ranking.rows import Columns, ModelColumns, for_update
+from ranking.rows import Columns, ModelColumns, Statement, for_update, prepared_statements
 from tests.factories import AssessmentFactory, CriterionFactory, PeriodFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,12 +87,68 @@ def test_computed_columns_read_as_the_field_standing_for_them():
     assert type(rows[0][2]) is Decimal
 
 
+def periods_of_year() -> Statement:
+    return Statement(
+        "ranking_test_periods_of_year",
+        lambda: (
+            f'SELECT p."code" FROM "{Period._meta.db_table}" p WHERE p."year" = %s AND p."code" <> %s '
+            'ORDER BY p."code"'
+        ),
+    )
+
+
+def test_a_statement_answers_as_its_sql_with_each_call_s_parameters():
+    for subject, year in (("CCHC", 2030), ("VTLT", 2030), ("CCHC", 2031)):
+        PeriodFactory(subject=subject, year=year)
+    statement = periods_of_year()
+
+    answers = []
+    for params in ((2030, ""), (2030, "VTLT-2030"), (2031, ""), (2032, "")):
+        with connection.cursor() as cursor:
+            statement.execute(cursor, params)
+            answers.append(cursor.fetchall())
+
+    assert answers == [[("CCHC-2030",), ("VTLT-2030",)], [("CCHC-2030",)], [("CCHC-2031",)], []]
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_lock_is_refused_outside_a_transaction_where_the_database_locks_rows():
-    if not connection.features.has_select_for_update:
-        assert for_update("s") == ""
+def test_postgresql_prepares_a_statement_once_per_connection():
+    PeriodFactory(year=2030)
+    statement = periods_of_year()
+
+    def run() -> list[tuple]:
+        with connection.cursor() as cursor:
+            statement.execute(cursor, (2030, ""))
+            return cursor.fetchall()
+
+    assert run() == run() == [("CCHC-2030",)]
+    if connection.vendor != "postgresql":
         return
-    with pytest.raises(TransactionManagementError):
-        for_update("s")
-    with transaction.atomic():
-        assert for_update("s") == " FOR UPDATE OF s"
+    assert "ranking_test_periods_of_year" in prepared_statements()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE name = %s", ["ranking_test_periods_of_year"]
+        )
+        assert cursor.fetchone() == (1,)
+    # A new connection knows no statement: it is prepared again there.
+    connection.close()
+    assert run() == [("CCHC-2030",)]
+    assert prepared_statements() == {"ranking_test_periods_of_year"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_that_locks_is_refused_outside_a_transaction_where_the_database_locks_rows():
+    statement = Statement(
+        "ranking_test_lock",
+        lambda: f'SELECT p."id" FROM "{Period._meta.db_table}" p WHERE p."year" = %s{for_update("p")}',
+        locks=True,
+    )
+    if connection.features.has_select_for_update:
+        with connection.cursor() as cursor, pytest.raises(TransactionManagementError):
+            statement.execute(cursor, (2030,))
+        assert statement.sql().endswith(" FOR UPDATE OF p")
+    else:
+        assert statement.sql().endswith("%s")
+    with transaction.atomic(), connection.cursor() as cursor:
+        statement.execute(cursor, (2030,))
+        assert cursor.fetchall() == []
