@@ -5,7 +5,7 @@ evidence, subtotals and totals (`assessment_sheet`), or its figures alone for a 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 
 from django.db import connection
 from django.db.models import BooleanField, IntegerField
@@ -390,6 +390,13 @@ def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFi
     return figures_of(assessment, nodes, appraisal=appraisal)
 
 
+@lru_cache(maxsize=4096)
+def scoring_leaf(code: str, method: str, max_points: Decimal) -> scoring.Leaf:
+    """A leaf as the arithmetic knows it; the same for every assessment of a period, so made
+    once per criterion (it is immutable)."""
+    return scoring.Leaf(code=code, method=method, max_points=max_points, field=code.split(".")[0])
+
+
 def figures_of(assessment: Assessment, nodes: list, *, appraisal: bool) -> SheetFigures:
     """`sheet_figures` of the rows of `figures_sql`."""
     width = len(HEADING_FIELDS)
@@ -416,9 +423,7 @@ def figures_of(assessment: Assessment, nodes: list, *, appraisal: bool) -> Sheet
         if files is not None:
             filed.add(node[0])
         not_arising = bool(not_arising)
-        leaf = scoring.Leaf(
-            code=code, method=method, max_points=max_points or Decimal(0), field=code.split(".")[0]
-        )
+        leaf = scoring_leaf(code, method, max_points or none)
         self_scores.append(scoring.LeafScore(leaf, self_score, not_arising))
         points = [leaf_points(leaf, self_score, not_arising), none, none]
         if leaf_required(method):
@@ -436,7 +441,17 @@ def figures_of(assessment: Assessment, nodes: list, *, appraisal: bool) -> Sheet
             unreviewed += leaf_unreviewed(method, reviewed_score, final_na)
             uncommented += leaf_uncommented(self_score, reviewed_score, comment or "", not_arising, overruled)
             differs += leaf_differs(self_score, reviewed_score, not_arising, overruled)
-        add_to_parents(by_id, leaf, parent_id, points)
+            add_to_parents(by_id, leaf, parent_id, points)
+            continue
+        # Without the appraisal's figures, its subtotals stay 0: only the maximum and the
+        # self-assessed points go up the tree.
+        base = leaf.method not in scoring.OUTSIDE_BASE
+        while parent_id:
+            parent = by_id[parent_id]
+            if base:
+                parent.max_points += leaf.max_points
+            parent.self_subtotal += points[0]
+            parent_id = parent.criterion.parent_id
     figures = SheetFigures(
         assessment=assessment,
         headings=headings,
