@@ -4,8 +4,8 @@ import rules
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from ranking.records import HistoricalRecords
 from ranking.text import CleanCharField
 
 

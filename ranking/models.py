@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from accounts.models import Agency, AgencyGroup
 from ranking import scoring
@@ -30,6 +29,7 @@ from ranking.enums import (
     SurveyScaleKind,
     SurveySource,
 )
+from ranking.records import HistoricalRecords
 from ranking.text import CleanCharField, CleanTextField
 
 SCORE = {"max_digits": 10, "decimal_places": 4}

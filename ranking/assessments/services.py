@@ -4,27 +4,46 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.models import User
+from accounts.models import Agency, User
 from ranking import scoring
 from ranking.assessments.evidence import EvidenceRefused, evidence_check
 from ranking.assessments.sheets import assessment_sheet
 from ranking.enums import AssessmentStatus, Method
 from ranking.errors import ScoreConflict, ServiceError, recorded
-from ranking.models import Assessment, Criterion, Evidence, Score
+from ranking.models import Assessment, Criterion, Evidence, Period, Score
 from ranking.notifications import notify
 from ranking.numbers import too_large
 from ranking.periods.criteria import leaf_applies, leaf_applies_sql, score_problem
 from ranking.periods.outdated import changed_fields, field_values, inputs_changed, results_outdated
+from ranking.rows import ModelColumns, Statement, for_update
 from ranking.rules import require
 
 SCORE_PLACES = Decimal("0.0001")
+
+
+# The assessment's row with its period and agency, as `select_related("period", "agency")`
+# reads them, written out once (see `ranking.rows`).
+LOCKED_ASSESSMENT = ModelColumns(Assessment, "a")
+LOCKED_PERIOD = ModelColumns(Period, "p")
+LOCKED_AGENCY = ModelColumns(Agency, "g")
+ASSESSMENT_LOCK = Statement(
+    "ranking_assessment_lock",
+    lambda: (
+        f"SELECT {LOCKED_ASSESSMENT.sql}, {LOCKED_PERIOD.sql}, {LOCKED_AGENCY.sql} "
+        f'FROM "{Assessment._meta.db_table}" a '
+        f'INNER JOIN "{Period._meta.db_table}" p ON a."period_id" = p."id" '
+        f'INNER JOIN "{Agency._meta.db_table}" g ON a."agency_id" = g."id" '
+        f'WHERE a."id" = %s{for_update("a")}'
+    ),
+    locks=True,
+)
 
 
 def assessment_locked(assessment: Assessment) -> Assessment:
@@ -32,13 +51,19 @@ def assessment_locked(assessment: Assessment) -> Assessment:
 
     Every write reads status, phase and deadline from here, never from the object a page read
     before: a submission committed a moment ago is seen (and waits for a write in progress).
-    Only the assessment's row is locked; saves of other agencies go on.
+    Only the assessment's row is locked; saves of other agencies go on. Raises
+    `Assessment.DoesNotExist` when there is none.
     """
-    return (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("period", "agency")
-        .get(pk=assessment.pk)
-    )
+    with connection.cursor() as cursor:
+        ASSESSMENT_LOCK.execute(cursor, (assessment.pk,))
+        row = cursor.fetchone()
+    if row is None:
+        raise Assessment.DoesNotExist("Assessment matching query does not exist.")
+    periods = LOCKED_ASSESSMENT.width + LOCKED_PERIOD.width
+    locked = LOCKED_ASSESSMENT.build(row[: LOCKED_ASSESSMENT.width])
+    locked.period = LOCKED_PERIOD.build(row[LOCKED_ASSESSMENT.width : periods])
+    locked.agency = LOCKED_AGENCY.build(row[periods:])
+    return locked
 
 
 def leaf_of(*, assessment: Assessment, criterion_id: int) -> Criterion:
@@ -69,6 +94,27 @@ def score_for_update(*, assessment: Assessment, criterion: Criterion) -> Score:
     return score
 
 
+# A score row with its criterion, as `select_related("criterion")` reads them, if the criterion
+# is a leaf of the period that applies to the agency's group (see `ranking.rows`).
+LOCKED_SCORE = ModelColumns(Score, "s")
+LOCKED_CRITERION = ModelColumns(Criterion, "c")
+
+
+def leaf_score_lock_sql() -> str:
+    """Parameters: assessment, criterion, period, the agency's group."""
+    applies = leaf_applies_sql('s."criterion_id"', None).sql
+    return (
+        f"SELECT {LOCKED_SCORE.sql}, {LOCKED_CRITERION.sql} "
+        f'FROM "{Score._meta.db_table}" s INNER JOIN "{Criterion._meta.db_table}" c '
+        f'ON s."criterion_id" = c."id" '
+        f'WHERE s."assessment_id" = %s AND s."criterion_id" = %s AND c."period_id" = %s '
+        f"AND {applies}{for_update('s')}"
+    )
+
+
+LEAF_SCORE_LOCK = Statement("ranking_leaf_score_lock", leaf_score_lock_sql, locks=True)
+
+
 def leaf_score_for_update(*, assessment: Assessment, criterion_id: int) -> tuple[Criterion, Score | None]:
     """The leaf `criterion_id` (as `leaf_of`) and its score row, locked for this transaction.
 
@@ -77,15 +123,14 @@ def leaf_score_for_update(*, assessment: Assessment, criterion_id: int) -> tuple
     (refused as by `leaf_of`) and None: the caller checks what it must, then creates the row
     with `score_for_update`.
     """
-    score = (
-        Score.objects.select_for_update(of=("self",))
-        .select_related("criterion")
-        .filter(assessment=assessment, criterion_id=criterion_id, criterion__period_id=assessment.period_id)
-        .filter(leaf_applies_sql(f'"{Score._meta.db_table}"."criterion_id"', assessment.group_id))
-        .order_by("pk")  # not the model's ordering, which joins four tables
-        .first()
-    )
-    if score is not None:
+    with connection.cursor() as cursor:
+        LEAF_SCORE_LOCK.execute(
+            cursor, (assessment.pk, criterion_id, assessment.period_id, assessment.group_id)
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        score = LOCKED_SCORE.build(row[: LOCKED_SCORE.width])
+        score.criterion = LOCKED_CRITERION.build(row[LOCKED_SCORE.width :])
         score._as_read = field_values(score)
         score.assessment = assessment
         return score.criterion, score

@@ -5,13 +5,15 @@ evidence, subtotals and totals (`assessment_sheet`), or its figures alone for a 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache, partial
 
-from django.db.models import FilteredRelation, IntegerField, Q
-from django.db.models.expressions import RawSQL
+from django.db import connection
+from django.db.models import BooleanField, IntegerField
 
 from ranking import scoring
 from ranking.models import Assessment, Criterion, Evidence, Score
 from ranking.periods.criteria import applicable_criteria, applicable_tree, group_applies_sql
+from ranking.rows import Columns, Statement
 
 
 def leaf_required(method: str) -> bool:
@@ -320,47 +322,83 @@ class SheetFigures:
 HEADING_FIELDS = ("id", "period_id", "parent_id", "code", "max_points", "method", "evidence_required")
 
 
-SELF_COLUMNS = ("mine__self_score", "mine__not_arising", "mine__no_evidence_reason", "files")
+SELF_COLUMNS = ("self_score", "not_arising", "no_evidence_reason")
 
 
-APPRAISAL_COLUMNS = (
-    "mine__reviewed_score",
-    "mine__final_score",
-    "mine__review_comment",
-    "mine__reviewer_not_arising",
-)
+APPRAISAL_COLUMNS = ("reviewed_score", "final_score", "review_comment", "reviewer_not_arising")
+
+
+def figures_columns(appraisal: bool) -> Columns:
+    """The columns of `figures_sql`, each read as its field (the booleans of SQLite, …)."""
+    criterion, score = Criterion._meta, Score._meta
+    return Columns(
+        [criterion.get_field(name.removesuffix("_id")) for name in HEADING_FIELDS]
+        + [BooleanField()]
+        + [score.get_field(name) for name in SELF_COLUMNS]
+        + [IntegerField()]
+        + [score.get_field(name) for name in (APPRAISAL_COLUMNS if appraisal else ())]
+    )
+
+
+FIGURES_COLUMNS = {appraisal: figures_columns(appraisal) for appraisal in (False, True)}
+
+
+def figures_sql(appraisal: bool) -> str:
+    """The query of `sheet_figures`: the period's criteria in tree order, each with whether it
+    applies to the agency's group, the assessment's score values and whether a file is attached
+    (None: none; 0: one of the self-assessment; 1: only others).
+
+    Written out once (a `Statement`): built with the ORM (FilteredRelation, the annotations)
+    it cost each save more Python than the database takes to run it. Parameters: group,
+    purpose, assessment, period.
+    """
+    criterion = Criterion._meta.db_table
+    columns = ", ".join(f'c."{name}"' for name in HEADING_FIELDS)
+    mine = ", ".join(f'mine."{name}"' for name in SELF_COLUMNS)
+    appraisal_columns = "".join(f', mine."{name}"' for name in APPRAISAL_COLUMNS) if appraisal else ""
+    applies = group_applies_sql('c."id"', None).sql
+    return (
+        f"SELECT {columns}, {applies} AS applies, {mine}, "
+        f'(SELECT MIN(CASE WHEN e.purpose = %s THEN 0 ELSE 1 END) FROM "{Evidence._meta.db_table}" e '
+        f'WHERE e.score_id = mine."id") AS files{appraisal_columns} '
+        f'FROM "{criterion}" c LEFT OUTER JOIN "{Score._meta.db_table}" mine '
+        f'ON mine."criterion_id" = c."id" AND mine."assessment_id" = %s '
+        f'WHERE c."period_id" = %s ORDER BY c."sort_key"'
+    )
+
+
+FIGURES = {
+    appraisal: Statement(f"ranking_sheet_figures_{int(appraisal)}", partial(figures_sql, appraisal))
+    for appraisal in (False, True)
+}
 
 
 def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFigures:
     """The figures of the assessment's sheet: what `assessment_sheet` adds up, counted the same way.
 
-    One query: the period's criteria as plain values, each with whether it applies to the
-    agency's group, the assessment's score values and whether a file is attached (one of the
-    self-assessment or another). With `appraisal`, the reviewed and final figures too.
+    One query (`figures_sql`): the period's criteria as plain values, each with whether it
+    applies to the agency's group, the assessment's score values and whether a file is attached
+    (one of the self-assessment or another). With `appraisal`, the reviewed and final figures too.
     """
-    group_id = assessment.group_id
-    criterion_id = f'"{Criterion._meta.db_table}"."id"'
-    # Written out in SQL, as `group_applies_sql`: the ORM's Exists subqueries cost a save more
-    # to build than to run.
-    # The leaf's files: None when it has none, 0 when one is the self-assessment's, 1 otherwise.
-    files = RawSQL(
-        f'(SELECT MIN(CASE WHEN e.purpose = %s THEN 0 ELSE 1 END) FROM "{Evidence._meta.db_table}" e '
-        f'INNER JOIN "{Score._meta.db_table}" s ON e.score_id = s.id '
-        f"WHERE s.assessment_id = %s AND s.criterion_id = {criterion_id})",
-        (Evidence.Purpose.SELF_ASSESSMENT, assessment.pk),
-        output_field=IntegerField(),
-    )
-    query = (
-        Criterion.objects.filter(period_id=assessment.period_id)
-        .annotate(
-            mine=FilteredRelation("scores", condition=Q(scores__assessment_id=assessment.pk)),
-            applies=group_applies_sql(criterion_id, group_id),
-            files=files,
+    columns = FIGURES_COLUMNS[appraisal]
+    with connection.cursor() as cursor:
+        FIGURES[appraisal].execute(
+            cursor,
+            (assessment.group_id, Evidence.Purpose.SELF_ASSESSMENT, assessment.pk, assessment.period_id),
         )
-        .order_by("sort_key")
-        .values_list(*HEADING_FIELDS, "applies", *SELF_COLUMNS, *(APPRAISAL_COLUMNS if appraisal else ()))
-    )
-    nodes = list(query)
+        nodes = columns.rows(cursor.fetchall())
+    return figures_of(assessment, nodes, appraisal=appraisal)
+
+
+@lru_cache(maxsize=4096)
+def scoring_leaf(code: str, method: str, max_points: Decimal) -> scoring.Leaf:
+    """A leaf as the arithmetic knows it; the same for every assessment of a period, so made
+    once per criterion (it is immutable)."""
+    return scoring.Leaf(code=code, method=method, max_points=max_points, field=code.split(".")[0])
+
+
+def figures_of(assessment: Assessment, nodes: list, *, appraisal: bool) -> SheetFigures:
+    """`sheet_figures` of the rows of `figures_sql`."""
     width = len(HEADING_FIELDS)
     applying = {node[0] for node in nodes if node[width]}
     kept, leaf_ids = applicable_tree([(node[0], node[2]) for node in nodes], applying.__contains__)
@@ -368,7 +406,7 @@ def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFi
     by_id: dict[int, SheetRow] = {}
     for node in nodes:
         if node[0] in kept and node[0] not in leaf_ids:
-            criterion = Criterion.from_db(query.db, HEADING_FIELDS, node[:width])
+            criterion = Criterion.from_db(connection.alias, HEADING_FIELDS, node[:width])
             row = by_id[node[0]] = SheetRow(criterion=criterion, is_leaf=False, max_points=Decimal(0))
             headings.append(row)
     required = scored = missing = 0
@@ -385,9 +423,7 @@ def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFi
         if files is not None:
             filed.add(node[0])
         not_arising = bool(not_arising)
-        leaf = scoring.Leaf(
-            code=code, method=method, max_points=max_points or Decimal(0), field=code.split(".")[0]
-        )
+        leaf = scoring_leaf(code, method, max_points or none)
         self_scores.append(scoring.LeafScore(leaf, self_score, not_arising))
         points = [leaf_points(leaf, self_score, not_arising), none, none]
         if leaf_required(method):
@@ -405,7 +441,17 @@ def sheet_figures(*, assessment: Assessment, appraisal: bool = False) -> SheetFi
             unreviewed += leaf_unreviewed(method, reviewed_score, final_na)
             uncommented += leaf_uncommented(self_score, reviewed_score, comment or "", not_arising, overruled)
             differs += leaf_differs(self_score, reviewed_score, not_arising, overruled)
-        add_to_parents(by_id, leaf, parent_id, points)
+            add_to_parents(by_id, leaf, parent_id, points)
+            continue
+        # Without the appraisal's figures, its subtotals stay 0: only the maximum and the
+        # self-assessed points go up the tree.
+        base = leaf.method not in scoring.OUTSIDE_BASE
+        while parent_id:
+            parent = by_id[parent_id]
+            if base:
+                parent.max_points += leaf.max_points
+            parent.self_subtotal += points[0]
+            parent_id = parent.criterion.parent_id
     figures = SheetFigures(
         assessment=assessment,
         headings=headings,

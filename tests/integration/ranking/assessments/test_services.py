@@ -32,11 +32,13 @@ from django.utils.translation import gettext, override
 
 from accounts.models import Agency, Role, User
 from ranking.assessments.services import (
+    assessment_locked,
     assessment_reopen,
     assessment_submit,
     assessment_withdraw,
     evidence_add,
     evidence_delete,
+    leaf_score_for_update,
     progress,
     score_self_set,
     submission_problems,
@@ -1094,3 +1096,51 @@ def test_the_council_reopens_an_assessment_under_appraisal(submitted):
     fill(year, code="1.2", value="2", version=2)
     assessment_submit(user=year.head, assessment=year.fresh())
     assert year.fresh().status == AssessmentStatus.SUBMITTED
+
+
+def every_value(obj) -> list[tuple[str, object, type]]:
+    return [
+        (field.attname, getattr(obj, field.attname), type(getattr(obj, field.attname)))
+        for field in type(obj)._meta.concrete_fields
+    ]
+
+
+def test_the_locked_assessment_is_read_as_select_related_reads_it(year):
+    Assessment.objects.filter(pk=year.assessment.pk).update(
+        submitted_at=timezone.now(), late=True, late_reason="Nộp chậm 2 ngày"
+    )
+
+    locked = assessment_locked(year.assessment)
+
+    expected = Assessment.objects.select_related("period", "agency").get(pk=year.assessment.pk)
+    assert every_value(locked) == every_value(expected)
+    assert every_value(locked.period) == every_value(expected.period)
+    assert every_value(locked.agency) == every_value(expected.agency)
+    assert (locked.period.self_assessment_deadline, locked.agency.code) == (days(10), "SNV")
+    with pytest.raises(Assessment.DoesNotExist):
+        assessment_locked(Assessment(pk=year.other_assessment.pk + 1000))
+
+
+def test_the_locked_leaf_score_is_read_with_its_criterion(year):
+    fill(year, code="1.2", value="2", note="Chậm 3 ngày")
+
+    criterion, score = leaf_score_for_update(assessment=year.fresh(), criterion_id=year.leaves["1.2"].id)
+
+    expected = Score.objects.select_related("criterion").get(pk=score.pk)
+    assert every_value(score) == every_value(expected)
+    assert every_value(criterion) == every_value(expected.criterion)
+    assert criterion is score.criterion
+    assert criterion.option_values == [
+        ("Đúng hạn", D("4")),
+        ("Chậm dưới 10 ngày", D("2")),
+        ("Chậm trên 10 ngày", D("0")),
+    ]
+    assert (score.self_score, score.note, score.version) == (D("2"), "Chậm 3 ngày", 2)
+    # A leaf without a score row: the leaf alone; a parent or another group's leaf: refused.
+    assert leaf_score_for_update(assessment=year.fresh(), criterion_id=year.leaves["1.1"].id) == (
+        year.leaves["1.1"],
+        None,
+    )
+    for code in ("1", "1.4"):
+        with pytest.raises(ServiceError):
+            leaf_score_for_update(assessment=year.fresh(), criterion_id=year.leaves[code].id)
