@@ -185,6 +185,9 @@ STORAGES = {
     # by collectstatic; a checkout serves them as they are.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The score save's few fixed queries are prepared once per kept PostgreSQL connection
+# (ranking/rows.py); off behind a transaction-mode pooler that keeps connections (docs/deploy.md).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 # Counts that must hold across every worker and server (the survey form's limit per address)
 # live in the cache: one process's memory by default; several workers share one through
 # CACHE_URL, e.g. dbcache://ranking_cache after `manage.py createcachetable` (docs/deploy.md).

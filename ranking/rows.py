@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from django.conf import settings
 from django.db import connection, models
 from django.db.models.expressions import Col
 from django.db.transaction import TransactionManagementError
@@ -117,7 +118,7 @@ class Statement:
         if self.locks and connection.features.has_select_for_update and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         sql = self.sql()
-        if connection.vendor != "postgresql":
+        if not prepared_statements_allowed():
             cursor.execute(sql, params)
             return
         if self.name not in prepared_statements():
@@ -128,6 +129,23 @@ class Statement:
                 setup.execute(f"PREPARE {self.name} AS {re.sub('%s', lambda _m: f'${next(numbers)}', sql)}")
             prepared_statements().add(self.name)
         cursor.execute(f"EXECUTE {self.name}({', '.join(['%s'] * len(params))})", params)
+
+
+def prepared_statements_allowed() -> bool:
+    """Whether statements are prepared on this connection: on PostgreSQL, when the connection
+    is kept from one request to the next, unless DATABASE_PREPARED_STATEMENTS is off.
+
+    A prepared statement lives on the server connection it was made on. Behind a pooler in
+    transaction mode (PgBouncer, docs/deploy.md) the next transaction may be served by
+    another one, which does not know it: there the pooler's settings say `conn_max_age=0`
+    (a connection lives one request, so preparing would only add a round trip), or, for
+    connections kept to the pooler, DATABASE_PREPARED_STATEMENTS=False.
+    """
+    return (
+        connection.vendor == "postgresql"
+        and connection.settings_dict.get("CONN_MAX_AGE") != 0
+        and settings.DATABASE_PREPARED_STATEMENTS
+    )
 
 
 def prepared_statements() -> set[str]:

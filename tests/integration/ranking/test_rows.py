@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from ranking.enums import Method
 from ranking.models import Period, Score
-from ranking.rows import Columns, ModelColumns, Statement, for_update, prepared_statements
+from ranking.rows import (
+    Columns,
+    ModelColumns,
+    Statement,
+    for_update,
+    prepared_statements,
+    prepared_statements_allowed,
+)
 from tests.factories import AssessmentFactory, CriterionFactory, PeriodFactory
 
 pytestmark = pytest.mark.django_db
@@ -134,6 +141,35 @@ def test_postgresql_prepares_a_statement_once_per_connection():
     connection.close()
     assert run() == [("CCHC-2030",)]
     assert prepared_statements() == {"ranking_test_periods_of_year"}
+
+
+@pytest.mark.parametrize(
+    ("conn_max_age", "allowed"),
+    [(0, False), (60, True), (None, True)],
+)
+@pytest.mark.parametrize("setting", [True, False])
+def test_statements_are_prepared_only_on_kept_postgresql_connections(
+    conn_max_age, allowed, setting, settings, monkeypatch
+):
+    # Behind PgBouncer in transaction mode (conn_max_age=0, or the setting off) the next
+    # transaction may reach a server connection that never saw the PREPARE.
+    settings.DATABASE_PREPARED_STATEMENTS = setting
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", conn_max_age)
+    PeriodFactory(year=2030)
+    name = f"ranking_test_pooled_{setting}_{conn_max_age}".lower()  # the connection outlives a test
+    statement = Statement(name, lambda: f'SELECT "code" FROM "{Period._meta.db_table}" WHERE "year" = %s')
+
+    with connection.cursor() as cursor:
+        statement.execute(cursor, (2030,))
+        assert cursor.fetchall() == [("CCHC-2030",)]
+
+    prepared = connection.vendor == "postgresql" and allowed and setting
+    assert prepared_statements_allowed() is prepared
+    assert (name in prepared_statements()) is prepared
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
+            assert cursor.fetchone() == (int(prepared),)
 
 
 @pytest.mark.django_db(transaction=True)
