@@ -16,9 +16,7 @@ Vietnamese, as the users see them.
 """
 
 import datetime
-import hashlib
 import io
-import json
 from decimal import Decimal
 
 import openpyxl
@@ -35,7 +33,7 @@ from ranking.enums import AssessmentStatus, LateRule, Phase, Standing
 from ranking.errors import ServiceError
 from ranking.models import Assessment, AwardEntry, Period, Publication, Result, Score
 from ranking.reports.exports.conference import conference_workbook
-from ranking.results.compute import canonical, period_inputs, results_compute, results_current
+from ranking.results.compute import period_inputs, results_compute, results_current
 from ranking.results.finalization import award_change, period_publish, results_approve
 from ranking.results.publications import PublishedResults
 from ranking.results.selectors import council_notes
@@ -538,26 +536,6 @@ def test_the_group_of_an_agency_left_out_is_an_input_of_the_fingerprint(council)
     period = year.reload()
     assert period_inputs(period=period).fingerprint != before
     assert results_current(period=period) is False
-
-
-def test_a_period_without_agencies_left_out_keeps_its_fingerprint_form():
-    # Periods computed before the groups of agencies left out were part of the digest stay current.
-    year = build_year()
-    results_compute(period=year.period)
-    period = year.reload()
-    inputs = period_inputs(period=period)
-    content = {
-        "tiers": [t.id for t in inputs.tiers],
-        "rules": canonical(inputs.rules),
-        "agencies": sorted([key, a.agency_id] for key, a in inputs.assessments.items()),
-        "inputs": canonical(sorted(inputs.inputs, key=lambda a: a.key)),
-        "standings": sorted(
-            [key, a.standing, a.standing_reason, a.late] for key, a in inputs.assessments.items()
-        ),
-    }
-    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    assert period.results_fingerprint == hashlib.sha256(encoded.encode()).hexdigest()
-    assert results_current(period=period) is True
 
 
 # --- publication, the public page and the conference workbook ----------------------------------------
