@@ -207,17 +207,24 @@ def leaf_points(leaf: scoring.Leaf, value: Decimal | None, not_arising: bool) ->
 
 
 def add_to_parents(
-    by_id: dict[int, SheetRow], leaf: scoring.Leaf, parent_id: int | None, points: list[Decimal]
+    by_id: dict[int, SheetRow],
+    leaf: scoring.Leaf,
+    parent_id: int | None,
+    points: list[Decimal],
+    *,
+    appraisal: bool = True,
 ) -> None:
     """Add a leaf's maximum (base leaves only) and its self, reviewed and final points to
-    every parent above it."""
+    every parent above it (without `appraisal`, its reviewed and final subtotals stay 0)."""
+    base = leaf.method not in scoring.OUTSIDE_BASE
     while parent_id:
         parent = by_id[parent_id]
-        if leaf.method not in scoring.OUTSIDE_BASE:
+        if base:
             parent.max_points += leaf.max_points
         parent.self_subtotal += points[0]
-        parent.reviewed_subtotal += points[1]
-        parent.final_subtotal += points[2]
+        if appraisal:
+            parent.reviewed_subtotal += points[1]
+            parent.final_subtotal += points[2]
         parent_id = parent.criterion.parent_id
 
 
@@ -441,17 +448,7 @@ def figures_of(assessment: Assessment, nodes: list, *, appraisal: bool) -> Sheet
             unreviewed += leaf_unreviewed(method, reviewed_score, final_na)
             uncommented += leaf_uncommented(self_score, reviewed_score, comment or "", not_arising, overruled)
             differs += leaf_differs(self_score, reviewed_score, not_arising, overruled)
-            add_to_parents(by_id, leaf, parent_id, points)
-            continue
-        # Without the appraisal's figures, its subtotals stay 0: only the maximum and the
-        # self-assessed points go up the tree.
-        base = leaf.method not in scoring.OUTSIDE_BASE
-        while parent_id:
-            parent = by_id[parent_id]
-            if base:
-                parent.max_points += leaf.max_points
-            parent.self_subtotal += points[0]
-            parent_id = parent.criterion.parent_id
+        add_to_parents(by_id, leaf, parent_id, points, appraisal=appraisal)
     figures = SheetFigures(
         assessment=assessment,
         headings=headings,
