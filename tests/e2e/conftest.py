@@ -8,6 +8,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
@@ -26,6 +28,31 @@ LAUNCH_ARGS = [
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # in between are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class SharedConnectionServer(ThreadedWSGIServer):
+    """The live server, answering one request at a time when its threads share the test's
+    database connection (an in-memory SQLite database: Django hands the test's own connection
+    to every request thread). Two requests at once — a score saved as its box loses the focus
+    while the next page loads — would use that one SQLite connection together, which fails at
+    random ("bad parameter or other API misuse"). Each browser connection keeps its thread;
+    only the application is entered by one request at a time. Against PostgreSQL every thread
+    has its own connection, and requests run side by side as in production."""
+
+    def set_app(self, application):
+        if not self.connections_override:
+            super().set_app(application)
+            return
+        lock = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = SharedConnectionServer
 
 
 def chromium_path() -> str | None:
